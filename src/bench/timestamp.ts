@@ -1,0 +1,73 @@
+/**
+ * Timestamps in microbench's format: ISO 8601 with microseconds and an explicit offset
+ * (`2024-01-01T00:01:30.123456+00:00`), readable by Python's `datetime.fromisoformat`.
+ */
+
+/** A resolved timezone: its display name and how to find its UTC offset at an instant. */
+export interface Timezone {
+  /** As given: `UTC`, `Europe/Paris`, `+10:00`. Recorded as `timestamp_tz`. */
+  readonly name: string;
+  /** Offset from UTC in minutes at the given epoch milliseconds. */
+  offsetMinutes(epochMs: number): number;
+}
+
+const OFFSET_RE = /^(?:UTC)?([+-])(\d{2}):?(\d{2})$/;
+
+/** Resolve `UTC`, a fixed offset (`+05:30`, `UTC-03:00`) or an IANA zone (`Europe/Paris`). */
+export function resolveTimezone(name: string): Timezone {
+  if (name === 'UTC' || name === 'Z' || name === 'Etc/UTC') return { name, offsetMinutes: () => 0 };
+  const fixed = OFFSET_RE.exec(name);
+  if (fixed) {
+    const minutes = (Number(fixed[2]) * 60 + Number(fixed[3])) * (fixed[1] === '-' ? -1 : 1);
+    return { name, offsetMinutes: () => minutes };
+  }
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: name, timeZoneName: 'longOffset' });
+  } catch (cause) {
+    throw new RangeError(
+      `Expected \`timezone\` to be "UTC", a fixed offset like "+05:30" or an IANA zone like "Europe/Paris", got ${JSON.stringify(name)}`,
+      { cause },
+    );
+  }
+  const cache = new Map<number, number>();
+  return {
+    name,
+    offsetMinutes(epochMs) {
+      // Offsets change at most at whole quarter-hours; cache per 15 minutes.
+      const bucket = Math.floor(epochMs / 900_000);
+      let minutes = cache.get(bucket);
+      if (minutes === undefined) {
+        const part = format.formatToParts(epochMs).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+        const m = /GMT([+-])(\d{2}):(\d{2})/.exec(part);
+        minutes = m ? (Number(m[2]) * 60 + Number(m[3])) * (m[1] === '-' ? -1 : 1) : 0;
+        if (cache.size > 64) cache.clear();
+        cache.set(bucket, minutes);
+      }
+      return minutes;
+    },
+  };
+}
+
+/** The UTC timezone. */
+export const UTC: Timezone = resolveTimezone('UTC');
+
+/** Milliseconds since the epoch with sub-millisecond precision (same clock in every thread). */
+export function nowEpochMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** Format epoch milliseconds as ISO 8601 with microseconds and the zone's offset. */
+export function formatTimestamp(epochMs: number, tz: Timezone = UTC): string {
+  const offset = tz.offsetMinutes(epochMs);
+  const wholeMs = Math.floor(epochMs);
+  const micros = Math.floor((epochMs - wholeMs) * 1000);
+  const iso = new Date(wholeMs + offset * 60_000).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
+  const sign = offset < 0 ? '-' : '+';
+  const abs = Math.abs(offset);
+  return `${iso.slice(0, 23)}${String(micros).padStart(3, '0')}${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
