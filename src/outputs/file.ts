@@ -1,0 +1,65 @@
+import { closeSync, constants, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { BenchRecord } from '../bench/record.js';
+import { OptionError } from '../errors.js';
+import { readJsonLinesFile } from './_jsonl.js';
+import type { Output } from './output.js';
+
+/** Options of {@link fileOutput}. */
+export interface FileOutputOptions {
+  /** Create missing parent directories. @default true */
+  mkdir?: boolean;
+}
+
+/** A JSON Lines file output. */
+export interface FileOutput extends Output {
+  /** Absolute path of the file. */
+  readonly path: string;
+  getResults(): Promise<BenchRecord[]>;
+}
+
+/**
+ * Append records to a JSON Lines file. Each record is written with a single `write(2)` on
+ * an `O_APPEND` descriptor, so many processes (and hosts on a POSIX shared filesystem that
+ * honours O_APPEND) can share one file without torn or interleaved lines. The descriptor is
+ * opened on the first record and kept until `close()`.
+ */
+export function fileOutput(path: string, options: FileOutputOptions = {}): FileOutput {
+  if (typeof path !== 'string' || path === '') {
+    throw new OptionError(
+      `Expected \`outfile\` to be a non-empty file path, got ${JSON.stringify(path)} (${typeof path})`,
+    );
+  }
+  const absolute = resolve(path);
+  let fd: number | undefined;
+  const open = (): number => {
+    if (fd === undefined) {
+      if (options.mkdir !== false) mkdirSync(dirname(absolute), { recursive: true });
+      fd = openSync(absolute, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
+    }
+    return fd;
+  };
+  return {
+    name: `file:${path}`,
+    path: absolute,
+    write(_record, encode) {
+      writeWhole(open(), Buffer.from(`${encode()}\n`, 'utf8'));
+    },
+    async flush() {},
+    async close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+    async getResults() {
+      if (!existsSync(absolute)) return [];
+      return readJsonLinesFile(absolute).records;
+    },
+  };
+}
+
+// One write(2) for the whole line; a short write (rare: disk full, signals) is completed so the
+// line is never torn, though then another process's line could interleave.
+function writeWhole(fd: number, data: Buffer): void {
+  let offset = 0;
+  while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
+}
