@@ -1,0 +1,167 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { after, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { OptionError } from '../../src/errors.js';
+import { NoSuchProcessError, ProcessInfo } from '../../src/telemetry/process-info.js';
+import {
+  listDescendants,
+  listDescendantsByScan,
+  ProcessTreeSampler,
+} from '../../src/telemetry/process-tree.js';
+
+const linux = process.platform === 'linux';
+const burner = new URL('../fixtures/cpu-burner.mjs', import.meta.url).pathname;
+const children: ChildProcess[] = [];
+
+// Spawns `sh -c script`, remembered for cleanup.
+function startShell(script: string): ChildProcess {
+  const child = spawn('sh', ['-c', script], { stdio: 'ignore' });
+  children.push(child);
+  return child;
+}
+
+// Polls `read` every `everyMs` until `done` holds or `withinMs` passes; returns the last value.
+async function pollUntil<T>(
+  read: () => T,
+  done: (value: T) => boolean,
+  { everyMs = 50, withinMs = 5000 } = {},
+): Promise<T> {
+  const deadline = performance.now() + withinMs;
+  let value = read();
+  while (!done(value) && performance.now() < deadline) {
+    await sleep(everyMs);
+    value = read();
+  }
+  return value;
+}
+
+// The descendants of a shell once there are at least `count` of them.
+async function waitForDescendants(pid: number, count: number): Promise<number[]> {
+  const found = await pollUntil(
+    () => listDescendants(pid),
+    (pids) => pids.length >= count,
+  );
+  assert.ok(found.length >= count, `found ${found.length} descendants, wanted ${count}`);
+  return found;
+}
+
+after(() => {
+  for (const child of children) {
+    if (child.exitCode !== null || child.pid === undefined) continue;
+    // The shells' children first, then the shells.
+    try {
+      for (const pid of listDescendants(child.pid)) process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+    child.kill('SIGKILL');
+  }
+});
+
+describe('process tree sampling', { skip: !linux && 'needs Linux /proc' }, () => {
+  test('listDescendants finds a grandchild; the /proc scan fallback agrees', async () => {
+    // sh -> sh (subshell) -> sleep, and sh -> sleep
+    const root = startShell('(sleep 5; true) & sleep 5; wait');
+    const found = await waitForDescendants(root.pid!, 3);
+    const viaScan = listDescendantsByScan(root.pid!);
+    assert.deepEqual([...viaScan].sort(), [...found].sort());
+    const grandchildren = found.filter((pid) => new ProcessInfo(pid).ppid() !== root.pid);
+    assert.equal(grandchildren.length, 1, 'one process is a grandchild');
+  });
+
+  test('listDescendants of a process without children is empty; of a dead pid it throws', async () => {
+    const root = startShell('exec sleep 5');
+    assert.deepEqual(listDescendants(root.pid!), []);
+    root.kill('SIGKILL');
+    await once(root, 'exit');
+    assert.throws(() => listDescendants(root.pid!), NoSuchProcessError);
+    assert.throws(() => listDescendantsByScan(root.pid!), NoSuchProcessError);
+    assert.throws(() => listDescendants(-3), OptionError);
+  });
+
+  test("a tree's rss sum exceeds the root's alone, and children: false samples only the root", async () => {
+    const root = startShell('sleep 5 & sleep 5');
+    await waitForDescendants(root.pid!, 2);
+    const tree = new ProcessTreeSampler(root.pid!, { children: true });
+    const alone = new ProcessTreeSampler(root.pid!, { children: false });
+    try {
+      const treeSample = tree.sample();
+      const rootSample = alone.sample();
+      assert.equal(treeSample.num_processes, 3);
+      assert.equal(rootSample.num_processes, 1);
+      assert.ok(
+        treeSample.rss_bytes > rootSample.rss_bytes,
+        JSON.stringify([treeSample, rootSample]),
+      );
+      assert.equal(treeSample.cpu_percent, 0, "psutil's rule: the first sample is 0.0");
+      assert.ok(typeof treeSample.pss_bytes === 'number' && treeSample.pss_bytes > 0);
+      assert.ok(treeSample.pss_bytes <= treeSample.rss_bytes, 'pss does not double-count');
+      assert.equal('pss_bytes' in rootSample, false, 'pss is off by default without children');
+      assert.deepEqual(Object.keys(treeSample), [
+        'cpu_percent',
+        'rss_bytes',
+        'pss_bytes',
+        'num_processes',
+      ]);
+    } finally {
+      tree.close();
+      alone.close();
+    }
+  });
+
+  test("a busy grandchild's CPU shows in the tree's cpu_percent, not in the root's", async () => {
+    const root = startShell(`"${process.execPath}" "${burner}" 8 & wait`);
+    await waitForDescendants(root.pid!, 1);
+    const tree = new ProcessTreeSampler(root.pid!, { children: true, pss: false });
+    const alone = new ProcessTreeSampler(root.pid!);
+    try {
+      assert.equal(tree.sample().cpu_percent, 0);
+      alone.sample();
+      await sleep(300);
+      const busy = await pollUntil(
+        () => tree.sample(),
+        (sample) => sample.cpu_percent > 50,
+        { everyMs: 250, withinMs: 6000 },
+      );
+      assert.ok(busy.cpu_percent > 50, `tree cpu_percent ${busy.cpu_percent}`);
+      assert.equal('pss_bytes' in busy, false);
+      assert.ok(alone.sample().cpu_percent < 50, 'the shell itself only waits');
+    } finally {
+      tree.close();
+      alone.close();
+    }
+  });
+
+  test('a child that replaces an exited one is picked up; the exited one is skipped', async () => {
+    const root = startShell('sleep 0.4; sleep 5; true');
+    const [firstChild] = await waitForDescendants(root.pid!, 1);
+    const tree = new ProcessTreeSampler(root.pid!, { children: true, pss: false });
+    try {
+      assert.equal(tree.sample().num_processes, 2);
+      const [secondChild] = await pollUntil(
+        () => listDescendants(root.pid!),
+        (pids) => pids.length === 1 && pids[0] !== firstChild,
+        { everyMs: 50, withinMs: 3000 },
+      );
+      assert.notEqual(secondChild, firstChild);
+      const later = tree.sample();
+      assert.equal(later.num_processes, 2);
+      assert.ok(later.cpu_percent >= 0 && later.rss_bytes > 0);
+    } finally {
+      tree.close();
+    }
+  });
+
+  test('sampling a root that exited throws the gone error', async () => {
+    const root = startShell('exec sleep 5');
+    const sampler = new ProcessTreeSampler(root.pid!, { children: true });
+    sampler.sample();
+    root.kill('SIGKILL');
+    await once(root, 'exit');
+    assert.throws(() => sampler.sample(), NoSuchProcessError);
+    sampler.close();
+    assert.throws(() => new ProcessTreeSampler(root.pid!), NoSuchProcessError);
+  });
+});
