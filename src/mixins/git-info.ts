@@ -1,0 +1,117 @@
+import {
+  detectScriptDir,
+  validateDirectory,
+  validateOptionKeys,
+  validateString,
+  validateTimeoutMs,
+} from './_options.js';
+import { firstLine, once, runCommand } from './_subprocess.js';
+import { defineMixin, type Mixin } from './mixin.js';
+
+/** Options of {@link gitInfo}. */
+export interface GitInfoOptions {
+  /**
+   * A directory inside the repository (checked at construction).
+   * @default the main script's directory (`process.argv[1]`), else `process.cwd()`
+   */
+  repo?: string;
+  /** The git executable. @default 'git' */
+  command?: string;
+  /** Give up on each git command after this many milliseconds. @default 5000 */
+  timeoutMs?: number;
+}
+
+/** The `git` field of a record. */
+export interface GitFields {
+  /** Top-level directory of the work tree; null outside a repository. */
+  repo: string | null;
+  /** Commit id of HEAD; null before the first commit or outside a repository. */
+  commit: string | null;
+  /** Checked-out branch; `''` on a detached HEAD (microbench's rule); null outside a repository. */
+  branch: string | null;
+  /** Whether tracked files differ from HEAD (staged or not; untracked files do not count). */
+  dirty: boolean | null;
+}
+
+/** What {@link readGitInfo} found: the fields, and a note when git could not tell. */
+export interface GitInfoResult {
+  readonly git: GitFields;
+  /** Why the fields are null (not a repository, git not found, timed out). */
+  readonly note?: string;
+}
+
+/**
+ * Git state of the code being run: `git` = `{repo, commit, branch, dirty}`. Runs
+ * `git rev-parse --show-toplevel` and `git status --porcelain=v2 --branch --untracked-files=no`
+ * once per mixin instance (at the first call, each with a time limit) and reuses the answer.
+ * Outside a repository, without git, or on a timeout the fields are null and `git_note` says why;
+ * the call is never failed for it.
+ */
+export function gitInfo(options?: GitInfoOptions): Mixin {
+  const raw = validateOptionKeys(options, 'gitInfo', ['repo', 'command', 'timeoutMs']);
+  const repo = raw.repo === undefined ? undefined : validateDirectory(raw.repo, 'repo');
+  const command = validateString(raw.command, 'command', 'git');
+  const timeoutMs = validateTimeoutMs(raw.timeoutMs, 'timeoutMs', 5000);
+  const read = once(() => readGitInfo(repo ?? detectScriptDir(), { command, timeoutMs }));
+  return defineMixin({
+    name: 'git-info',
+    description: 'Git repository, commit, branch and dirty state of the code',
+    capture(record) {
+      const { git, note } = read();
+      record.git = { ...git };
+      if (note !== undefined) record.git_note = note;
+    },
+  });
+}
+
+const NO_GIT: GitFields = { repo: null, commit: null, branch: null, dirty: null };
+
+/** Ask git about the repository containing `dir` (uncached; never throws). */
+export function readGitInfo(
+  dir: string,
+  options: { command?: string; timeoutMs?: number } = {},
+): GitInfoResult {
+  const command = options.command ?? 'git';
+  const run = (args: string[]) =>
+    runCommand(command, args, {
+      cwd: dir,
+      timeoutMs: options.timeoutMs ?? 5000,
+      // Do not take index.lock: a concurrent `git commit` must not fail because of us.
+      env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' },
+    });
+  const top = run(['rev-parse', '--show-toplevel']);
+  if (top.type !== 'ok') {
+    const note =
+      top.type === 'failed' && /not a git repository/i.test(top.stderr)
+        ? `not a git repository: ${dir}`
+        : top.message;
+    return { git: { ...NO_GIT }, note };
+  }
+  const status = run(['status', '--porcelain=v2', '--branch', '--untracked-files=no']);
+  const repo = firstLine(top.stdout) || null;
+  if (status.type !== 'ok') return { git: { ...NO_GIT, repo }, note: status.message };
+  return { git: { repo, ...parsePorcelainStatus(status.stdout) } };
+}
+
+/**
+ * Commit, branch and dirty state from `git status --porcelain=v2 --branch` output:
+ * `# branch.oid <id>|(initial)`, `# branch.head <name>|(detached)`, and any non-`#` line
+ * means a changed tracked file.
+ */
+export function parsePorcelainStatus(output: string): Omit<GitFields, 'repo'> {
+  let commit: string | null = null;
+  let branch: string | null = null;
+  let dirty = false;
+  for (const line of output.split('\n')) {
+    if (line.startsWith('# branch.oid ')) {
+      const oid = line.slice('# branch.oid '.length).trim();
+      commit = oid === '(initial)' ? null : oid;
+    } else if (line.startsWith('# branch.head ')) {
+      const head = line.slice('# branch.head '.length).trim();
+      branch = head === '(detached)' ? '' : head;
+    } else if (line.trim() !== '' && !line.startsWith('#')) {
+      dirty = true;
+    }
+  }
+  return { commit, branch, dirty };
+}

@@ -1,0 +1,153 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { cgroupLimits, parseCpuMax, readCgroupLimits } from '../../src/mixins/cgroup-limits.js';
+import { makeTempDir, runMixins } from './_run-mixins.js';
+
+const temp = makeTempDir('cgroup');
+let roots = 0;
+
+// A fake file-system root holding `files` ({relative path: content}).
+function fakeRoot(files: Record<string, string>): string {
+  const root = join(temp.dir, `root-${roots++}`);
+  for (const [path, content] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), content);
+  }
+  mkdirSync(root, { recursive: true });
+  return root;
+}
+
+describe('cgroup-limits', () => {
+  after(() => temp.remove());
+
+  test('cgroup v2: cpu.max quota/period in cores and memory.max in bytes', () => {
+    const root = fakeRoot({
+      'proc/self/cgroup': '0::/job\n',
+      'sys/fs/cgroup/cgroup.controllers': 'cpu memory\n',
+      'sys/fs/cgroup/job/cpu.max': '400000 100000\n',
+      'sys/fs/cgroup/job/memory.max': '17179869184\n',
+    });
+    const record = runMixins([cgroupLimits({ root })]);
+    assert.deepEqual(record.cgroups, {
+      cpu_cores_limit: 4,
+      memory_bytes_limit: 17179869184,
+      version: 2,
+    });
+  });
+
+  test('cgroup v2: `max` means no limit (null)', () => {
+    const root = fakeRoot({
+      'proc/self/cgroup': '0::/\n',
+      'sys/fs/cgroup/cgroup.controllers': 'cpu memory\n',
+      'sys/fs/cgroup/cpu.max': 'max 100000\n',
+      'sys/fs/cgroup/memory.max': 'max\n',
+    });
+    assert.deepEqual(readCgroupLimits(root), {
+      cpu_cores_limit: null,
+      memory_bytes_limit: null,
+      version: 2,
+    });
+  });
+
+  test('cgroup v2: a limit set on a parent (SLURM job) applies to a task cgroup', () => {
+    const root = fakeRoot({
+      'proc/self/cgroup': '0::/slurm/job_42/step_0/task_0\n',
+      'sys/fs/cgroup/cgroup.controllers': 'cpu memory\n',
+      'sys/fs/cgroup/slurm/job_42/cpu.max': '250000 100000\n',
+      'sys/fs/cgroup/slurm/job_42/memory.max': '8589934592\n',
+      'sys/fs/cgroup/slurm/job_42/step_0/memory.max': 'max\n',
+      'sys/fs/cgroup/slurm/job_42/step_0/task_0/cpu.max': 'max 100000\n',
+      'sys/fs/cgroup/slurm/job_42/step_0/task_0/memory.max': '17179869184\n',
+    });
+    assert.deepEqual(readCgroupLimits(root), {
+      cpu_cores_limit: 2.5,
+      memory_bytes_limit: 8589934592,
+      version: 2,
+    });
+  });
+
+  test('cgroup v2: missing limit files give null fields', () => {
+    const root = fakeRoot({
+      'proc/self/cgroup': '0::/x\n',
+      'sys/fs/cgroup/cgroup.controllers': '',
+      'sys/fs/cgroup/x/cgroup.procs': '',
+    });
+    assert.deepEqual(readCgroupLimits(root), {
+      cpu_cores_limit: null,
+      memory_bytes_limit: null,
+      version: 2,
+    });
+  });
+
+  test('cgroup v2 without a `0::` line gives {}', () => {
+    const root = fakeRoot({
+      'proc/self/cgroup': '1:name=systemd:/\n',
+      'sys/fs/cgroup/cgroup.controllers': '',
+    });
+    assert.deepEqual(readCgroupLimits(root), {});
+  });
+
+  test('cgroup v1: cfs quota/period and memory.limit_in_bytes', () => {
+    const root = fakeRoot({
+      'proc/self/cgroup': '5:memory:/job\n4:cpu,cpuacct:/job\n0::/\n',
+      'sys/fs/cgroup/cpu/job/cpu.cfs_quota_us': '200000\n',
+      'sys/fs/cgroup/cpu/job/cpu.cfs_period_us': '100000\n',
+      'sys/fs/cgroup/memory/job/memory.limit_in_bytes': '4294967296\n',
+    });
+    assert.deepEqual(readCgroupLimits(root), {
+      cpu_cores_limit: 2,
+      memory_bytes_limit: 4294967296,
+      version: 1,
+    });
+  });
+
+  test('cgroup v1: quota -1 and a huge memory limit mean no limit', () => {
+    const root = fakeRoot({
+      'proc/self/cgroup': '5:memory:/\n4:cpu,cpuacct:/\n',
+      'sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1\n',
+      'sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000\n',
+      'sys/fs/cgroup/memory/memory.limit_in_bytes': '9223372036854771712\n',
+    });
+    assert.deepEqual(readCgroupLimits(root), {
+      cpu_cores_limit: null,
+      memory_bytes_limit: null,
+      version: 1,
+    });
+  });
+
+  test('a cgroup path missing under the mount (no cgroup namespace) reads the mount itself', () => {
+    const root = fakeRoot({
+      'proc/self/cgroup': '0::/docker/abc123\n',
+      'sys/fs/cgroup/cgroup.controllers': '',
+      'sys/fs/cgroup/cpu.max': '150000 100000\n',
+    });
+    assert.equal((readCgroupLimits(root) as { cpu_cores_limit: number }).cpu_cores_limit, 1.5);
+  });
+
+  test('an unreadable /proc/self/cgroup gives {}', () => {
+    const root = fakeRoot({});
+    assert.deepEqual(runMixins([cgroupLimits({ root })]).cgroups, {});
+  });
+
+  test('the real system is read without crashing', () => {
+    const cgroups = runMixins([cgroupLimits()]).cgroups as Record<string, unknown>;
+    if (process.platform !== 'linux') assert.deepEqual(cgroups, {});
+    else if ('version' in cgroups) assert.ok(cgroups.version === 1 || cgroups.version === 2);
+  });
+
+  test('cpu.max parsing', () => {
+    assert.equal(parseCpuMax('50000 100000'), 0.5);
+    assert.equal(parseCpuMax('max'), null);
+    assert.equal(parseCpuMax('garbage'), null);
+    assert.equal(parseCpuMax(null), null);
+  });
+
+  test('options are validated', () => {
+    assert.throws(
+      () => cgroupLimits({ root: 3 } as never),
+      /Expected `root` to be a non-empty string/,
+    );
+  });
+});

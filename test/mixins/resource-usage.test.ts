@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type ResourceUsageEntry, resourceUsage } from '../../src/mixins/resource-usage.js';
+import { runMixins } from './_run-mixins.js';
+
+const KEYS = [
+  'inblock',
+  'majflt',
+  'maxrss',
+  'minflt',
+  'nivcsw',
+  'nvcsw',
+  'oublock',
+  'stime',
+  'utime',
+];
+
+// Spin the CPU for about `ms` milliseconds.
+function burn(ms: number): number {
+  const end = performance.now() + ms;
+  let x = 0;
+  while (performance.now() < end) x += Math.sqrt(x + 1);
+  return x;
+}
+
+describe('resource-usage', () => {
+  test('one entry per timed iteration with the nine rusage keys', () => {
+    const record = runMixins([resourceUsage()], { iterations: 3, body: () => burn(1) });
+    const entries = record.resource_usage as ResourceUsageEntry[];
+    assert.equal(entries.length, 3);
+    for (const entry of entries) {
+      assert.deepEqual(Object.keys(entry).sort(), KEYS);
+      for (const key of KEYS) assert.ok(entry[key as keyof ResourceUsageEntry] >= 0, key);
+      assert.ok(entry.maxrss > 1024 * 1024, 'maxrss is in bytes');
+    }
+  });
+
+  test('CPU time and page faults are deltas over the iteration', () => {
+    const record = runMixins([resourceUsage()], {
+      body: () => {
+        burn(60);
+        return Buffer.alloc(32 * 1024 * 1024, 1).length;
+      },
+    });
+    const [entry] = record.resource_usage as ResourceUsageEntry[];
+    assert.ok(entry);
+    assert.ok(entry.utime + entry.stime > 0.01, `cpu ${entry.utime + entry.stime}`);
+    assert.ok(entry.utime < 60, 'seconds, not microseconds');
+    assert.ok(entry.minflt > 100, `minflt ${entry.minflt}`);
+  });
+
+  test('an iteration that throws still gets its entry', () => {
+    const record = runMixins([resourceUsage()], {
+      iterations: 3,
+      body: () => {
+        throw new Error('boom');
+      },
+    });
+    assert.equal((record.resource_usage as unknown[]).length, 1);
+  });
+
+  test('leaves the CLI (which records the child’s own usage) alone', () => {
+    assert.equal('resource_usage' in runMixins([resourceUsage()], { invocation: 'cli' }), false);
+  });
+});
