@@ -4,7 +4,7 @@
  * it the Redis tests are skipped with {@link REDIS_SKIP_REASON}.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,10 @@ import { join } from 'node:path';
 /** Whether `redis-server` is on the PATH. */
 export const HAS_REDIS_SERVER: boolean =
   spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** Whether `openssl` is on the PATH (for the TLS test's certificate). */
+export const HAS_OPENSSL: boolean =
+  spawnSync('openssl', ['version'], { stdio: 'ignore' }).status === 0;
 
 /** `false` when redis-server is installed, else why the Redis tests are skipped. */
 export const REDIS_SKIP_REASON: string | false = HAS_REDIS_SERVER
@@ -24,6 +28,10 @@ export interface TestRedisServer {
   readonly port: number;
   /** `redis://127.0.0.1:<port>` */
   readonly url: string;
+  /** With `{ tls: true }`: the TLS port (the plain `port` stays open for test commands). */
+  readonly tlsPort: number | undefined;
+  /** With `{ tls: true }`: the self-signed certificate (PEM) to trust. */
+  readonly ca: string | undefined;
   /** Run one command and return its reply (strings, integers, arrays, null; errors throw). */
   command(...args: string[]): Promise<unknown>;
   /**
@@ -38,15 +46,21 @@ export interface TestRedisServer {
   dispose(): Promise<void>;
 }
 
-/** Start a redis-server on a free 127.0.0.1 port and wait until it answers PING. */
-export async function startRedisServer(): Promise<TestRedisServer> {
+/**
+ * Start a redis-server on a free 127.0.0.1 port and wait until it answers PING. With `tls`, a
+ * self-signed certificate for 127.0.0.1 is made with `openssl` and a TLS port opened as well.
+ */
+export async function startRedisServer(options: { tls?: boolean } = {}): Promise<TestRedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'mb-redis-'));
+  const tls = options.tls ? makeCertificate(dir) : undefined;
   let child: ChildProcess | undefined;
   let port = 0;
+  let tlsPort: number | undefined;
   let lastError: unknown;
   for (let tries = 0; tries < 5 && child === undefined; tries++) {
     port = await freePort();
-    const started = spawnRedis(dir, port);
+    tlsPort = tls ? await freePort() : undefined;
+    const started = spawnRedis(dir, port, tlsPort);
     try {
       await waitForPing(port, started);
       child = started;
@@ -64,6 +78,8 @@ export async function startRedisServer(): Promise<TestRedisServer> {
     host: '127.0.0.1',
     port,
     url: `redis://127.0.0.1:${port}`,
+    tlsPort,
+    ca: tls ? readFileSync(join(dir, 'cert.pem'), 'utf8') : undefined,
     command: (...args) => redisCommand(port, args),
     async stop(options = {}) {
       const proc = current;
@@ -76,7 +92,7 @@ export async function startRedisServer(): Promise<TestRedisServer> {
     },
     async restart() {
       if (current) return;
-      const proc = spawnRedis(dir, port);
+      const proc = spawnRedis(dir, port, tlsPort);
       await waitForPing(port, proc);
       current = proc;
     },
@@ -89,25 +105,46 @@ export async function startRedisServer(): Promise<TestRedisServer> {
 }
 
 // Launch redis-server with no persistence of its own and no system config.
-function spawnRedis(dir: string, port: number): ChildProcess {
-  const child = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-    ],
-    { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+function spawnRedis(dir: string, port: number, tlsPort: number | undefined): ChildProcess {
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  args.push('--dir', dir);
+  if (tlsPort !== undefined) {
+    args.push('--tls-port', String(tlsPort), '--tls-auth-clients', 'no');
+    args.push('--tls-cert-file', 'cert.pem', '--tls-key-file', 'key.pem');
+    args.push('--tls-ca-cert-file', 'cert.pem');
+  }
+  const child = spawn('redis-server', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   child.stderr?.resume();
   return child;
+}
+
+// A self-signed certificate for 127.0.0.1 (cert.pem, key.pem in dir).
+function makeCertificate(dir: string): true {
+  const made = spawnSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      'key.pem',
+      '-out',
+      'cert.pem',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { cwd: dir, stdio: 'ignore' },
+  );
+  if (made.status !== 0) throw new Error('openssl could not make a test certificate');
+  return true;
 }
 
 // Poll with PING until the server answers (or the process exits, or 10 s pass).

@@ -7,6 +7,7 @@ import type { BenchRecord } from '../../src/bench/record.js';
 import { OptionError } from '../../src/errors.js';
 import { redisOutput, resolveRedisOutputOptions } from '../../src/outputs/redis.js';
 import {
+  HAS_OPENSSL,
   REDIS_SKIP_REASON,
   startRedisServer,
   type TestRedisServer,
@@ -76,7 +77,7 @@ describe('redisOutput options', () => {
     );
   });
 
-  test('the output is named redis:KEY and loads no client until the first write', async () => {
+  test('the output is named redis:KEY; close() without writes is fine', async () => {
     const output = redisOutput('results', { port: await closedPort(), retryWindowMs: 0 });
     assert.equal(output.name, 'redis:results');
     assert.equal(output.key, 'results');
@@ -226,6 +227,42 @@ describe('redisOutput against a real redis-server', { skip: REDIS_SKIP_REASON },
       stderr,
       /exiting with records not delivered:\n {2}- redis:exit-early: 1 still in flight/,
     );
+  });
+});
+
+describe('redisOutput over TLS', {
+  skip:
+    REDIS_SKIP_REASON ||
+    (!HAS_OPENSSL && 'openssl is not installed (needed for a test certificate)'),
+}, () => {
+  let server: TestRedisServer;
+  before(async () => {
+    server = await startRedisServer({ tls: true });
+  });
+  after(async () => {
+    await server?.dispose();
+  });
+
+  test('a rediss:// URL with the server CA delivers over TLS', async () => {
+    const output = redisOutput('tls', {
+      url: `rediss://127.0.0.1:${server.tlsPort}/0`,
+      tls: { ca: server.ca! },
+    });
+    await output.write(...record('secure'));
+    assert.deepEqual(await storedIds(server, 'tls'), ['secure']);
+    await output.close();
+  });
+
+  test('an untrusted certificate is reported, not hidden', async () => {
+    const output = redisOutput('tls', {
+      url: `rediss://127.0.0.1:${server.tlsPort}`,
+      retryWindowMs: 200,
+    });
+    await assert.rejects(
+      output.write(...record('untrusted')),
+      /within retryWindowMs .*self-signed certificate/,
+    );
+    await output.close();
   });
 });
 
