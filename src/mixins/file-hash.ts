@@ -1,5 +1,6 @@
 import { createHash, getHashes } from 'node:crypto';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { OptionError } from '../errors.js';
 import { describeValue, validateOptionKeys, validateStringArray } from './_options.js';
 import { defineMixin, type Mixin } from './mixin.js';
@@ -9,7 +10,8 @@ export interface FileHashOptions {
   /**
    * Files to hash; keys of `file_hashes` are these strings exactly as given. Each must be an
    * existing regular file (checked at construction).
-   * @default [process.argv[1]] (the main script), or [] when there is none
+   * @default [process.argv[1]] (the main script; [] when there is none); for the CLI, the
+   * command's executable and its file arguments
    */
   files?: string[];
   /** A hash algorithm `crypto.getHashes()` lists. @default 'sha256' */
@@ -21,23 +23,27 @@ const CHUNK_BYTES = 64 * 1024;
 /**
  * Hashes of named files, so a record says exactly which code or data produced it:
  * `file_hashes` (`{path: hex digest}`) and `file_hash_algorithm` (left out when no file was
- * hashed). A file is re-hashed only when its size, modification time or inode changed since the
+ * hashed). Without `files`, a library call hashes the main script and a CLI run hashes the
+ * command's executable and its file arguments ({@link detectCommandFiles}). A file is re-hashed only when its size, modification time or inode changed since the
  * last call; otherwise the previous digest is reused. A file deleted after construction makes
  * the capture throw, which the bench records under `mixin_errors`.
  */
 export function fileHash(options?: FileHashOptions): Mixin {
   const raw = validateOptionKeys(options, 'fileHash', ['files', 'algorithm']);
-  const files =
-    raw.files === undefined ? defaultFiles() : validateStringArray(raw.files, 'files', []);
-  files.forEach((file, i) => {
+  const given = raw.files === undefined ? undefined : validateStringArray(raw.files, 'files', []);
+  given?.forEach((file, i) => {
     validateRegularFile(file, `files[${i}]`);
   });
   const algorithm = validateAlgorithm(raw.algorithm);
+  const scriptFiles = given ?? defaultFiles();
   const hashes = new Map<string, { stamp: string; digest: string }>();
   return defineMixin({
     name: 'file-hash',
     description: 'Hashes (SHA-256 by default) of the main script or named files',
-    capture(record) {
+    capture(record, ctx) {
+      const files =
+        given ??
+        (ctx.invocation === 'cli' && ctx.command ? detectCommandFiles(ctx.command) : scriptFiles);
       const out: Record<string, string> = {};
       for (const file of files) {
         const stat = statSync(file);
@@ -53,6 +59,50 @@ export function fileHash(options?: FileHashOptions): Mixin {
       if (files.length > 0) record.file_hash_algorithm = algorithm;
     },
   });
+}
+
+/**
+ * The files a command line names, for hashing (microbench's CLI default): the executable
+ * (`command[0]` looked up on PATH, or as a path) plus every later argument that is an existing
+ * regular file; flags, directories and missing paths are skipped, duplicates collapse.
+ */
+export function detectCommandFiles(
+  command: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
+  const files = new Set<string>();
+  const [program, ...args] = command;
+  if (program) {
+    const found = findExecutable(program, env);
+    if (found) files.add(found);
+  }
+  for (const arg of args) if (isRegularFile(arg)) files.add(arg);
+  return [...files];
+}
+
+// `shutil.which`: a name with a slash is a path; otherwise the first executable file on PATH.
+function findExecutable(program: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (program.includes('/')) return isRegularFile(program) ? program : undefined;
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir || '.', program);
+    if (!isRegularFile(candidate)) continue;
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not executable by us: keep looking, like the shell does
+    }
+  }
+  return isRegularFile(program) ? program : undefined;
+}
+
+// Whether `path` is an existing regular file (symlinks followed).
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** The hex digest of a file's content, read in 64 KiB chunks. */
@@ -75,12 +125,7 @@ export function hashFile(file: string, algorithm = 'sha256'): string {
 // The main script, when there is one on disk (not `node -e`, not the REPL).
 function defaultFiles(): string[] {
   const script = process.argv[1];
-  if (!script || script.startsWith('-')) return [];
-  try {
-    return statSync(script).isFile() ? [script] : [];
-  } catch {
-    return [];
-  }
+  return script && !script.startsWith('-') && isRegularFile(script) ? [script] : [];
 }
 
 // Throw an OptionError unless `file` is an existing regular file.

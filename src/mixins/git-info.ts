@@ -12,7 +12,8 @@ import { defineMixin, type Mixin } from './mixin.js';
 export interface GitInfoOptions {
   /**
    * A directory inside the repository (checked at construction).
-   * @default the main script's directory (`process.argv[1]`), else `process.cwd()`
+   * @default the main script's directory (`process.argv[1]`), else `process.cwd()`; for the
+   * CLI, the working directory (microbench's CLI default)
    */
   repo?: string;
   /** The git executable. @default 'git' */
@@ -43,7 +44,8 @@ export interface GitInfoResult {
 /**
  * Git state of the code being run: `git` = `{repo, commit, branch, dirty}`. Runs
  * `git rev-parse --show-toplevel` and `git status --porcelain=v2 --branch --untracked-files=no`
- * once per mixin instance (at the first call, each with a time limit) and reuses the answer.
+ * once per mixin instance and directory (at the first call, each with a time limit) and reuses
+ * the answer.
  * Outside a repository, without git, or on a timeout the fields are null and `git_note` says why;
  * the call is never failed for it.
  */
@@ -52,12 +54,19 @@ export function gitInfo(options?: GitInfoOptions): Mixin {
   const repo = raw.repo === undefined ? undefined : validateDirectory(raw.repo, 'repo');
   const command = validateString(raw.command, 'command', 'git');
   const timeoutMs = validateTimeoutMs(raw.timeoutMs, 'timeoutMs', 5000);
-  const read = once(() => readGitInfo(repo ?? detectScriptDir(), { command, timeoutMs }));
+  const scriptDir = once(detectScriptDir);
+  const answers = new Map<string, GitInfoResult>();
   return defineMixin({
     name: 'git-info',
     description: 'Git repository, commit, branch and dirty state of the code',
-    capture(record) {
-      const { git, note } = read();
+    capture(record, ctx) {
+      const dir = repo ?? (ctx.invocation === 'cli' ? process.cwd() : scriptDir());
+      let answer = answers.get(dir);
+      if (!answer) {
+        answer = readGitInfo(dir, { command, timeoutMs });
+        answers.set(dir, answer);
+      }
+      const { git, note } = answer;
       record.git = { ...git };
       if (note !== undefined) record.git_note = note;
     },

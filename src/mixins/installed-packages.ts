@@ -13,7 +13,8 @@ import { defineMixin, type Mixin } from './mixin.js';
 export interface InstalledPackagesOptions {
   /**
    * Directory to start from; the nearest lock file or `node_modules` in it or above it is used.
-   * @default the main script's directory (`process.argv[1]`), else `process.cwd()`
+   * @default the main script's directory (`process.argv[1]`), else `process.cwd()`; for the
+   * CLI, the working directory
    */
   dir?: string;
   /** Also record `package_paths` (`{name: absolute directory}`). @default false */
@@ -45,12 +46,18 @@ export function installedPackages(options?: InstalledPackagesOptions): Mixin {
   const raw = validateOptionKeys(options, 'installedPackages', ['dir', 'capturePaths']);
   const dir = raw.dir === undefined ? undefined : validateDirectory(raw.dir, 'dir');
   const capturePaths = validateBoolean(raw.capturePaths, 'capturePaths', false);
-  const read = once(() => readInstalledPackages(dir ?? detectScriptDir()));
+  const scriptDir = once(detectScriptDir);
+  const answers = new Map<string, InstalledPackages>();
   return defineMixin({
     name: 'installed-packages',
     description: 'Versions of the installed npm packages (nearest lock file or node_modules)',
-    capture(record) {
-      const found = read();
+    capture(record, ctx) {
+      const start = dir ?? (ctx.invocation === 'cli' ? process.cwd() : scriptDir());
+      let found = answers.get(start);
+      if (!found) {
+        found = readInstalledPackages(start);
+        answers.set(start, found);
+      }
       const existing = record.package_versions;
       record.package_versions = {
         ...found.versions,

@@ -11,6 +11,8 @@ import type { Mixin, MixinContext } from '../../src/mixins/mixin.js';
 export interface SimulatedCall {
   invocation?: 'function' | 'cli';
   args?: unknown[];
+  /** The CLI's command (invocation 'cli'). @default ['true'] */
+  command?: string[];
   iterations?: number;
   /** The benchmarked body; its return value (last iteration) or thrown error reaches capturePost. */
   body?: () => unknown;
@@ -25,7 +27,7 @@ export function runMixins(mixins: readonly Mixin[], call: SimulatedCall = {}): B
     invocation: call.invocation ?? 'function',
     functionName: 'f',
     args: call.args ?? [],
-    ...(call.invocation === 'cli' ? { command: ['true'] } : {}),
+    ...(call.invocation === 'cli' ? { command: call.command ?? ['true'] } : {}),
     returned: false,
     scratch: {},
     toJsonValue: (value, what) => toJsonValue(value, what, { warn: (m) => call.warnings?.push(m) }),

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { fileHash } from '../../src/mixins/file-hash.js';
+import { detectCommandFiles, fileHash } from '../../src/mixins/file-hash.js';
 import { makeTempDir, runMixins } from './_run-mixins.js';
 
 const temp = makeTempDir('hash');
@@ -55,6 +56,19 @@ describe('file-hash', () => {
     const script = process.argv[1] ?? '';
     const record = runMixins([fileHash()]);
     assert.deepEqual(record.file_hashes, { [script]: digest(readFileSync(script)) });
+  });
+
+  test('for the CLI it hashes the command’s executable and its file arguments', () => {
+    const input = join(temp.dir, 'input.txt');
+    writeFileSync(input, 'data');
+    const sh = execFileSync('sh', ['-c', 'command -v sh'], { encoding: 'utf8' }).trim();
+    const record = runMixins([fileHash()], {
+      invocation: 'cli',
+      command: ['sh', input, '--flag', temp.dir, join(temp.dir, 'missing'), input],
+    });
+    assert.deepEqual(Object.keys(record.file_hashes as object), [sh, input]);
+    assert.equal((record.file_hashes as Record<string, string>)[input], digest('data'));
+    assert.deepEqual(detectCommandFiles([input]), [input], 'a path is used as given');
   });
 
   test('no files: an empty object and no algorithm field (microbench rule)', () => {

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { OptionError } from '../../src/errors.js';
-import { gitInfo, parsePorcelainStatus } from '../../src/mixins/git-info.js';
+import { gitInfo, parsePorcelainStatus, readGitInfo } from '../../src/mixins/git-info.js';
 import { makeTempDir, runMixins, writeScript } from './_run-mixins.js';
 
 const temp = makeTempDir('git');
@@ -132,6 +132,11 @@ describe('git-info', () => {
     assert.deepEqual(second.git, first.git);
     assert.notEqual(second.git, first.git, 'each record gets its own object');
     assert.deepEqual(readFileSync(log, 'utf8').trim().split('\n'), ['rev-parse', 'status']);
+  });
+
+  test('without `repo`, the CLI asks about its working directory (microbench’s CLI default)', () => {
+    const record = runMixins([gitInfo()], { invocation: 'cli' });
+    assert.deepEqual(record.git, readGitInfo(process.cwd()).git);
   });
 
   test('bad options fail at construction with a clear message', () => {

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { OptionError } from '../../src/errors.js';
-import { installedPackages } from '../../src/mixins/installed-packages.js';
+import { installedPackages, readInstalledPackages } from '../../src/mixins/installed-packages.js';
 import { makeTempDir, runMixins } from './_run-mixins.js';
 
 const temp = makeTempDir('installed');
@@ -115,6 +115,11 @@ describe('installed-packages', () => {
     const record = runMixins([installedPackages({ dir: process.cwd() })]);
     const versions = record.package_versions as Record<string, string>;
     assert.match(versions.typescript ?? '', /^\d+\./);
+  });
+
+  test('without `dir`, the CLI reads the project of its working directory', () => {
+    const record = runMixins([installedPackages()], { invocation: 'cli' });
+    assert.equal(record.installed_packages_source, readInstalledPackages(process.cwd()).source);
   });
 
   test('options are validated at construction', () => {
