@@ -36,7 +36,7 @@ export interface SummaryRow {
 
 /** Options for {@link renderSummaryTable}. */
 export interface RenderSummaryOptions {
-  /** Bold header and dimmed dashes (ANSI); only for a terminal. @default false */
+  /** A bold header line (ANSI); only for a terminal. @default false */
   readonly color?: boolean;
 }
 
