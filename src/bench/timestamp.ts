@@ -38,7 +38,8 @@ export function resolveTimezone(name: string): Timezone {
       const bucket = Math.floor(epochMs / 900_000);
       let minutes = cache.get(bucket);
       if (minutes === undefined) {
-        const part = format.formatToParts(epochMs).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+        const part =
+          format.formatToParts(epochMs).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
         const m = /GMT([+-])(\d{2}):(\d{2})/.exec(part);
         minutes = m ? (Number(m[2]) * 60 + Number(m[3])) * (m[1] === '-' ? -1 : 1) : 0;
         if (cache.size > 64) cache.clear();

@@ -41,7 +41,11 @@ export interface JsonEncodeOptions {
  * Convert any value into a JSON-safe tree by the rules above. `path` names the value in
  * warnings (e.g. `args[0]`).
  */
-export function toJsonValue(value: unknown, path = 'value', options: JsonEncodeOptions = {}): unknown {
+export function toJsonValue(
+  value: unknown,
+  path = 'value',
+  options: JsonEncodeOptions = {},
+): unknown {
   const warn = options.warn ?? emitJsonWarning;
   const seen = new Set<object>();
   const visit = (key: string, raw: unknown, where: string): unknown => {

@@ -1,7 +1,7 @@
 // internal: parsing JSON Lines files of records, shared by outputs, the CLI and the report.
 import { readFileSync } from 'node:fs';
-import { InputError } from '../errors.js';
 import type { BenchRecord } from '../bench/record.js';
+import { InputError } from '../errors.js';
 
 /** A line that could not be parsed as a JSON object. */
 export interface JsonLineError {
@@ -46,7 +46,12 @@ export function readJsonLinesFile(file: string): ParsedJsonLines {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String(code ?? cause);
+    const why =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : String(code ?? cause);
     throw new InputError(`Cannot read results file ${JSON.stringify(file)}: ${why}`, { cause });
   }
   return parseJsonLines(text, file);

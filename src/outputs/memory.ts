@@ -12,9 +12,12 @@ export interface MemoryOutput extends Output {
  * Create an in-memory output. Records are stored as objects (never encoded), so the default
  * output adds almost nothing to a benchmarked call; `getResults()` returns JSON-safe copies.
  */
-export function memoryOutput(options: { toJsonSafe?: (record: BenchRecord) => BenchRecord } = {}): MemoryOutput {
+export function memoryOutput(
+  options: { toJsonSafe?: (record: BenchRecord) => BenchRecord } = {},
+): MemoryOutput {
   const records: BenchRecord[] = [];
-  const toJsonSafe = options.toJsonSafe ?? ((r: BenchRecord) => JSON.parse(JSON.stringify(r)) as BenchRecord);
+  const toJsonSafe =
+    options.toJsonSafe ?? ((r: BenchRecord) => JSON.parse(JSON.stringify(r)) as BenchRecord);
   return {
     name: 'memory',
     records,

@@ -1,0 +1,176 @@
+// internal: one benchmarked call (all its iterations) from captures to delivered record.
+//
+//   begin(): fields, mb_*, env_*, package_versions, mixin capture(), capture*() methods,
+//            telemetry start, start_time
+//   iteration(): beforeIteration hooks, timed run, afterIteration hooks
+//   end():   finish_time, capturePost hooks, capturepost*() methods, exception
+//            ──► telemetry stop (async when sampling) ──► outputs
+import type { Mixin, MixinContext } from '../mixins/mixin.js';
+import type { TelemetryResult, TelemetryRun } from '../telemetry/sampler.js';
+import type { CaptureMethods } from './_captures.js';
+import type { BenchRecord, RecordedException, SubTiming } from './record.js';
+import { formatTimestamp, nowEpochMs, type Timezone } from './timestamp.js';
+
+/** What a call needs from its bench; built once per bench. */
+export interface CallEnvironment {
+  readonly baseRecord: Readonly<Record<string, unknown>>;
+  readonly mixins: readonly Mixin[];
+  readonly captureMethods: CaptureMethods;
+  readonly instance: object;
+  readonly timezone: Timezone;
+  readonly counter: () => number;
+  readonly toJsonValue: (value: unknown, what: string) => unknown;
+  /** Start sampling for this call; undefined when telemetry is off. */
+  readonly startTelemetry: ((record: BenchRecord) => TelemetryRun) | undefined;
+  /** Deliver a finished record to the outputs. */
+  readonly deliver: (record: BenchRecord) => void;
+  /** Track a record whose delivery waits for telemetry. */
+  readonly track: (done: Promise<void>) => void;
+}
+
+/** One benchmarked call: owns its record, its mixin context and its telemetry run. */
+export class BenchCall {
+  readonly record: BenchRecord;
+  readonly context: MixinContext;
+  readonly timings: SubTiming[] = [];
+  readonly counter: () => number;
+  readonly #env: CallEnvironment;
+  #telemetry: TelemetryRun | undefined;
+  #iterationStart = 0;
+  #ended = false;
+
+  constructor(env: CallEnvironment, functionName: string, args: readonly unknown[]) {
+    this.#env = env;
+    this.counter = env.counter;
+    this.record = { ...env.baseRecord, function_name: functionName } as BenchRecord;
+    this.context = {
+      invocation: 'function',
+      functionName,
+      args,
+      returned: false,
+      scratch: {},
+      toJsonValue: env.toJsonValue,
+    };
+  }
+
+  /** Run captures, start telemetry and stamp `start_time`. */
+  begin(): void {
+    const { record, context } = this;
+    const env = this.#env;
+    for (const mixin of env.mixins) {
+      if (mixin.capture) this.#guard(mixin.name, () => mixin.capture!(record, context));
+    }
+    for (const [name, method] of env.captureMethods.pre) {
+      this.#guard(name, () => method.call(env.instance, record));
+    }
+    if (env.startTelemetry) {
+      record.telemetry = [];
+      this.#telemetry = env.startTelemetry(record);
+    }
+    record.run_durations = [];
+    record.start_time = formatTimestamp(nowEpochMs(), env.timezone);
+  }
+
+  /** Hooks before a timed iteration; returns the counter reading that starts it. */
+  beforeIteration(): number {
+    for (const mixin of this.#env.mixins) {
+      if (mixin.beforeIteration)
+        this.#guard(mixin.name, () => mixin.beforeIteration!(this.record, this.context));
+    }
+    this.#iterationStart = this.counter();
+    return this.#iterationStart;
+  }
+
+  /** Record a timed iteration's duration, then run the after-iteration hooks. */
+  afterIteration(): void {
+    this.record.run_durations.push((this.counter() - this.#iterationStart) / 1000);
+    for (const mixin of this.#env.mixins) {
+      if (mixin.afterIteration)
+        this.#guard(mixin.name, () => mixin.afterIteration!(this.record, this.context));
+    }
+  }
+
+  /** The call returned `value` (from its last iteration). */
+  returned(value: unknown): void {
+    this.context.returnValue = value;
+    this.context.returned = true;
+  }
+
+  /** The call threw `error`. */
+  failed(error: unknown): void {
+    this.context.error = error;
+  }
+
+  /**
+   * Finish the record and hand it to the outputs. Without telemetry this is synchronous;
+   * with telemetry the record is delivered once the sampler has stopped.
+   * `sync` (a signal or process exit ends the call) collects telemetry synchronously;
+   * `interrupted` names the signal that ended the call.
+   */
+  end(options: { sync?: boolean; interrupted?: string } = {}): void {
+    const { sync = false, interrupted } = options;
+    if (this.#ended) return;
+    this.#ended = true;
+    const { record, context } = this;
+    const env = this.#env;
+    record.finish_time = formatTimestamp(nowEpochMs(), env.timezone);
+    for (const mixin of env.mixins) {
+      if (mixin.capturePost) this.#guard(mixin.name, () => mixin.capturePost!(record, context));
+    }
+    for (const [name, method] of env.captureMethods.post) {
+      this.#guard(name, () => method.call(env.instance, record));
+    }
+    if (this.timings.length > 0) record.timings = this.timings;
+    if ('error' in context) record.exception = toRecordedException(context.error);
+    if (interrupted) record.interrupted = interrupted;
+    const telemetry = this.#telemetry;
+    if (!telemetry) {
+      env.deliver(record);
+    } else if (sync) {
+      this.#attach(telemetry.stopSync());
+      env.deliver(record);
+    } else {
+      env.track(
+        telemetry.stop().then((result) => {
+          this.#attach(result);
+          env.deliver(record);
+        }),
+      );
+    }
+  }
+
+  /** Abandon the call without a record (a replaced `recordOnExit`). */
+  cancel(): void {
+    this.#ended = true;
+    this.#telemetry?.cancel();
+  }
+
+  #attach(result: TelemetryResult): void {
+    this.record.telemetry = result.samples;
+    if (result.total !== result.samples.length) this.record.telemetry_samples_total = result.total;
+  }
+
+  // A failing collector never loses the record: note which one failed and why.
+  #guard(name: string, hook: () => void): void {
+    try {
+      hook();
+    } catch (error) {
+      const entry = { mixin: name, error: describeError(error) };
+      const errors = this.record.mixin_errors as (typeof entry)[] | undefined;
+      if (errors) errors.push(entry);
+      else this.record.mixin_errors = [entry];
+    }
+  }
+}
+
+/** `{type, message}` for a thrown value (an Error or anything else). */
+export function toRecordedException(error: unknown): RecordedException {
+  if (error instanceof Error)
+    return { type: error.name || error.constructor.name, message: error.message };
+  return { type: typeof error, message: String(error) };
+}
+
+function describeError(error: unknown): string {
+  const { type, message } = toRecordedException(error);
+  return `${type}: ${message}`;
+}

@@ -1,0 +1,444 @@
+import { randomUUID } from 'node:crypto';
+import { OptionError } from '../errors.js';
+import { journalDirFor } from '../journal/journal.js';
+import { type JsonReplacer, toJsonValue } from '../json/encode.js';
+import type { Mixin } from '../mixins/mixin.js';
+import { nodeRuntime } from '../mixins/node-runtime.js';
+import { OutputFanOut } from '../outputs/fan-out.js';
+import { fileOutput } from '../outputs/file.js';
+import { memoryOutput } from '../outputs/memory.js';
+import type { Output } from '../outputs/output.js';
+import type { ReportOptions, ReportResult } from '../report/write-report.js';
+import { defineTelemetry, type TelemetryDefinition } from '../telemetry/sampler.js';
+import { VERSION } from '../version.js';
+import { BenchCall, type CallEnvironment } from './_call.js';
+import { findCaptureMethods, readEnvVars, readPackageVersions } from './_captures.js';
+import { flattenRecord } from './_flatten.js';
+import { installCallSignalHandlers } from './_signals.js';
+import {
+  type MicroBenchOptions,
+  type ResolvedMicroBenchOptions,
+  resolveMicroBenchOptions,
+} from './options.js';
+import type { BenchRecord } from './record.js';
+import { activeCall, type SubTimer, startSubTimer } from './time.js';
+
+/** One UUID per process, shared by every bench (microbench's `mb_run_id`). */
+export const RUN_ID: string = randomUUID();
+
+/** Options of `bench.getResults()`. */
+export interface GetResultsOptions {
+  /** Flatten nested objects into dotted keys (`git.commit`); empty objects disappear. @default false */
+  flat?: boolean;
+}
+
+/** Options of `bench.recordOnExit()`. */
+export interface RecordOnExitOptions {
+  /**
+   * Catch SIGINT/SIGTERM to write the record (`exit_signal`) before re-raising the signal.
+   * Off by default: a handler cannot run while synchronous code blocks the main thread, which
+   * would delay Ctrl-C; with an `outfile` the telemetry journal recovers a killed run instead.
+   * @default false
+   */
+  handleSignals?: boolean;
+}
+
+// Any function signature: `wrap` must accept every function and return the same type.
+// biome-ignore lint/suspicious/noExplicitAny: the one place a fully generic signature is needed
+type AnyFunction = (this: any, ...args: any[]) => any;
+
+/**
+ * Times functions and records, with every timing, the context needed to explain it, and
+ * (when `telemetry` is set) resource samples taken on a background worker thread.
+ *
+ * ```ts
+ * class MyBench extends MicroBench {
+ *   static telemetryInterval = 0.5;
+ *   static telemetry(process: ProcessInfo) { return process.memoryInfo(); }
+ * }
+ * const bench = new MyBench({ outfile: 'results.jsonl' });
+ * const work = bench.wrap(function work(n: number) { ... });
+ * ```
+ */
+export class MicroBench {
+  /** The resolved configuration. */
+  readonly options: ResolvedMicroBenchOptions;
+  readonly #fanOut: OutputFanOut;
+  readonly #env: CallEnvironment;
+  readonly #telemetry: TelemetryDefinition | undefined;
+  readonly #inFlight = new Set<Promise<void>>();
+  #onExit: { call: BenchCall; dispose: () => void } | undefined;
+
+  constructor(options?: MicroBenchOptions) {
+    this.options = resolveMicroBenchOptions(options, new.target);
+    const opts = this.options;
+    const outputs: Output[] = opts.outputs
+      ? [...opts.outputs]
+      : [
+          opts.outfile !== undefined
+            ? fileOutput(opts.outfile)
+            : memoryOutput({ toJsonSafe: (r) => this.#toJsonSafe(r) }),
+        ];
+    this.#fanOut = new OutputFanOut(outputs);
+
+    const mixins: Mixin[] = opts.defaultMixins ? [nodeRuntime()] : [];
+    for (const mixin of opts.mixins) {
+      const existing = mixins.findIndex((m) => m.name === mixin.name);
+      if (existing >= 0) mixins[existing] = mixin;
+      else mixins.push(mixin);
+    }
+
+    const baseRecord: Record<string, unknown> = {
+      ...opts.fields,
+      mb_run_id: RUN_ID,
+      mb_version: VERSION,
+      timestamp_tz: opts.timezone.name,
+      duration_counter: opts.durationCounterName,
+    };
+    if (opts.captureVersions.length > 0)
+      baseRecord.package_versions = readPackageVersions(opts.captureVersions);
+
+    if (opts.telemetry || opts.telemetryModule) {
+      this.#telemetry = defineTelemetry({
+        ...(opts.telemetry ? { fn: opts.telemetry } : { moduleUrl: opts.telemetryModule! }),
+        intervalS: opts.telemetryIntervalS,
+        timeoutS: opts.telemetryTimeoutS,
+        timezone: opts.timezone,
+        maxSamples: opts.telemetryMaxSamples,
+        journalDir:
+          opts.journal && opts.outfile !== undefined ? journalDirFor(opts.outfile) : undefined,
+        outfile: opts.outfile,
+      });
+    }
+
+    const envVars = opts.envVars;
+    const replacer = opts.jsonReplacer;
+    this.#env = {
+      baseRecord,
+      mixins,
+      captureMethods: findCaptureMethods(this, MicroBench.prototype),
+      instance: this,
+      timezone: opts.timezone,
+      counter: opts.durationCounter,
+      toJsonValue: (value, what) => toJsonValue(value, what, { replacer }),
+      startTelemetry: this.#telemetry ? (record) => this.#telemetry!.start(record) : undefined,
+      deliver: (record) => {
+        if (envVars.length > 0) Object.assign(record, readEnvVars(envVars));
+        this.#fanOut.deliver(record, () => this.#encode(record));
+      },
+      track: (done) => {
+        const tracked = done.finally(() => this.#inFlight.delete(tracked));
+        this.#inFlight.add(tracked);
+      },
+    };
+  }
+
+  /**
+   * Wrap `fn` so every call is benchmarked. The wrapper has the same signature: a synchronous
+   * function stays synchronous; a returned promise is awaited before the record is finished.
+   */
+  wrap<F extends AnyFunction>(fn: F, name?: string): F {
+    if (typeof fn !== 'function') {
+      throw new OptionError(`Expected bench.wrap() to receive a function, got ${typeof fn}`);
+    }
+    const bench = this;
+    const functionName = name ?? (fn.name || '<anonymous>');
+    const wrapper = function (this: unknown, ...args: unknown[]) {
+      return bench.#invoke(
+        fn,
+        this,
+        args,
+        functionName,
+        bench.options.iterations,
+        bench.options.warmup,
+      );
+    };
+    Object.defineProperty(wrapper, 'name', { value: fn.name, configurable: true });
+    Object.defineProperty(wrapper, 'length', { value: fn.length, configurable: true });
+    return wrapper as F;
+  }
+
+  /**
+   * TC39 method decorator: `@bench.method` benchmarks every call of the method.
+   */
+  readonly method = <F extends AnyFunction>(fn: F, context?: ClassMethodDecoratorContext): F =>
+    this.wrap(fn, context ? String(context.name) : undefined);
+
+  /**
+   * Benchmark one block: `await bench.record('load', async () => { ... })`. One record with one
+   * duration (`iterations` and `warmup` do not apply). Returns what `fn` returns.
+   */
+  record<R>(name: string, fn: () => R): R {
+    if (typeof fn !== 'function') {
+      throw new OptionError(
+        `Expected bench.record(name, fn) to receive a function, got ${typeof fn}`,
+      );
+    }
+    return this.#invoke(fn, undefined, [], name, 1, 0) as R;
+  }
+
+  /**
+   * Time a labelled part of the active benchmarked call, appended to its `timings` as
+   * `{name, duration}`. With `fn`, times and returns `fn()` (awaiting a promise); without,
+   * returns a timer to `stop()` (or to dispose with `using`).
+   */
+  time(label: string): SubTimer;
+  time<R>(label: string, fn: () => R): R;
+  time<R>(label: string, fn?: () => R): SubTimer | R {
+    const sink = activeCall.getStore() ?? this.#onExit?.call;
+    const timer = startSubTimer(label, sink, this.options.durationCounter);
+    if (!fn) return timer;
+    let result: R;
+    try {
+      result = fn();
+    } catch (error) {
+      timer.stop();
+      throw error;
+    }
+    if (isThenable(result)) {
+      return Promise.resolve(result).finally(() => timer.stop()) as R;
+    }
+    timer.stop();
+    return result;
+  }
+
+  /**
+   * Write one record when the process ends (normal exit, `process.exit()`, an uncaught error),
+   * timing and sampling the process from now on. Calling it again replaces the earlier one.
+   */
+  recordOnExit(name = '<process>', options: RecordOnExitOptions = {}): void {
+    this.#onExit?.dispose();
+    this.#onExit?.call.cancel();
+    const call = new BenchCall(this.#env, name, []);
+    call.begin();
+    call.beforeIteration();
+    let uncaught: unknown;
+    let fired = false;
+    const finish = (sync: boolean, signal?: string) => {
+      if (fired) return;
+      fired = true;
+      dispose();
+      call.afterIteration();
+      if (uncaught !== undefined) call.failed(uncaught);
+      if (signal) call.record.exit_signal = signal;
+      call.end({ sync, ...(signal ? { interrupted: signal } : {}) });
+    };
+    const onUncaught = (error: unknown) => {
+      uncaught = error;
+    };
+    const onBeforeExit = () => {
+      finish(false);
+      void this.flush().catch(() => undefined);
+    };
+    const onExit = () => finish(true);
+    const onSignal = (signal: NodeJS.Signals) => {
+      finish(true, signal);
+      void Promise.race([this.flush().catch(() => undefined), delay(2000)]).then(() => {
+        process.kill(process.pid, signal);
+      });
+    };
+    process.on('uncaughtExceptionMonitor', onUncaught);
+    process.once('beforeExit', onBeforeExit);
+    process.once('exit', onExit);
+    if (options.handleSignals) {
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+    }
+    const dispose = () => {
+      process.off('uncaughtExceptionMonitor', onUncaught);
+      process.off('beforeExit', onBeforeExit);
+      process.off('exit', onExit);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      if (this.#onExit?.call === call) this.#onExit = undefined;
+    };
+    this.#onExit = { call, dispose };
+  }
+
+  /** Wait until every record so far is delivered; rejects with an `OutputDeliveryError` listing failures. */
+  async flush(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+    await this.#fanOut.flush();
+  }
+
+  /** Flush, then release outputs (files, connections). */
+  async close(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+    await this.#fanOut.close();
+  }
+
+  /**
+   * The records written so far, read back from the first output that can (memory, file, Redis).
+   * Waits for records whose telemetry is still being collected.
+   */
+  async getResults(options: GetResultsOptions = {}): Promise<BenchRecord[]> {
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+    const readable = this.#fanOut.outputs.find((o) => typeof o.getResults === 'function');
+    if (!readable) {
+      throw new OptionError(
+        'None of the configured outputs can read records back (getResults); use the default memory output, fileOutput or redisOutput',
+      );
+    }
+    const records = await readable.getResults!();
+    return options.flat ? records.map(flattenRecord) : records;
+  }
+
+  /**
+   * Print (and return) per-function statistics of the records so far: count, mean, median,
+   * min, max, stdev of durations and peak RSS from telemetry.
+   */
+  async summary(options: { print?: (text: string) => void } = {}): Promise<string> {
+    const { renderSummaryTable, summarizeRecords } = await import('../report/summary.js');
+    const text = renderSummaryTable(summarizeRecords(await this.getResults()));
+    (options.print ?? ((t: string) => process.stdout.write(t)))(text);
+    return text;
+  }
+
+  /**
+   * Write a self-contained HTML report (telemetry charts, durations, metadata) of the records
+   * so far to `path`.
+   */
+  async report(path: string, options: ReportOptions = {}): Promise<ReportResult> {
+    const { writeReport } = await import('../report/write-report.js');
+    return writeReport(await this.getResults(), path, options);
+  }
+
+  /** The outputs this bench delivers to. */
+  get outputs(): readonly Output[] {
+    return this.#fanOut.outputs;
+  }
+
+  // The heart of wrap/method/record: warmup, captures, timed iterations, record.
+  #invoke(
+    fn: AnyFunction,
+    thisArg: unknown,
+    args: unknown[],
+    name: string,
+    iterations: number,
+    warmup: number,
+  ): unknown {
+    for (let w = 0; w < warmup; w++) {
+      const result = fn.apply(thisArg, args);
+      if (isThenable(result)) {
+        return this.#invokeAsync(fn, thisArg, args, name, iterations, {
+          warmupDone: w,
+          pending: result,
+        });
+      }
+    }
+    const call = new BenchCall(this.#env, name, args);
+    return activeCall.run(call, () => {
+      call.begin();
+      let result: unknown;
+      for (let i = 0; i < iterations; i++) {
+        call.beforeIteration();
+        try {
+          result = fn.apply(thisArg, args);
+        } catch (error) {
+          call.afterIteration();
+          call.failed(error);
+          call.end();
+          throw error;
+        }
+        if (isThenable(result)) {
+          return this.#continueAsync(fn, thisArg, args, call, iterations, i, result);
+        }
+        call.afterIteration();
+      }
+      call.returned(result);
+      call.end();
+      return result;
+    });
+  }
+
+  // The call's warmup turned out asynchronous: finish warmup, then run the timed part.
+  async #invokeAsync(
+    fn: AnyFunction,
+    thisArg: unknown,
+    args: unknown[],
+    name: string,
+    iterations: number,
+    state: { warmupDone: number; pending: PromiseLike<unknown> },
+  ): Promise<unknown> {
+    await state.pending;
+    for (let w = state.warmupDone + 1; w < this.options.warmup; w++) await fn.apply(thisArg, args);
+    const call = new BenchCall(this.#env, name, args);
+    return activeCall.run(call, () => {
+      call.begin();
+      call.beforeIteration();
+      let first: unknown;
+      try {
+        first = fn.apply(thisArg, args);
+      } catch (error) {
+        call.afterIteration();
+        call.failed(error);
+        call.end();
+        throw error;
+      }
+      return this.#continueAsync(fn, thisArg, args, call, iterations, 0, first);
+    });
+  }
+
+  // Timed iteration `index` returned `pending`: await it and run the remaining iterations.
+  async #continueAsync(
+    fn: AnyFunction,
+    thisArg: unknown,
+    args: unknown[],
+    call: BenchCall,
+    iterations: number,
+    index: number,
+    pending: unknown,
+  ): Promise<unknown> {
+    const release = this.options.handleSignals
+      ? installCallSignalHandlers(call, () => this.flush())
+      : undefined;
+    try {
+      let result: unknown;
+      try {
+        result = await pending;
+        call.afterIteration();
+        for (let i = index + 1; i < iterations; i++) {
+          call.beforeIteration();
+          try {
+            result = await fn.apply(thisArg, args);
+          } finally {
+            call.afterIteration();
+          }
+        }
+      } catch (error) {
+        if (call.record.run_durations.length <= index) call.afterIteration();
+        call.failed(error);
+        call.end();
+        throw error;
+      }
+      call.returned(result);
+      call.end();
+      return result;
+    } finally {
+      release?.();
+    }
+  }
+
+  #encode(record: BenchRecord): string {
+    return JSON.stringify(toJsonValue(record, 'record', { replacer: this.options.jsonReplacer }));
+  }
+
+  #toJsonSafe(record: BenchRecord): BenchRecord {
+    return JSON.parse(this.#encode(record)) as BenchRecord;
+  }
+}
+
+/** A replacer for `MicroBench` options (re-exported for typing user code). */
+export type { JsonReplacer };
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

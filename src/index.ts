@@ -1,0 +1,90 @@
+// The public API of microbench-ts: named re-exports only.
+
+export type { GetResultsOptions, RecordOnExitOptions } from './bench/micro-bench.js';
+export { MicroBench, RUN_ID } from './bench/micro-bench.js';
+export type {
+  MicroBenchOptions,
+  ResolvedMicroBenchOptions,
+  TelemetryFunction,
+} from './bench/options.js';
+export { MICROBENCH_OPTION_NAMES, resolveMicroBenchOptions } from './bench/options.js';
+export type {
+  BenchRecord,
+  RecordedException,
+  SubTiming,
+  TelemetrySample,
+} from './bench/record.js';
+export type { SubTimer } from './bench/time.js';
+export type { Timezone } from './bench/timestamp.js';
+export { formatTimestamp, resolveTimezone } from './bench/timestamp.js';
+export type { DeliveryFailure, MicrobenchErrorCode } from './errors.js';
+export {
+  InputError,
+  MicrobenchError,
+  OptionError,
+  OutputDeliveryError,
+  TelemetryError,
+  UsageError,
+} from './errors.js';
+export { JOURNAL_DIR_NAME, journalDirFor } from './journal/journal.js';
+export type { RecoverOptions, RecoverResult } from './journal/recover.js';
+export { recoverJournals } from './journal/recover.js';
+export type { JsonReplacer } from './json/encode.js';
+export { encodeJson, toJsonValue, UNENCODABLE } from './json/encode.js';
+export type { Mixin, MixinContext, MixinInfo } from './mixins/index.js';
+export {
+  CLI_DEFAULT_MIXINS,
+  cgroupLimits,
+  createMixin,
+  createNvidiaTelemetry,
+  defaultMixins,
+  defineMixin,
+  fileHash,
+  functionCall,
+  gitInfo,
+  hostInfo,
+  installedPackages,
+  listMixins,
+  loadedModules,
+  loadedPackages,
+  nodeRuntime,
+  nvidiaSmi,
+  nvidiaTelemetryModule,
+  peakMemory,
+  resourceUsage,
+  returnValue,
+  slurmInfo,
+  withGpuTelemetry,
+  workingDir,
+} from './mixins/index.js';
+export { OutputFanOut } from './outputs/fan-out.js';
+export type { FileOutput, FileOutputOptions } from './outputs/file.js';
+export { fileOutput } from './outputs/file.js';
+export { createOutputsFromCliOptions } from './outputs/from-cli.js';
+export type { HttpOutput, HttpOutputOptions } from './outputs/http.js';
+export { httpOutput, parseHttpHeader } from './outputs/http.js';
+export type { MemoryOutput } from './outputs/memory.js';
+export { memoryOutput } from './outputs/memory.js';
+export type { Output } from './outputs/output.js';
+export { defineOutput } from './outputs/output.js';
+export type { RedisOutput, RedisOutputOptions } from './outputs/redis.js';
+export { redisOutput } from './outputs/redis.js';
+export { stdoutOutput } from './outputs/stdout.js';
+export type { ReportOptions, ReportResult } from './report/write-report.js';
+export { writeReport } from './report/write-report.js';
+export type {
+  AsDictOptions,
+  CpuTimes,
+  CtxSwitches,
+  IoCounters,
+  MemoryFullInfo,
+  MemoryInfo,
+} from './telemetry/process-info.js';
+export {
+  AccessDeniedError,
+  NoSuchProcessError,
+  ProcessInfo,
+} from './telemetry/process-info.js';
+export type { ProcessTreeSample, ProcessTreeSamplerOptions } from './telemetry/process-tree.js';
+export { listDescendants, ProcessTreeSampler } from './telemetry/process-tree.js';
+export { VERSION } from './version.js';

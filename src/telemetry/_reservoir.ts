@@ -1,0 +1,46 @@
+// internal: bounded sample storage for `telemetryMaxSamples` (even thinning, first and last kept).
+import type { TelemetrySample } from '../bench/record.js';
+
+/**
+ * Keeps every sample, or with a limit N, at most about 2N in memory: it keeps every
+ * `stride`-th sample and doubles the stride when full, so the kept ones stay evenly spread;
+ * `result()` then picks N evenly spaced samples, always including the first and the last.
+ */
+export class SampleReservoir {
+  readonly #limit: number | undefined;
+  #kept: TelemetrySample[] = [];
+  #stride = 1;
+  #last: TelemetrySample | undefined;
+  total = 0;
+
+  constructor(limit: number | undefined) {
+    this.#limit = limit;
+  }
+
+  add(sample: TelemetrySample): void {
+    const index = this.total++;
+    if (this.#limit === undefined) {
+      this.#kept.push(sample);
+      return;
+    }
+    this.#last = sample;
+    if (index % this.#stride !== 0) return;
+    this.#kept.push(sample);
+    if (this.#kept.length >= 2 * this.#limit) {
+      this.#kept = this.#kept.filter((_, i) => i % 2 === 0);
+      this.#stride *= 2;
+    }
+  }
+
+  result(): { samples: TelemetrySample[]; total: number } {
+    const limit = this.#limit;
+    if (limit === undefined) return { samples: this.#kept, total: this.total };
+    const pool = this.#kept.slice();
+    if (this.#last && pool[pool.length - 1] !== this.#last) pool.push(this.#last);
+    if (pool.length <= limit) return { samples: pool, total: this.total };
+    const samples: TelemetrySample[] = [];
+    for (let j = 0; j < limit; j++)
+      samples.push(pool[Math.round((j * (pool.length - 1)) / (limit - 1))]!);
+    return { samples, total: this.total };
+  }
+}

@@ -1,0 +1,404 @@
+/**
+ * Main-thread handle of the sampler worker.
+ *
+ *   MicroBench ─ defineTelemetry() ─► TelemetryDefinition ─ start(record) ─► TelemetryRun
+ *        │                                                                      │
+ *        │           postMessage (no handshake, a few µs)                       │ stop():     async, record delivered later
+ *        └──────────────► sampler worker ──► reply port ──► samples per run     │ stopSync(): drains the reply port with
+ *                                                                               │             receiveMessageOnPort + Atomics.wait
+ *
+ * One worker per process (per thread that benchmarks), created on first use and `unref()`ed.
+ * Starting a run costs one postMessage; the worker takes the initial sample within a fraction
+ * of a millisecond, while user code already runs. The reply port is ref'ed only while some
+ * run is being stopped, so a pending record keeps the process alive just long enough.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  isMainThread,
+  MessageChannel,
+  type MessagePort,
+  receiveMessageOnPort,
+  Worker,
+} from 'node:worker_threads';
+import type { BenchRecord, TelemetrySample } from '../bench/record.js';
+import { formatTimestamp, nowEpochMs, type Timezone } from '../bench/timestamp.js';
+import { TelemetryError } from '../errors.js';
+import { compileTelemetrySource } from './_compile.js';
+import { SampleReservoir } from './_reservoir.js';
+import {
+  type FromWorker,
+  type JournalSpec,
+  READY,
+  REPLY_COUNTER,
+  SHARED_BYTES,
+  STOP_BASE,
+  STOP_SLOTS,
+  type TelemetrySource,
+  type ToWorker,
+} from './protocol.js';
+
+/** Samples collected by one run. */
+export interface TelemetryResult {
+  readonly samples: TelemetrySample[];
+  /** Samples taken in all (more than `samples.length` when thinned). */
+  readonly total: number;
+}
+
+/** One sampling session (one benchmarked call). */
+export interface TelemetryRun {
+  /** Stop sampling; resolves with the samples once the worker confirms (or the timeout passes). */
+  stop(): Promise<TelemetryResult>;
+  /** Stop sampling and collect the samples without the event loop (process exit, signals). */
+  stopSync(): TelemetryResult;
+  /** Stop sampling and drop the samples. */
+  cancel(): void;
+}
+
+/** How a bench samples: its function, interval, timeout and journal. */
+export interface TelemetrySpec {
+  readonly fn?: (process: never) => unknown;
+  readonly moduleUrl?: string;
+  readonly intervalS: number;
+  readonly timeoutS: number;
+  readonly timezone: Timezone;
+  readonly maxSamples: number | undefined;
+  /** Journal folder (crash safety); undefined = no journal. */
+  readonly journalDir: string | undefined;
+  readonly outfile: string | undefined;
+}
+
+/** A bench's telemetry, registered with the sampler; starts runs. */
+export interface TelemetryDefinition {
+  start(record: BenchRecord): TelemetryRun;
+}
+
+// One run's main-side state.
+interface RunState {
+  readonly sid: number;
+  readonly spec: TelemetrySpec;
+  readonly reservoir: SampleReservoir;
+  readonly journal: JournalSpec | undefined;
+  readonly defId: number;
+  readonly anchorEpochMs: number;
+  host: SamplerHost;
+  stopped: boolean;
+  done: boolean;
+  resolve?: (result: TelemetryResult) => void;
+  timer?: NodeJS.Timeout;
+}
+
+let nextDefId = 1;
+let nextSid = 1;
+let warnedErrors = new Set<string>();
+
+/** Register a telemetry function (or module) with the process's sampler worker. */
+export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
+  let source: TelemetrySource;
+  if (spec.fn) {
+    const text = Function.prototype.toString.call(spec.fn);
+    if (/\{\s*\[native code\]\s*\}$/.test(text)) {
+      throw new TelemetryError(
+        'The telemetry function is a native or bound function, whose source text cannot be shipped to the sampler worker; pass a plain function, or use `telemetryModule`',
+      );
+    }
+    try {
+      compileTelemetrySource(text, spec.fn.name);
+    } catch (error) {
+      throw new TelemetryError((error as Error).message, { cause: error });
+    }
+    source = { kind: 'source', source: text, name: spec.fn.name };
+  } else {
+    const url = spec.moduleUrl!;
+    const path = url.startsWith('file:') ? new URL(url) : url;
+    if (!/^[a-z][a-z0-9+.-]*:/i.test(url) || url.startsWith('file:')) {
+      if (!existsSync(path)) {
+        throw new TelemetryError(
+          `telemetryModule ${url} does not exist; pass the URL of a module whose default export is the telemetry function, e.g. new URL('./sampler.js', import.meta.url)`,
+        );
+      }
+    }
+    source = { kind: 'module', url };
+  }
+  if (!isMainThread) {
+    process.emitWarning(
+      'microbench: telemetry started off the main thread: signal handling is skipped (signals reach the main thread only); samples are still taken',
+      { type: 'RuntimeWarning', code: 'MB_TELEMETRY_OFF_MAIN_THREAD' },
+    );
+  }
+  const defId = nextDefId++;
+  definitions.set(defId, source);
+  const intervalMs = spec.intervalS * 1000;
+  return {
+    start(record) {
+      const host = getHost();
+      host.waitReady(spec.timeoutS * 1000);
+      host.ensureDefined(defId);
+      const sid = nextSid++;
+      const anchorEpochMs = nowEpochMs();
+      const journal = spec.journalDir
+        ? {
+            path: join(
+              spec.journalDir,
+              `${process.pid}-${sid}-${Math.floor(anchorEpochMs)}.journal`,
+            ),
+            header: {
+              outfile: spec.outfile,
+              timezone: spec.timezone.name,
+              anchor_epoch_ms: anchorEpochMs,
+              max_samples: spec.maxSamples ?? null,
+              record,
+            },
+          }
+        : undefined;
+      const run: RunState = {
+        sid,
+        spec,
+        reservoir: new SampleReservoir(spec.maxSamples),
+        journal,
+        defId,
+        anchorEpochMs,
+        host,
+        stopped: false,
+        done: false,
+      };
+      host.begin(run, intervalMs, true);
+      return {
+        stop: () => host.stop(run),
+        stopSync: () => host.stopSync(run),
+        cancel: () => {
+          run.done = true;
+          run.host.finish(run);
+        },
+      };
+    },
+  };
+}
+
+const definitions = new Map<number, TelemetrySource>();
+let current: SamplerHost | undefined;
+
+function getHost(): SamplerHost {
+  current ??= new SamplerHost();
+  return current;
+}
+
+/** The sampler worker and its reply channel; replaced when a telemetry function hangs. */
+class SamplerHost {
+  readonly #worker: Worker;
+  readonly #port: MessagePort;
+  readonly #flags: Int32Array;
+  readonly #defined = new Set<number>();
+  readonly #runs = new Map<number, RunState>();
+  #stopping = 0;
+  #dead = false;
+  #ready = false;
+
+  constructor() {
+    const shared = new SharedArrayBuffer(SHARED_BYTES);
+    this.#flags = new Int32Array(shared);
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
+    const [entry, entryOptions] = workerEntry();
+    this.#worker = new Worker(entry, {
+      ...entryOptions,
+      workerData: { replyPort: port2, shared },
+      transferList: [port2],
+      name: 'microbench-sampler',
+    });
+    this.#worker.unref();
+    this.#worker.on('error', (error) =>
+      this.#abandon(`the sampler worker crashed: ${error.message}`),
+    );
+    this.#port.on('message', (message: FromWorker) => this.#handle(message));
+    this.#port.unref();
+  }
+
+  /**
+   * Wait (once per worker, synchronously) until the worker has loaded, so the first call's
+   * initial sample is taken when the call starts, not after a 30 ms+ worker start-up.
+   */
+  waitReady(timeoutMs: number): void {
+    if (this.#ready) return;
+    const deadline = performance.now() + timeoutMs;
+    while (Atomics.load(this.#flags, READY) === 0) {
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      Atomics.wait(this.#flags, READY, 0, left);
+    }
+    this.#ready = true;
+  }
+
+  ensureDefined(defId: number): void {
+    if (this.#defined.has(defId)) return;
+    this.#defined.add(defId);
+    this.#post({ type: 'define', defId, telemetry: definitions.get(defId)! });
+  }
+
+  begin(run: RunState, intervalMs: number, initialSample: boolean): void {
+    this.#runs.set(run.sid, run);
+    this.#post({
+      type: 'start',
+      sid: run.sid,
+      defId: run.defId,
+      intervalMs,
+      anchorEpochMs: run.anchorEpochMs,
+      initialSample,
+      ...(run.journal ? { journal: run.journal } : {}),
+    });
+  }
+
+  stop(run: RunState): Promise<TelemetryResult> {
+    if (run.done) return Promise.resolve(run.reservoir.result());
+    return new Promise((resolve) => {
+      run.resolve = resolve;
+      this.#requestStop(run);
+      if (this.#stopping++ === 0) this.#port.ref();
+      run.timer = setTimeout(() => this.#timeout(run), run.spec.timeoutS * 1000);
+    });
+  }
+
+  stopSync(run: RunState): TelemetryResult {
+    if (!run.done) {
+      this.#requestStop(run);
+      const deadline = performance.now() + run.spec.timeoutS * 1000;
+      while (!run.done) {
+        const seen = Atomics.load(this.#flags, REPLY_COUNTER);
+        this.#drain();
+        if (run.done) break;
+        const left = deadline - performance.now();
+        if (left <= 0) {
+          this.#timeout(run);
+          break;
+        }
+        Atomics.wait(this.#flags, REPLY_COUNTER, seen, Math.min(left, 50));
+      }
+    }
+    return run.reservoir.result();
+  }
+
+  finish(run: RunState): void {
+    run.done = true;
+    this.#runs.delete(run.sid);
+    if (run.timer) {
+      clearTimeout(run.timer);
+      if (--this.#stopping === 0) this.#port.unref();
+    }
+    run.resolve?.(run.reservoir.result());
+  }
+
+  #requestStop(run: RunState): void {
+    if (run.stopped) return;
+    run.stopped = true;
+    Atomics.store(this.#flags, STOP_BASE + (run.sid % STOP_SLOTS), run.sid);
+    this.#post({ type: 'stop', sid: run.sid });
+  }
+
+  #drain(): void {
+    for (let m = receiveMessageOnPort(this.#port); m; m = receiveMessageOnPort(this.#port)) {
+      this.#handle(m.message as FromWorker);
+    }
+  }
+
+  #handle(message: FromWorker): void {
+    switch (message.type) {
+      case 'sample':
+      case 'sample-error': {
+        const run = this.#runs.get(message.sid);
+        if (!run || run.done) return;
+        const timestamp = formatTimestamp(message.epochMs, run.spec.timezone);
+        if (message.type === 'sample') {
+          run.reservoir.add({
+            timestamp,
+            ...(JSON.parse(message.json) as Record<string, unknown>),
+          });
+        } else {
+          run.reservoir.add({ timestamp, error: message.error });
+          warnOnce(`microbench telemetry: ${message.error}`);
+        }
+        return;
+      }
+      case 'stopped': {
+        const run = this.#runs.get(message.sid);
+        if (run) this.finish(run);
+        return;
+      }
+      case 'define-error':
+        warnOnce(`microbench telemetry: ${message.error}`);
+        return;
+      case 'journal-error':
+        warnOnce(
+          `microbench telemetry journal could not be written (${message.error}); the run is not crash-safe`,
+        );
+        return;
+    }
+  }
+
+  // A telemetry function that hangs: give up on this worker, keep the samples taken so far,
+  // and move the other live runs to a fresh worker.
+  #timeout(run: RunState): void {
+    this.#drain();
+    if (run.done) return;
+    process.emitWarning(
+      `microbench telemetry: the sampler did not stop within telemetryTimeout (${run.spec.timeoutS} s), probably because the telemetry function hangs; the record keeps the ${run.reservoir.total} sample(s) taken so far and the sampler worker was replaced`,
+      { type: 'MicrobenchTelemetryWarning', code: 'MB_TELEMETRY_TIMEOUT' },
+    );
+    this.finish(run);
+    this.#abandon();
+  }
+
+  #abandon(reason?: string): void {
+    if (this.#dead) return;
+    this.#dead = true;
+    if (reason)
+      process.emitWarning(`microbench telemetry: ${reason}`, {
+        type: 'MicrobenchTelemetryWarning',
+      });
+    this.#drain();
+    void this.#worker.terminate();
+    this.#port.close();
+    if (current === this) current = undefined;
+    const survivors = [...this.#runs.values()].filter((r) => !r.done);
+    this.#runs.clear();
+    if (survivors.length === 0) return;
+    const next = getHost();
+    for (const run of survivors) {
+      run.host = next;
+      next.ensureDefined(run.defId);
+      next.begin(run, run.spec.intervalS * 1000, false);
+      if (run.stopped) {
+        run.stopped = false;
+        if (run.resolve) {
+          const resolve = run.resolve;
+          if (run.timer) clearTimeout(run.timer);
+          this.#stopping = Math.max(0, this.#stopping - 1);
+          void next.stop(run).then(resolve);
+        }
+      }
+    }
+  }
+
+  #post(message: ToWorker): void {
+    this.#worker.postMessage(message);
+  }
+}
+
+// The worker entry beside this file: worker.js when built. Run from source through tsx, the
+// worker does not inherit tsx's loader on Node 20, so a tiny eval entry registers it first.
+function workerEntry(): [string | URL, { eval?: boolean }] {
+  const js = new URL('./worker.js', import.meta.url);
+  if (existsSync(js)) return [js, {}];
+  const ts = new URL('./worker.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  return [
+    `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(ts)}); });`,
+    { eval: true },
+  ];
+}
+
+function warnOnce(message: string): void {
+  if (warnedErrors.has(message)) return;
+  if (warnedErrors.size > 100) warnedErrors = new Set();
+  warnedErrors.add(message);
+  process.emitWarning(message, { type: 'MicrobenchTelemetryWarning', code: 'MB_TELEMETRY_SAMPLE' });
+}

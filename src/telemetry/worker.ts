@@ -1,0 +1,270 @@
+/**
+ * The sampler worker: one per process, shared by every bench and every call.
+ *
+ *   main thread                          this worker
+ *   ───────────                          ───────────
+ *   define {defId, source|module} ──►    compile / import the telemetry function
+ *   start {sid, interval, journal?} ──►  sample now, then at anchor + k·interval
+ *                                        (absolute targets: no drift), each sample:
+ *                                          fn(ProcessInfo) → JSON-safe → journal line
+ *                                          → reply port ──► main (and bump reply counter)
+ *   stop {sid} ──────────────────────►   clear timer, delete journal ──► 'stopped'
+ *
+ * Main may be blocked in synchronous code: timers here keep firing, samples queue on the reply
+ * port, and a synchronous stop (`receiveMessageOnPort` + `Atomics.wait` on the reply counter)
+ * can drain them without the main event loop.
+ */
+import { closeSync, constants, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
+import { toJsonValue } from '../json/encode.js';
+import { compileTelemetrySource, explainTelemetryError } from './_compile.js';
+import { ProcessInfo } from './process-info.js';
+import {
+  type FromWorker,
+  READY,
+  REPLY_COUNTER,
+  SHARED_BYTES,
+  STOP_BASE,
+  STOP_SLOTS,
+  type ToWorker,
+  type WorkerData,
+} from './protocol.js';
+
+type TelemetryFn = (process: ProcessInfo) => unknown;
+
+interface Definition {
+  fn?: TelemetryFn;
+  ready: Promise<TelemetryFn | undefined>;
+  error?: string;
+  fromModule: boolean;
+}
+
+interface Session {
+  readonly sid: number;
+  readonly def: Definition;
+  readonly intervalMs: number;
+  readonly anchor: number;
+  readonly process: ProcessInfo;
+  next: number;
+  timer?: NodeJS.Timeout;
+  journalFd: number | undefined;
+  journalPath: string | undefined;
+  stopped: boolean;
+}
+
+const { replyPort, shared } = workerData as WorkerData;
+const flags = new Int32Array(shared);
+const definitions = new Map<number, Definition>();
+const sessions = new Map<number, Session>();
+
+function reply(message: FromWorker): void {
+  replyPort.postMessage(message);
+  Atomics.add(flags, REPLY_COUNTER, 1);
+  Atomics.notify(flags, REPLY_COUNTER);
+}
+
+function define(defId: number, message: Extract<ToWorker, { type: 'define' }>): void {
+  const { telemetry } = message;
+  const def: Definition = {
+    fromModule: telemetry.kind === 'module',
+    ready: Promise.resolve(undefined),
+  };
+  if (telemetry.kind === 'source') {
+    try {
+      def.fn = compileTelemetrySource(telemetry.source, telemetry.name) as TelemetryFn;
+    } catch (error) {
+      def.error = (error as Error).message;
+    }
+    def.ready = Promise.resolve(def.fn);
+  } else {
+    const url = /^[a-z][a-z0-9+.-]*:/i.test(telemetry.url)
+      ? telemetry.url
+      : pathToFileURL(telemetry.url).href;
+    def.ready = import(url).then(
+      (mod: { default?: unknown }) => {
+        if (typeof mod.default !== 'function') {
+          def.error = `telemetryModule ${telemetry.url} has no default export function (found ${typeof mod.default}); export the telemetry function as default`;
+          return undefined;
+        }
+        def.fn = mod.default as TelemetryFn;
+        return def.fn;
+      },
+      (error: unknown) => {
+        def.error = `telemetryModule ${telemetry.url} could not be loaded: ${(error as Error).message}`;
+        return undefined;
+      },
+    );
+  }
+  if (def.error) reply({ type: 'define-error', defId, error: def.error });
+  definitions.set(defId, def);
+}
+
+function isStopped(sid: number): boolean {
+  return Atomics.load(flags, STOP_BASE + (sid % STOP_SLOTS)) === sid;
+}
+
+function takeSample(session: Session): void {
+  const epochMs = performance.timeOrigin + performance.now();
+  const { def } = session;
+  let message: FromWorker;
+  if (!def.fn) {
+    message = {
+      type: 'sample-error',
+      sid: session.sid,
+      epochMs,
+      error: def.error ?? 'telemetry function is not loaded yet',
+    };
+  } else {
+    try {
+      const value = def.fn(session.process);
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        throw new TypeError(
+          `telemetry function must return an object of sample fields, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`,
+        );
+      }
+      const json = JSON.stringify(
+        toJsonValue(value, 'telemetry sample', { warn: () => undefined }),
+      );
+      message = { type: 'sample', sid: session.sid, epochMs, json };
+    } catch (error) {
+      message = {
+        type: 'sample-error',
+        sid: session.sid,
+        epochMs,
+        error: explainTelemetryError(error, def.fromModule),
+      };
+    }
+  }
+  if (session.journalFd !== undefined) journal(session, message);
+  reply(message);
+}
+
+function journal(session: Session, message: FromWorker): void {
+  if (message.type !== 'sample' && message.type !== 'sample-error') return;
+  const line =
+    message.type === 'sample'
+      ? `{"type":"sample","epoch_ms":${message.epochMs},"sample":${message.json}}\n`
+      : `${JSON.stringify({ type: 'sample', epoch_ms: message.epochMs, sample: { error: message.error } })}\n`;
+  try {
+    writeSync(session.journalFd!, line);
+  } catch (error) {
+    reply({ type: 'journal-error', sid: session.sid, error: (error as Error).message });
+    closeJournal(session, false);
+  }
+}
+
+function openJournal(session: Session, path: string, header: Record<string, unknown>): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
+    let startTime: number | null = null;
+    try {
+      startTime = session.process.startTime();
+    } catch {
+      // Not on Linux: recovery then trusts the pid alone.
+    }
+    writeSync(
+      fd,
+      `${JSON.stringify({ type: 'header', format: 1, pid: process.pid, pid_start_time: startTime, interval_ms: session.intervalMs, ...header })}\n`,
+    );
+    session.journalFd = fd;
+    session.journalPath = path;
+  } catch (error) {
+    reply({ type: 'journal-error', sid: session.sid, error: (error as Error).message });
+  }
+}
+
+function closeJournal(session: Session, remove: boolean): void {
+  if (session.journalFd === undefined) return;
+  try {
+    closeSync(session.journalFd);
+    if (remove && session.journalPath) unlinkSync(session.journalPath);
+  } catch {
+    // Already gone.
+  }
+  session.journalFd = undefined;
+}
+
+// Schedule sample k at anchor + k·interval; a late wake-up skips missed slots rather than bunching.
+function schedule(session: Session): void {
+  if (session.stopped) return;
+  const now = performance.timeOrigin + performance.now();
+  let target = session.anchor + session.next * session.intervalMs;
+  if (target < now - session.intervalMs / 2) {
+    session.next = Math.ceil((now - session.anchor) / session.intervalMs);
+    target = session.anchor + session.next * session.intervalMs;
+  }
+  session.timer = setTimeout(
+    () => {
+      if (session.stopped) return;
+      session.next++;
+      takeSample(session);
+      schedule(session);
+    },
+    Math.max(0, target - now),
+  );
+}
+
+async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<void> {
+  const def = definitions.get(message.defId);
+  if (!def) return;
+  const session: Session = {
+    sid: message.sid,
+    def,
+    intervalMs: message.intervalMs,
+    anchor: message.anchorEpochMs,
+    process: new ProcessInfo(process.pid),
+    next: 1,
+    stopped: false,
+    journalFd: undefined,
+    journalPath: undefined,
+  };
+  sessions.set(session.sid, session);
+  if (!def.fn && !def.error) await def.ready;
+  if (session.stopped) return;
+  // A call that already ended before we got here needs no journal: main has its samples.
+  if (message.journal && !isStopped(session.sid))
+    openJournal(session, message.journal.path, message.journal.header);
+  if (message.initialSample) {
+    takeSample(session);
+  } else {
+    const now = performance.timeOrigin + performance.now();
+    session.next = Math.max(1, Math.ceil((now - session.anchor) / session.intervalMs));
+  }
+  schedule(session);
+}
+
+function stop(sid: number): void {
+  const session = sessions.get(sid);
+  if (session) {
+    session.stopped = true;
+    if (session.timer) clearTimeout(session.timer);
+    closeJournal(session, true);
+    session.process.close();
+    sessions.delete(sid);
+  }
+  reply({ type: 'stopped', sid });
+}
+
+Atomics.store(flags, READY, 1);
+Atomics.notify(flags, READY);
+
+// Messages are handled in order; a start waiting for a module import must not let its stop
+// overtake it, so everything goes through one promise chain.
+let queue: Promise<void> = Promise.resolve();
+parentPort!.on('message', (message: ToWorker) => {
+  queue = queue.then(() => {
+    switch (message.type) {
+      case 'define':
+        define(message.defId, message);
+        return;
+      case 'start':
+        return start(message);
+      case 'stop':
+        stop(message.sid);
+        return;
+    }
+  });
+});
