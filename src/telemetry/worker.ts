@@ -25,7 +25,6 @@ import {
   type FromWorker,
   READY,
   REPLY_COUNTER,
-  SHARED_BYTES,
   STOP_BASE,
   STOP_SLOTS,
   type ToWorker,
