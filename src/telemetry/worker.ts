@@ -14,7 +14,15 @@
  * port, and a synchronous stop (`receiveMessageOnPort` + `Atomics.wait` on the reply counter)
  * can drain them without the main event loop.
  */
-import { closeSync, constants, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  mkdirSync,
+  openSync,
+  rmdirSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -156,8 +164,7 @@ function journal(session: Session, message: FromWorker): void {
 
 function openJournal(session: Session, path: string, header: Record<string, unknown>): void {
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
+    const fd = openCreating(path);
     let startTime: number | null = null;
     try {
       startTime = session.process.startTime();
@@ -175,13 +182,30 @@ function openJournal(session: Session, path: string, header: Record<string, unkn
   }
 }
 
+// Open (creating folders); another process may remove an emptied folder in between: retry.
+function openCreating(path: string): number {
+  for (let attempt = 0; ; attempt++) {
+    mkdirSync(dirname(path), { recursive: true });
+    try {
+      return openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw error;
+    }
+  }
+}
+
 function closeJournal(session: Session, remove: boolean): void {
   if (session.journalFd === undefined) return;
   try {
     closeSync(session.journalFd);
-    if (remove && session.journalPath) unlinkSync(session.journalPath);
+    if (remove && session.journalPath) {
+      unlinkSync(session.journalPath);
+      // Leave no empty journal folders behind (fails harmlessly when others are in use).
+      rmdirSync(dirname(session.journalPath));
+      rmdirSync(dirname(dirname(session.journalPath)));
+    }
   } catch {
-    // Already gone.
+    // Already gone, or the folder is still in use.
   }
   session.journalFd = undefined;
 }

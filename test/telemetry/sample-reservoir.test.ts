@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { SampleReservoir } from '../../src/telemetry/_reservoir.js';
+
+const sample = (i: number) => ({ timestamp: String(i), i });
+
+test('without a limit every sample is kept', () => {
+  const r = new SampleReservoir(undefined);
+  for (let i = 0; i < 1000; i++) r.add(sample(i));
+  const { samples, total } = r.result();
+  assert.equal(samples.length, 1000);
+  assert.equal(total, 1000);
+});
+
+test('with a limit: exactly N samples, first and last kept, evenly spread, memory bounded', () => {
+  for (const [count, limit] of [
+    [100_000, 10],
+    [7_200, 100],
+    [31, 10],
+    [10, 10],
+    [5, 10],
+  ] as const) {
+    const r = new SampleReservoir(limit);
+    for (let i = 0; i < count; i++) r.add(sample(i));
+    const { samples, total } = r.result();
+    assert.equal(total, count);
+    assert.equal(samples.length, Math.min(limit, count));
+    assert.equal(samples[0]!.i, 0);
+    assert.equal(samples[samples.length - 1]!.i, count - 1);
+    if (count > limit) {
+      const ideal = (count - 1) / (limit - 1);
+      const gaps = samples.slice(1).map((s, j) => (s.i as number) - (samples[j]!.i as number));
+      for (const gap of gaps)
+        assert.ok(gap > 0 && gap < 2.5 * ideal, `gap ${gap} vs ideal ${ideal}`);
+    }
+  }
+});

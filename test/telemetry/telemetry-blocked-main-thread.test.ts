@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MicroBench } from '../../src/bench/micro-bench.js';
+import type { ProcessInfo } from '../../src/telemetry/process-info.js';
+import { spin } from '../helpers/busy.js';
+
+test('samples keep coming on time while the main thread is blocked in synchronous code', async () => {
+  const bench = new MicroBench({
+    telemetry: (p: ProcessInfo) => ({ rss: p.memoryInfo().rss }),
+    telemetryInterval: 0.05,
+  });
+  const blocked = bench.wrap(function blocked() {
+    spin(1000);
+  });
+  blocked();
+  const [record] = await bench.getResults();
+  const times = (record!.telemetry as { timestamp: string }[]).map((s) => Date.parse(s.timestamp));
+  // 21 expected (0, 50, ..., 1000 ms); allow for a loaded 2-core machine, but far more than
+  // the 1 sample a main-thread timer could take while blocked.
+  assert.ok(times.length >= 15, `only ${times.length} samples during a 1 s blocked call`);
+  for (let i = 1; i < times.length; i++)
+    assert.ok(times[i]! > times[i - 1]!, 'timestamps increase');
+});
+
+test('the RSS of a memory-growing call rises across samples', async () => {
+  const bench = new MicroBench({
+    telemetry: (p: ProcessInfo) => ({ rss: p.memoryInfo().rss }),
+    telemetryInterval: 0.05,
+  });
+  const keep: Buffer[] = [];
+  const grow = bench.wrap(function grow() {
+    for (let step = 0; step < 8; step++) {
+      keep.push(Buffer.alloc(16 * 1024 * 1024, 1)); // touched: counts as resident
+      spin(60);
+    }
+  });
+  grow();
+  const [record] = await bench.getResults();
+  const rss = (record!.telemetry as { rss: number }[]).map((s) => s.rss);
+  assert.ok(rss.length >= 5);
+  assert.ok(
+    rss[rss.length - 1]! - rss[0]! > 64 * 1024 * 1024,
+    `rss grew by ${rss[rss.length - 1]! - rss[0]!} bytes`,
+  );
+  keep.length = 0;
+});
+
+test('overlapping async calls each get their own sampling session', async () => {
+  const bench = new MicroBench({
+    telemetry: (p: ProcessInfo) => ({ pid: p.pid }),
+    telemetryInterval: 0.05,
+  });
+  const sleep = bench.wrap(async function sleep(ms: number) {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    return ms;
+  });
+  assert.deepEqual(await Promise.all([sleep(400), sleep(100), sleep(250)]), [400, 100, 250]);
+  const records = await bench.getResults();
+  assert.equal(records.length, 3);
+  for (const record of records) {
+    const ms = record.run_durations[0]! * 1000;
+    const samples = record.telemetry as { timestamp: string }[];
+    const start = Date.parse(record.start_time);
+    const finish = Date.parse(record.finish_time);
+    for (const s of samples) {
+      const t = Date.parse(s.timestamp);
+      assert.ok(t >= start - 5 && t <= finish + 60, 'every sample lies within its own call');
+    }
+    const expected = Math.floor(ms / 50) + 1;
+    assert.ok(
+      Math.abs(samples.length - expected) <= 2,
+      `${samples.length} samples for a ${ms} ms call`,
+    );
+  }
+});
+
+test('telemetryMaxSamples thins evenly, keeps the first and last, and records the total', async () => {
+  const bench = new MicroBench({
+    telemetry: (p: ProcessInfo) => ({ rss: p.memoryInfo().rss }),
+    telemetryInterval: 0.01,
+    telemetryMaxSamples: 10,
+  });
+  bench.wrap(() => spin(600))();
+  const [record] = await bench.getResults();
+  const samples = record!.telemetry as { timestamp: string }[];
+  assert.equal(samples.length, 10);
+  assert.ok(
+    (record!.telemetry_samples_total as number) > 20,
+    `total ${String(record!.telemetry_samples_total)}`,
+  );
+  const times = samples.map((s) => Date.parse(s.timestamp));
+  const start = Date.parse(record!.start_time);
+  const finish = Date.parse(record!.finish_time);
+  assert.ok(times[0]! - start < 30, 'the first sample is kept');
+  assert.ok(finish - times[9]! < 60, 'the last sample is kept');
+  const gaps = times.slice(1).map((t, i) => t - times[i]!);
+  assert.ok(Math.max(...gaps) < 3 * (Math.min(...gaps) + 10), `evenly spread: ${gaps.join(', ')}`);
+});

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MicroBench } from '../../src/bench/micro-bench.js';
+import type { ProcessInfo } from '../../src/telemetry/process-info.js';
+import { spin } from '../helpers/busy.js';
+import { captureWarnings, settle } from '../helpers/warnings.js';
+
+test('a telemetry function using an outside variable gets an error naming it and the rule', async () => {
+  const multiplier = 2;
+  const warnings = captureWarnings();
+  const bench = new MicroBench({
+    telemetry: (p: ProcessInfo) => ({ rss: p.memoryInfo().rss * multiplier }),
+    telemetryInterval: 0.05,
+  });
+  const fn = bench.wrap(() => spin(120));
+  fn();
+  fn();
+  const records = await bench.getResults();
+  await settle();
+  assert.equal(records.length, 2, 'the benchmark itself carries on');
+  for (const record of records) {
+    const samples = record.telemetry as { error?: string }[];
+    assert.ok(samples.length >= 2);
+    for (const s of samples) {
+      assert.match(
+        s.error ?? '',
+        /uses `multiplier`, which is not available on the sampler thread/,
+      );
+      assert.match(s.error ?? '', /telemetryModule/);
+    }
+  }
+  const ours = warnings.stop().filter((w) => /multiplier/.test(w.message));
+  assert.equal(ours.length, 1, 'one warning, not one per sample');
+});
+
+test('a throwing telemetry function records {timestamp, error}, warns once, the call goes on', async () => {
+  const warnings = captureWarnings();
+  const bench = new MicroBench({
+    telemetry: () => {
+      throw new Error('sensor offline');
+    },
+    telemetryInterval: 0.05,
+  });
+  assert.equal(
+    bench.wrap(() => {
+      spin(120);
+      return 'result';
+    })(),
+    'result',
+  );
+  const [record] = await bench.getResults();
+  await settle();
+  const samples = record!.telemetry as Record<string, unknown>[];
+  assert.ok(samples.length >= 2);
+  for (const s of samples) {
+    assert.deepEqual(Object.keys(s).sort(), ['error', 'timestamp']);
+    assert.equal(s.error, 'Error: sensor offline');
+  }
+  assert.equal(warnings.stop().filter((w) => /sensor offline/.test(w.message)).length, 1);
+});
+
+test('a telemetry function returning a non-object records an error sample', async () => {
+  const warnings = captureWarnings();
+  const bench = new MicroBench({ telemetry: (() => 42) as never, telemetryInterval: 0.05 });
+  bench.wrap(() => spin(60))();
+  const [record] = await bench.getResults();
+  await settle();
+  const first = (record!.telemetry as Record<string, unknown>[])[0]!;
+  assert.match(String(first.error), /must return an object of sample fields, got number/);
+  assert.equal(warnings.stop().filter((w) => /got number/.test(w.message)).length, 1);
+});
+
+test('a hanging telemetry function is abandoned after telemetryTimeout; samples kept; sampling recovers', async () => {
+  const warnings = captureWarnings();
+  const hanging = new MicroBench({
+    telemetry: (p: ProcessInfo) => {
+      const g = globalThis as { __mbHangCount?: number };
+      g.__mbHangCount = (g.__mbHangCount ?? 0) + 1;
+      if (g.__mbHangCount > 3) for (;;) {} // the 4th sample never returns
+      return { rss: p.memoryInfo().rss };
+    },
+    telemetryInterval: 0.05,
+    telemetryTimeout: 0.5,
+  });
+  const started = performance.now();
+  hanging.wrap(() => spin(400))();
+  const [record] = await hanging.getResults();
+  const waited = performance.now() - started;
+  await settle();
+  assert.equal((record!.telemetry as unknown[]).length, 3, 'the samples taken before the hang');
+  assert.ok(waited < 5000, `record delivered after ${waited} ms`);
+  assert.equal(
+    warnings.stop().filter((w) => /telemetryTimeout \(0\.5 s\)/.test(w.message)).length,
+    1,
+  );
+
+  // A fresh worker serves later calls.
+  const healthy = new MicroBench({
+    telemetry: (p: ProcessInfo) => ({ pid: p.pid }),
+    telemetryInterval: 0.05,
+  });
+  healthy.wrap(() => spin(120))();
+  const [after] = await healthy.getResults();
+  assert.ok((after!.telemetry as unknown[]).length >= 2);
+});
+
+test('method shorthand sources and tsx/esbuild helper calls are accepted', async () => {
+  class ShorthandBench extends MicroBench {
+    static telemetryInterval = 0.05;
+    static telemetry(process: ProcessInfo) {
+      // A named inner function makes esbuild inject `__name(...)`.
+      function half(n: number) {
+        return n / 2;
+      }
+      const round = (n: number) => Math.round(n);
+      return { half_rss: round(half(process.memoryInfo().rss)) };
+    }
+  }
+  const bench = new ShorthandBench();
+  bench.wrap(() => spin(60))();
+  const [record] = await bench.getResults();
+  const first = (record!.telemetry as Record<string, unknown>[])[0]!;
+  assert.equal(first.error, undefined, String(first.error));
+  assert.equal(typeof first.half_rss, 'number');
+});
+
+test('telemetryModule: a module whose default export samples, with imports', async () => {
+  const bench = new MicroBench({
+    telemetryModule: new URL('../fixtures/telemetry-sampler-module.mjs', import.meta.url),
+    telemetryInterval: 0.05,
+  });
+  bench.wrap(() => spin(120))();
+  const [record] = await bench.getResults();
+  const samples = record!.telemetry as Record<string, unknown>[];
+  assert.ok(samples.length >= 2);
+  assert.equal(typeof samples[0]!.load1, 'number');
+  assert.equal(typeof samples[0]!.rss, 'number');
+});

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'mb-telemetry-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('a script using telemetry exits on its own as soon as its work is done', () => {
+  const outfile = join(dir, 'exits.jsonl');
+  const started = performance.now();
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'test/fixtures/telemetry-exits-promptly.ts', outfile],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 30_000,
+    },
+  );
+  const elapsed = performance.now() - started;
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.stdout.trim(), 'done');
+  // Interval is 60 s: a worker that kept the process alive would hit the 30 s timeout.
+  assert.ok(elapsed < 20_000, `exited after ${elapsed} ms`);
+  const record = JSON.parse(readFileSync(outfile, 'utf8').trim());
+  assert.equal(record.function_name, 'work');
+  assert.equal(record.telemetry.length, 1);
+  assert.equal(
+    existsSync(join(dir, '.microbench-journal')),
+    false,
+    'a finished call leaves no journal',
+  );
+});
+
+test('a benchmark run inside a worker thread samples, with a RuntimeWarning about signals', async () => {
+  const worker = new Worker(
+    `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(new URL('../fixtures/telemetry-in-worker.ts', import.meta.url).href)}); });`,
+    { eval: true },
+  );
+  const message = await new Promise<{ record: { telemetry: unknown[] }; warnings: string[] }>(
+    (resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    },
+  );
+  await worker.terminate();
+  assert.ok(message.record.telemetry.length >= 3, `${message.record.telemetry.length} samples`);
+  assert.ok(
+    message.warnings.some((w) => /^RuntimeWarning: .*signal handling is skipped/.test(w)),
+    message.warnings.join('\n'),
+  );
+});
+
+test('the built package (dist/) ships a working sampler worker', {
+  skip: !existsSync(join(root, 'dist/index.js')) && 'run npm run build first',
+}, () => {
+  const script = join(dir, 'from-dist.mjs');
+  writeFileSync(
+    script,
+    `import { MicroBench } from ${JSON.stringify(join(root, 'dist/index.js'))};
+const bench = new MicroBench({ telemetry: (p) => ({ rss: p.memory_info().rss }), telemetryInterval: 0.05 });
+bench.wrap(function fromDist() { const end = performance.now() + 200; while (performance.now() < end) {} })();
+const [record] = await bench.getResults();
+console.log(JSON.stringify(record));
+`,
+  );
+  const child = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(child.status, 0, child.stderr);
+  const record = JSON.parse(child.stdout);
+  assert.equal(record.function_name, 'fromDist');
+  assert.ok(record.telemetry.length >= 3);
+  assert.equal(typeof record.telemetry[0].rss, 'number');
+});
