@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { MicroBench } from '../../src/bench/micro-bench.js';
 import type { ProcessInfo } from '../../src/telemetry/process-info.js';
 import { spin } from '../helpers/busy.js';
-import { captureWarnings, settle } from '../helpers/warnings.js';
+import { captureWarnings, settle } from '../helpers/capture-warnings.js';
 
 test('a telemetry function using an outside variable gets an error naming it and the rule', async () => {
   const multiplier = 2;
