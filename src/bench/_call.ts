@@ -1,19 +1,21 @@
 // internal: one benchmarked call (all its iterations) from captures to delivered record.
 //
-//   begin(): fields, mb_*, env_*, package_versions, mixin capture(), capture*() methods,
+//   begin(): fields, mb_*, package_versions, env_*, mixin capture(), capture*() methods,
 //            telemetry start, start_time
 //   iteration(): beforeIteration hooks, timed run, afterIteration hooks
 //   end():   finish_time, capturePost hooks, capturepost*() methods, exception
 //            ──► telemetry stop (async when sampling) ──► outputs
 import type { Mixin, MixinContext } from '../mixins/mixin.js';
 import type { TelemetryResult, TelemetryRun } from '../telemetry/sampler.js';
-import type { CaptureMethods } from './_captures.js';
+import { type CaptureMethods, readEnvVars } from './_captures.js';
 import type { BenchRecord, RecordedException, SubTiming } from './record.js';
 import { formatTimestamp, nowEpochMs, type Timezone } from './timestamp.js';
 
 /** What a call needs from its bench; built once per bench. */
 export interface CallEnvironment {
   readonly baseRecord: Readonly<Record<string, unknown>>;
+  /** Environment variables read (as `env_<NAME>`) when each call begins. */
+  readonly envVars: readonly string[];
   readonly mixins: readonly Mixin[];
   readonly captureMethods: CaptureMethods;
   readonly instance: object;
@@ -57,6 +59,7 @@ export class BenchCall {
   begin(): void {
     const { record, context } = this;
     const env = this.#env;
+    if (env.envVars.length > 0) Object.assign(record, readEnvVars(env.envVars));
     for (const mixin of env.mixins) {
       if (mixin.capture) this.#guard(mixin.name, () => mixin.capture!(record, context));
     }

@@ -12,7 +12,7 @@ import type { ReportOptions, ReportResult } from '../report/write-report.js';
 import { defineTelemetry, type TelemetryDefinition } from '../telemetry/sampler.js';
 import { VERSION } from '../version.js';
 import { BenchCall, type CallEnvironment } from './_call.js';
-import { findCaptureMethods, readEnvVars, readPackageVersions } from './_captures.js';
+import { findCaptureMethods, readPackageVersions } from './_captures.js';
 import { flattenRecord } from './_flatten.js';
 import { installCallSignalHandlers } from './_signals.js';
 import {
@@ -111,10 +111,10 @@ export class MicroBench {
       });
     }
 
-    const envVars = opts.envVars;
     const replacer = opts.jsonReplacer;
     this.#env = {
       baseRecord,
+      envVars: opts.envVars,
       mixins,
       captureMethods: findCaptureMethods(this, MicroBench.prototype),
       instance: this,
@@ -122,10 +122,7 @@ export class MicroBench {
       counter: opts.durationCounter,
       toJsonValue: (value, what) => toJsonValue(value, what, { replacer }),
       startTelemetry: this.#telemetry ? (record) => this.#telemetry!.start(record) : undefined,
-      deliver: (record) => {
-        if (envVars.length > 0) Object.assign(record, readEnvVars(envVars));
-        this.#fanOut.deliver(record, () => this.#encode(record));
-      },
+      deliver: (record) => this.#fanOut.deliver(record, () => this.#encode(record)),
       track: (done) => {
         const tracked = done.finally(() => this.#inFlight.delete(tracked));
         this.#inFlight.add(tracked);
