@@ -1,0 +1,126 @@
+// internal: the CLI's `--telemetry-interval` sampling of the wrapped command, one run per timed
+// iteration.
+//
+//   spawn ──► sample now ──► sample at t0 + k·interval (absolute targets, no drift) ──► stop()
+//                 │                      │
+//                 └──── ProcessTreeSampler: cpu_percent, rss_bytes (+ pss_bytes, num_processes
+//                       with --telemetry-children); VmHWM of the command itself → peak RSS
+//
+// This runs on the CLI's main thread: while the command runs, that thread has nothing else to
+// do, so no worker is needed (the library's sampler needs one because its main thread is busy
+// running the benchmarked code).
+import type { TelemetrySample } from '../bench/record.js';
+import { formatTimestamp, nowEpochMs, type Timezone } from '../bench/timestamp.js';
+import { NoSuchProcessError, ProcessInfo } from '../telemetry/process-info.js';
+import { ProcessTreeSampler } from '../telemetry/process-tree.js';
+
+/** Options of {@link startChildTelemetry}. */
+export interface ChildTelemetryOptions {
+  /** Seconds between samples (fractions allowed). */
+  readonly intervalS: number;
+  /** Sum the whole process tree (`--telemetry-children`). */
+  readonly children: boolean;
+  /** Timezone of the sample timestamps. */
+  readonly timezone: Timezone;
+}
+
+/** What one iteration's sampling gave. */
+export interface ChildTelemetryResult {
+  /** `{timestamp, cpu_percent, rss_bytes, ...}`, oldest first; possibly empty. */
+  readonly samples: TelemetrySample[];
+  /** Highest `VmHWM` read from the command's own process, in bytes; null when never read. */
+  readonly peakRssBytes: number | null;
+}
+
+/** A running sampling session; `stop()` ends it and returns what was sampled. */
+export interface ChildTelemetryRun {
+  stop(): ChildTelemetryResult;
+}
+
+/**
+ * Start sampling process `pid`: one sample at once, then one every `intervalS`, scheduled
+ * against absolute targets so the cadence does not drift; targets missed (a stalled event loop)
+ * are skipped, never taken in a burst. Sampling stops by itself when the process is gone.
+ */
+export function startChildTelemetry(
+  pid: number,
+  options: ChildTelemetryOptions,
+): ChildTelemetryRun {
+  const samples: TelemetrySample[] = [];
+  const intervalMs = options.intervalS * 1000;
+  let peakRssBytes: number | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  let sampler: ProcessTreeSampler | undefined;
+  let root: ProcessInfo | undefined;
+  try {
+    sampler = new ProcessTreeSampler(pid, { children: options.children });
+    root = new ProcessInfo(pid);
+  } catch (error) {
+    stopped = true;
+    sampler?.close();
+    if (!(error instanceof NoSuchProcessError)) {
+      samples.push({
+        timestamp: formatTimestamp(nowEpochMs(), options.timezone),
+        error: describe(error),
+      });
+    }
+  }
+
+  const close = () => {
+    stopped = true;
+    if (timer !== undefined) clearTimeout(timer);
+    sampler?.close();
+    root?.close();
+  };
+
+  // Take one sample; a vanished process ends sampling quietly, any other failure is recorded once.
+  const takeSample = () => {
+    if (stopped || sampler === undefined || root === undefined) return;
+    const timestamp = formatTimestamp(nowEpochMs(), options.timezone);
+    try {
+      // VmHWM vanishes once the command has exited (a zombie not yet reaped): nothing to sample.
+      const peak = root.memoryPeak();
+      if (peak === 0) return close();
+      peakRssBytes = Math.max(peakRssBytes ?? 0, peak);
+      const { num_processes, ...sample } = sampler.sample();
+      // The process count says something only for a tree; alone it is always 1.
+      samples.push(
+        options.children ? { timestamp, ...sample, num_processes } : { timestamp, ...sample },
+      );
+    } catch (error) {
+      if (!(error instanceof NoSuchProcessError))
+        samples.push({ timestamp, error: describe(error) });
+      close();
+    }
+  };
+
+  const startMs = performance.now();
+  let k = 0;
+  // Arm the timer for the next target after now.
+  const schedule = () => {
+    if (stopped) return;
+    const now = performance.now();
+    k = Math.max(k + 1, Math.floor((now - startMs) / intervalMs) + 1);
+    timer = setTimeout(tick, Math.max(0, startMs + k * intervalMs - now));
+    timer.unref();
+  };
+  const tick = () => {
+    takeSample();
+    schedule();
+  };
+
+  takeSample();
+  schedule();
+  return {
+    stop() {
+      close();
+      return { samples, peakRssBytes };
+    },
+  };
+}
+
+// `Type: message` of a failure, for the record.
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,639 @@
+/**
+ * `microbench [options] -- COMMAND [ARGS...]`: run a command, time it, record it.
+ *
+ *   warmup runs (not timed, not sampled, not recorded)
+ *      └─► mixin capture() ──► start_time
+ *            └─► per timed iteration: beforeIteration ─► spawn ─► telemetry / timeout / capture
+ *                 ─► exit (duration) ─► afterIteration
+ *      └─► finish_time ──► mixin capturePost() ──► returncode, stdout, telemetry, ... ──► outputs
+ *
+ * Signals sent to microbench (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2) are passed on
+ * to the running command; SIGINT, SIGTERM, SIGHUP and SIGQUIT also stop further iterations, and the
+ * record is written all the same (with `interrupted: '<signal>'`).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { basename } from 'node:path';
+import type { BenchRecord, RecordedException, TelemetrySample } from '../../bench/record.js';
+import { formatTimestamp, nowEpochMs, type Timezone, UTC } from '../../bench/timestamp.js';
+import { OptionError, type OutputDeliveryError } from '../../errors.js';
+import { encodeJson, toJsonValue } from '../../json/encode.js';
+import type { Mixin, MixinContext } from '../../mixins/mixin.js';
+import { OutputFanOut } from '../../outputs/fan-out.js';
+import type { Output } from '../../outputs/output.js';
+import { VERSION } from '../../version.js';
+import type { ChildTelemetryResult, ChildTelemetryRun } from '../_child-telemetry.js';
+import { createProgress, type Progress, shouldShowProgress } from '../_progress.js';
+import type { CaptureMode } from '../parse-args.js';
+import type { CommandIO } from './_io.js';
+
+/**
+ * One UUID per process (`mb_run_id`). The library's `RUN_ID` lives in `bench/micro-bench.ts`,
+ * whose import costs about 40 ms of start-up; a CLI process runs one command, so its own UUID is
+ * the same thing. (Web Crypto's `randomUUID` is used because importing `node:crypto` as an ES
+ * module costs several milliseconds more.)
+ */
+const RUN_ID = globalThis.crypto.randomUUID();
+
+/** Record fields the CLI writes itself; `--field` cannot use these names. */
+export const CLI_RECORD_FIELDS: readonly string[] = [
+  'mb_run_id',
+  'mb_version',
+  'timestamp_tz',
+  'duration_counter',
+  'function_name',
+  'invocation',
+  'command',
+  'run_durations',
+  'start_time',
+  'finish_time',
+  'returncode',
+  'timed_out',
+  'stdout',
+  'stderr',
+  'telemetry',
+  'resource_usage',
+  'exception',
+  'interrupted',
+  'mixin_errors',
+];
+
+/** Options of {@link runCommandBench}. */
+export interface CommandBenchOptions {
+  /** The command and its arguments; run directly, without a shell. */
+  readonly command: readonly string[];
+  /** Timed iterations. @default 1 */
+  readonly iterations?: number;
+  /** Untimed runs first. @default 0 */
+  readonly warmup?: number;
+  /** Per-iteration limit in seconds: SIGTERM, then SIGKILL after the grace period. */
+  readonly timeoutS?: number;
+  /** Seconds between SIGTERM and SIGKILL. @default 5 */
+  readonly timeoutGracePeriodS?: number;
+  /** Record stdout (`capture` also shows it, `suppress` does not). */
+  readonly stdout?: CaptureMode;
+  /** Record stderr (`capture` also shows it, `suppress` does not). */
+  readonly stderr?: CaptureMode;
+  /** Sample `cpu_percent`/`rss_bytes` every this many seconds. */
+  readonly telemetryIntervalS?: number;
+  /** Sample the whole process tree. @default false */
+  readonly telemetryChildren?: boolean;
+  /** Static string fields, first in the record. */
+  readonly fields?: Readonly<Record<string, string>>;
+  /** Metadata collectors; `resource-usage` among them turns on `resource_usage`. */
+  readonly mixins?: readonly Mixin[];
+  /** Where the record goes. */
+  readonly outputs: readonly Output[];
+  /** @default UTC */
+  readonly timezone?: Timezone;
+  /** Show the progress line; by default when stderr is a terminal and there is more than one run. */
+  readonly progress?: boolean;
+}
+
+/** What {@link runCommandBench} did. */
+export interface CommandBenchResult {
+  /** The record, as handed to the outputs. */
+  readonly record: BenchRecord;
+  /**
+   * The exit status microbench should end with: the first non-zero return code of a timed
+   * iteration (128+N for signal N), 127 / 126 when the command could not be started, 128+N when a
+   * forwarded signal N stopped the run before any timed iteration failed, else 0.
+   */
+  readonly exitCode: number;
+  /** The signal that stopped the run, if one did. */
+  readonly interruptedBy?: NodeJS.Signals;
+  /** Set when an output failed to deliver the record. */
+  readonly deliveryError?: OutputDeliveryError;
+}
+
+// Signals passed on to the command; the first four also end the run after the current iteration.
+const FORWARDED: readonly NodeJS.Signals[] = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGQUIT',
+  'SIGUSR1',
+  'SIGUSR2',
+];
+const STOPPING: ReadonlySet<NodeJS.Signals> = new Set(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']);
+
+/** `resource_usage` of one timed iteration of the command (from this process's children's counters). */
+export interface CommandResourceUsage {
+  /** User CPU seconds of the command and the descendants it waited for (10 ms resolution). */
+  utime: number;
+  /** System CPU seconds, likewise. */
+  stime: number;
+  /** Minor page faults. */
+  minflt: number;
+  /** Major page faults. */
+  majflt: number;
+  /** Peak RSS of the command's own process in bytes (`VmHWM`), null without telemetry samples. */
+  maxrss: number | null;
+}
+
+// What one run of the command gave.
+interface RunOutcome {
+  /** Exit code, or minus the signal number; undefined when it could not be started. */
+  readonly returncode?: number;
+  readonly durationS: number;
+  readonly timedOut: boolean;
+  readonly stdout?: string;
+  readonly stderr?: string;
+  readonly telemetry?: ChildTelemetryResult;
+  readonly usage?: CommandResourceUsage;
+  readonly spawnError?: NodeJS.ErrnoException;
+}
+
+// The state shared by every run of one benchmark.
+interface RunState {
+  current: ChildProcess | undefined;
+  interruptedBy: NodeJS.Signals | undefined;
+}
+
+/**
+ * Run the command `warmup + iterations` times, build the record and hand it to the outputs.
+ * Never throws for the command's own failures: a command that cannot be started still gets a
+ * record (`exception`, `returncode: []`).
+ *
+ * @throws OptionError for a `--field` named like a field the CLI writes.
+ */
+export async function runCommandBench(
+  options: CommandBenchOptions,
+  io: CommandIO,
+): Promise<CommandBenchResult> {
+  const command = [...options.command];
+  if (command.length === 0 || command[0] === '') {
+    throw new OptionError('Expected `command` to name a program to run, got an empty command');
+  }
+  const fields = options.fields ?? {};
+  for (const key of Object.keys(fields)) {
+    if (CLI_RECORD_FIELDS.includes(key)) {
+      throw new OptionError(
+        `--field ${key}=...: '${key}' is a field microbench records itself; choose another name`,
+      );
+    }
+  }
+  const iterations = options.iterations ?? 1;
+  const warmup = options.warmup ?? 0;
+  const timezone = options.timezone ?? UTC;
+  const mixins = options.mixins ?? [];
+  const functionName = basename(command[0]!);
+  const wantUsage = process.platform === 'linux' && mixins.some((m) => m.name === 'resource-usage');
+  const loadTelemetry =
+    options.telemetryIntervalS !== undefined ? import('../_child-telemetry.js') : undefined;
+
+  const state: RunState = { current: undefined, interruptedBy: undefined };
+  const removeSignalHandlers = forwardSignals(state);
+  const progress = startProgress(options, io, iterations, warmup);
+  try {
+    const telemetryModule = await loadTelemetry;
+    const runOnce = (timed: boolean) =>
+      runCommandOnce(command, {
+        state,
+        io,
+        timed,
+        ...(options.stdout && { stdout: options.stdout }),
+        ...(options.stderr && { stderr: options.stderr }),
+        ...(options.timeoutS !== undefined && { timeoutMs: options.timeoutS * 1000 }),
+        graceMs: (options.timeoutGracePeriodS ?? 5) * 1000,
+        usage: timed && wantUsage,
+        startTelemetry:
+          timed && telemetryModule && options.telemetryIntervalS !== undefined
+            ? (pid: number) =>
+                telemetryModule.startChildTelemetry(pid, {
+                  intervalS: options.telemetryIntervalS!,
+                  children: options.telemetryChildren ?? false,
+                  timezone,
+                })
+            : undefined,
+      });
+
+    let spawnError: NodeJS.ErrnoException | undefined;
+    for (let i = 1; i <= warmup && !state.interruptedBy; i++) {
+      progress?.start('warmup', i);
+      const outcome = await runOnce(false);
+      progress?.finish();
+      spawnError = outcome.spawnError;
+      if (spawnError) break;
+    }
+
+    const record = {
+      ...fields,
+      mb_run_id: RUN_ID,
+      mb_version: VERSION,
+      timestamp_tz: timezone.name,
+      duration_counter: 'performance.now',
+      function_name: functionName,
+      invocation: 'CLI',
+      command,
+    } as unknown as BenchRecord;
+    const context: MixinContext = {
+      invocation: 'cli',
+      functionName,
+      args: [],
+      command,
+      returned: false,
+      scratch: {},
+      toJsonValue: (value, what) => toJsonValue(value, what),
+    };
+    const hook = (name: 'capture' | 'beforeIteration' | 'afterIteration' | 'capturePost') => {
+      for (const mixin of mixins) {
+        const fn = mixin[name];
+        if (fn) guard(record, mixin.name, () => fn.call(mixin, record, context));
+      }
+    };
+
+    hook('capture');
+    record.run_durations = [];
+    record.start_time = formatTimestamp(nowEpochMs(), timezone);
+    const returncodes: number[] = [];
+    const outputs = { stdout: [] as string[], stderr: [] as string[] };
+    const telemetry: TelemetrySample[][] = [];
+    const usage: CommandResourceUsage[] = [];
+    let timedOut = false;
+    for (let i = 1; i <= iterations && !spawnError && !state.interruptedBy; i++) {
+      hook('beforeIteration');
+      progress?.start('timed', i);
+      const outcome = await runOnce(true);
+      progress?.finish(outcome.durationS);
+      record.run_durations.push(outcome.durationS);
+      if (outcome.spawnError) {
+        spawnError = outcome.spawnError;
+        hook('afterIteration');
+        break;
+      }
+      returncodes.push(outcome.returncode!);
+      timedOut ||= outcome.timedOut;
+      if (outcome.stdout !== undefined) outputs.stdout.push(outcome.stdout);
+      if (outcome.stderr !== undefined) outputs.stderr.push(outcome.stderr);
+      if (outcome.telemetry) telemetry.push(outcome.telemetry.samples);
+      if (outcome.usage) usage.push(outcome.usage);
+      hook('afterIteration');
+    }
+    progress?.done();
+
+    record.finish_time = formatTimestamp(nowEpochMs(), timezone);
+    if (spawnError) context.error = spawnError;
+    hook('capturePost');
+    record.returncode = returncodes;
+    if (timedOut) record.timed_out = true;
+    if (options.stdout) record.stdout = outputs.stdout;
+    if (options.stderr) record.stderr = outputs.stderr;
+    if (telemetry.some((samples) => samples.length > 0)) record.telemetry = telemetry;
+    if (wantUsage && usage.length > 0) record.resource_usage = usage;
+    if (spawnError) record.exception = toSpawnException(command[0]!, spawnError);
+    if (state.interruptedBy) record.interrupted = state.interruptedBy;
+
+    const deliveryError = await deliver(record, options.outputs);
+    return {
+      record,
+      exitCode: toExitCode(returncodes, spawnError, state.interruptedBy),
+      ...(state.interruptedBy && { interruptedBy: state.interruptedBy }),
+      ...(deliveryError && { deliveryError }),
+    };
+  } finally {
+    progress?.done();
+    removeSignalHandlers();
+  }
+}
+
+/**
+ * The names of the CLI's default mixins (microbench's CLI set, with node-runtime in place of
+ * python-info), in order. Equal to the registry's `CLI_DEFAULT_MIXINS`.
+ */
+export const DEFAULT_CLI_MIXIN_NAMES: readonly string[] = [
+  'node-runtime',
+  'host-info',
+  'slurm-info',
+  'loaded-modules',
+  'working-dir',
+  'resource-usage',
+];
+
+/**
+ * Fresh instances of the CLI's default mixins, loaded one module each rather than through the
+ * mixin registry, which imports every mixin (tens of milliseconds of start-up).
+ */
+export async function createDefaultCliMixins(): Promise<Mixin[]> {
+  const [nodeRuntime, hostInfo, slurmInfo, loadedModules, workingDir, resourceUsage] =
+    await Promise.all([
+      import('../../mixins/node-runtime.js'),
+      import('../../mixins/host-info.js'),
+      import('../../mixins/slurm-info.js'),
+      import('../../mixins/loaded-modules.js'),
+      import('../../mixins/working-dir.js'),
+      import('../../mixins/resource-usage.js'),
+    ]);
+  return [
+    nodeRuntime.nodeRuntime(),
+    hostInfo.hostInfo(),
+    slurmInfo.slurmInfo(),
+    loadedModules.loadedModules(),
+    workingDir.workingDir(),
+    resourceUsage.resourceUsage(),
+  ];
+}
+
+/**
+ * The message microbench prints when the command cannot be started: names the command and says
+ * what to check.
+ */
+export function describeSpawnError(program: string, error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ENOENT':
+      return program.includes('/')
+        ? `cannot run '${program}': no such file`
+        : `cannot run '${program}': command not found on PATH; check the name or give its path`;
+    case 'EACCES':
+      return `cannot run '${program}': permission denied; is it an executable file (chmod +x)?`;
+    default:
+      return `cannot run '${program}': ${error.message}`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// internal
+
+// Options of one run of the command.
+interface RunOnceOptions {
+  readonly state: RunState;
+  readonly io: CommandIO;
+  readonly timed: boolean;
+  readonly stdout?: CaptureMode;
+  readonly stderr?: CaptureMode;
+  readonly timeoutMs?: number;
+  readonly graceMs: number;
+  readonly usage: boolean;
+  readonly startTelemetry: ((pid: number) => ChildTelemetryRun) | undefined;
+}
+
+// Spawn the command once and wait for it to exit (and its captured output to end).
+function runCommandOnce(command: readonly string[], options: RunOnceOptions): Promise<RunOutcome> {
+  const { state, io } = options;
+  return new Promise<RunOutcome>((resolve) => {
+    const usageBefore = options.usage ? readChildrenUsage() : undefined;
+    const startMs = performance.now();
+    let child: ChildProcess;
+    try {
+      child = spawn(command[0]!, command.slice(1), {
+        stdio: [
+          'inherit',
+          options.stdout ? 'pipe' : 'inherit',
+          options.stderr ? 'pipe' : 'inherit',
+        ],
+      });
+    } catch (error) {
+      // Synchronous refusals: an argument with a NUL byte, a bad option.
+      resolve({ durationS: 0, timedOut: false, spawnError: error as NodeJS.ErrnoException });
+      return;
+    }
+    const stdoutPipe = collect(child.stdout, options.stdout, io.stdout);
+    const stderrPipe = collect(child.stderr, options.stderr, io.stderr);
+    let spawned = false;
+    let timedOut = false;
+    let telemetry: ChildTelemetryRun | undefined;
+    let termTimer: NodeJS.Timeout | undefined;
+    let killTimer: NodeJS.Timeout | undefined;
+
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      if (spawned) return; // a failed kill() of a process that just exited: nothing to do
+      resolve({
+        durationS: (performance.now() - startMs) / 1000,
+        timedOut: false,
+        spawnError: error,
+      });
+    });
+    child.once('spawn', () => {
+      spawned = true;
+      state.current = child;
+      if (child.pid !== undefined) telemetry = options.startTelemetry?.(child.pid);
+      if (options.timeoutMs !== undefined) {
+        termTimer = setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGTERM');
+          killTimer = setTimeout(() => child.kill('SIGKILL'), options.graceMs);
+        }, options.timeoutMs);
+      }
+    });
+    child.once('exit', (code, signal) => {
+      const durationS = (performance.now() - startMs) / 1000;
+      state.current = undefined;
+      clearTimeout(termTimer);
+      clearTimeout(killTimer);
+      const samples = telemetry?.stop();
+      const usageAfter = usageBefore ? readChildrenUsage() : undefined;
+      stdoutPipe.exited();
+      stderrPipe.exited();
+      void Promise.all([stdoutPipe.text, stderrPipe.text]).then(([stdout, stderr]) => {
+        const returncode = code ?? -(constants.signals[signal as NodeJS.Signals] ?? 0);
+        resolve({
+          returncode,
+          durationS,
+          timedOut: options.timed && timedOut,
+          ...(stdout !== undefined && { stdout }),
+          ...(stderr !== undefined && { stderr }),
+          ...(samples && { telemetry: samples }),
+          ...(usageBefore &&
+            usageAfter && {
+              usage: toUsage(usageBefore, usageAfter, samples?.peakRssBytes ?? null),
+            }),
+        });
+      });
+    });
+  });
+}
+
+// How long to keep reading a captured pipe after the command exited: a process it left behind
+// may hold the pipe open for ever.
+const DRAIN_AFTER_EXIT_MS = 500;
+
+// A captured pipe being read: `text` resolves at its end (or undefined when not captured);
+// `exited()` starts the countdown after which a pipe still held open is abandoned.
+interface Collector {
+  readonly text: Promise<string | undefined>;
+  exited(): void;
+}
+
+// Read a captured pipe to its end, echoing it in `capture` mode.
+function collect(
+  stream: NodeJS.ReadableStream | null,
+  mode: CaptureMode | undefined,
+  echo: NodeJS.WritableStream,
+): Collector {
+  if (!stream || !mode) return { text: Promise.resolve(undefined), exited() {} };
+  const chunks: Buffer[] = [];
+  stream.on('data', (chunk: Buffer) => {
+    chunks.push(chunk);
+    if (mode === 'capture') echo.write(chunk);
+  });
+  let drainTimer: NodeJS.Timeout | undefined;
+  let finish = () => {};
+  const text = new Promise<string>((resolve) => {
+    finish = () => {
+      clearTimeout(drainTimer);
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    stream.once('end', finish);
+    stream.once('error', finish);
+    stream.once('close', finish);
+  });
+  return {
+    text,
+    exited() {
+      drainTimer = setTimeout(() => {
+        (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+        finish();
+      }, DRAIN_AFTER_EXIT_MS);
+      drainTimer.unref();
+    },
+  };
+}
+
+// The children's counters of /proc/self/stat: CPU ticks and page faults of every child this
+// process has reaped (fields 11, 13, 16, 17 of proc(5)).
+interface ChildrenUsage {
+  readonly utimeTicks: number;
+  readonly stimeTicks: number;
+  readonly minflt: number;
+  readonly majflt: number;
+}
+
+// Read the reaped-children counters of this process; undefined when /proc cannot be read.
+function readChildrenUsage(): ChildrenUsage | undefined {
+  try {
+    const text = readFileSync('/proc/self/stat', 'latin1');
+    // Field N is token N - 3 after the last ')' (the process name may contain spaces).
+    const tokens = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    const field = (n: number) => Number(tokens[n - 3]);
+    return { minflt: field(11), majflt: field(13), utimeTicks: field(16), stimeTicks: field(17) };
+  } catch {
+    return undefined;
+  }
+}
+
+let clockTicksPerSecond: number | undefined;
+
+// One iteration's usage from the counters before and after it.
+function toUsage(
+  before: ChildrenUsage,
+  after: ChildrenUsage,
+  maxrss: number | null,
+): CommandResourceUsage {
+  clockTicksPerSecond ??= readClockTicks();
+  return {
+    utime: round6((after.utimeTicks - before.utimeTicks) / clockTicksPerSecond),
+    stime: round6((after.stimeTicks - before.stimeTicks) / clockTicksPerSecond),
+    minflt: after.minflt - before.minflt,
+    majflt: after.majflt - before.majflt,
+    maxrss,
+  };
+}
+
+// USER_HZ from the auxiliary vector (AT_CLKTCK = 17), else the usual 100.
+function readClockTicks(): number {
+  try {
+    const auxv = readFileSync('/proc/self/auxv');
+    const word = process.arch.endsWith('64') ? 8 : 4;
+    for (let at = 0; at + 2 * word <= auxv.length; at += 2 * word) {
+      const type = word === 8 ? Number(auxv.readBigUInt64LE(at)) : auxv.readUInt32LE(at);
+      if (type === 17) {
+        return word === 8 ? Number(auxv.readBigUInt64LE(at + word)) : auxv.readUInt32LE(at + word);
+      }
+      if (type === 0) break;
+    }
+  } catch {
+    // fall through to the default
+  }
+  return 100;
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+// Pass signals on to the running command; returns the function that removes the handlers.
+function forwardSignals(state: RunState): () => void {
+  const handlers = FORWARDED.map((signal) => {
+    const handler = () => {
+      if (STOPPING.has(signal)) state.interruptedBy ??= signal;
+      try {
+        state.current?.kill(signal);
+      } catch {
+        // The command exited in the meantime.
+      }
+    };
+    process.on(signal, handler);
+    return () => process.off(signal, handler);
+  });
+  return () => {
+    for (const remove of handlers) remove();
+  };
+}
+
+// The progress line, when asked for or when stderr is a terminal and there is more than one run.
+function startProgress(
+  options: CommandBenchOptions,
+  io: CommandIO,
+  iterations: number,
+  warmup: number,
+): Progress | undefined {
+  const show = options.progress ?? shouldShowProgress(io.stderr, iterations + warmup);
+  if (!show) return undefined;
+  // In place only when the command cannot write to the terminal the line is drawn on.
+  const commandWritesToTerminal =
+    options.stderr !== 'suppress' || (options.stdout !== 'suppress' && io.stdout.isTTY === true);
+  return createProgress({
+    stream: io.stderr,
+    iterations,
+    warmup,
+    inPlace: !commandWritesToTerminal,
+  });
+}
+
+// A failing collector never loses the record: note which one failed and why.
+function guard(record: BenchRecord, mixin: string, hook: () => void): void {
+  try {
+    hook();
+  } catch (error) {
+    const errors = (record.mixin_errors ?? []) as { mixin: string; error: string }[];
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    errors.push({ mixin, error: text });
+    record.mixin_errors = errors;
+  }
+}
+
+// `{type, message}` for a command that could not be started: the errno code as the type.
+function toSpawnException(program: string, error: NodeJS.ErrnoException): RecordedException {
+  return { type: error.code ?? error.name, message: describeSpawnError(program, error) };
+}
+
+// First non-zero timed return code (signal N → 128+N); 127/126 when it could not be started.
+function toExitCode(
+  returncodes: readonly number[],
+  spawnError: NodeJS.ErrnoException | undefined,
+  interruptedBy: NodeJS.Signals | undefined,
+): number {
+  if (spawnError) return spawnError.code === 'ENOENT' ? 127 : 126;
+  const failed = returncodes.find((code) => code !== 0);
+  if (failed !== undefined) return failed < 0 ? 128 - failed : failed;
+  if (interruptedBy) return 128 + (constants.signals[interruptedBy] ?? 0);
+  return 0;
+}
+
+// Hand the record to every output and wait for delivery.
+async function deliver(
+  record: BenchRecord,
+  outputs: readonly Output[],
+): Promise<OutputDeliveryError | undefined> {
+  // Failures are reported once, by the caller, from the returned error.
+  const fanOut = new OutputFanOut(outputs, { warn: () => {} });
+  fanOut.deliver(record, () => encodeJson(record));
+  try {
+    await fanOut.close();
+    return undefined;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_MB_OUTPUT') return error as OutputDeliveryError;
+    throw error;
+  }
+}

@@ -1,0 +1,241 @@
+#!/usr/bin/env node
+/**
+ * The `microbench` executable: owns argv and the exit status, nothing else.
+ *
+ *   argv ──► parseCliArgs ──► help / version / show-mixins / dry-run ──► print, exit 0
+ *                        ├──► report / summary / diff / recover ──► commands/*.ts (lazy import)
+ *                        └──► run ──► mixins + outputs ──► runCommandBench ──► exit status
+ *
+ * Start-up is kept lean: only this file, the parser and the error classes load before the
+ * command starts; everything a plain run does not need is imported on demand.
+ *
+ * A user mistake (a `UsageError`, or an `OptionError` from a flag's value) prints one line plus
+ * a hint and exits 2; any other microbench error prints one line and exits 1; anything else is a
+ * bug and prints its full stack (with causes) and exits 1.
+ */
+import { MicrobenchError, OptionError, UsageError } from '../errors.js';
+import type { CommandIO } from './commands/_io.js';
+import {
+  type MixinFlagSpec,
+  mayUseMixinFlags,
+  parseCliArgs,
+  type RunCliOptions,
+  renderHelp,
+  resolveMixinNames,
+} from './parse-args.js';
+
+// What running the CLI ended with: an exit status, and a signal to die of instead when the run
+// was stopped by that signal (so a shell sees a death by signal, as without microbench).
+interface Outcome {
+  readonly exitCode: number;
+  readonly signal?: NodeJS.Signals;
+}
+
+// Dispatch argv to the right command.
+async function main(argv: readonly string[], io: CommandIO): Promise<Outcome> {
+  const registry = mayUseMixinFlags(argv) ? await import('../mixins/index.js') : undefined;
+  const invocation = parseCliArgs(argv, registry ? toMixinFlagSpecs(registry.listMixins()) : []);
+  switch (invocation.type) {
+    case 'help': {
+      const { listMixins } = registry ?? (await import('../mixins/index.js'));
+      io.stdout.write(renderHelp(invocation.topic, toMixinFlagSpecs(listMixins())));
+      return { exitCode: 0 };
+    }
+    case 'version': {
+      const { VERSION } = await import('../version.js');
+      io.stdout.write(`microbench ${VERSION}\n`);
+      return { exitCode: 0 };
+    }
+    case 'report': {
+      const { runReport } = await import('./commands/report.js');
+      return { exitCode: await runReport(invocation.options, io) };
+    }
+    case 'summary': {
+      const { runSummary } = await import('./commands/summary.js');
+      return { exitCode: await runSummary(invocation.options, io) };
+    }
+    case 'diff': {
+      const { runDiff } = await import('./commands/diff.js');
+      return { exitCode: await runDiff(invocation.options, io) };
+    }
+    case 'recover': {
+      const { runRecover } = await import('./commands/recover.js');
+      return { exitCode: await runRecover(invocation.options, io) };
+    }
+    case 'run':
+      return runMain(invocation.options, io);
+  }
+}
+
+// `microbench [options] -- COMMAND`: choose mixins and outputs, run, report.
+async function runMain(options: RunCliOptions, io: CommandIO): Promise<Outcome> {
+  if (options.showMixins) {
+    const { runShowMixins } = await import('./commands/show-mixins.js');
+    return { exitCode: await runShowMixins(io) };
+  }
+  const run = await import('./commands/run.js');
+  // The registry imports every mixin; a run with the default mixins (or none) does without it.
+  const needsRegistry =
+    options.mixins !== undefined || options.allMixins || options.mixinFlags.length > 0;
+  const registry = needsRegistry ? await import('../mixins/index.js') : undefined;
+  const names = registry
+    ? resolveMixinNames(options, {
+        names: Object.keys(registry.MIXIN_REGISTRY),
+        defaults: registry.CLI_DEFAULT_MIXINS,
+        resolve: registry.resolveMixinName,
+      })
+    : options.noMixin
+      ? []
+      : [...run.DEFAULT_CLI_MIXIN_NAMES];
+  for (const { spec } of options.mixinFlags) {
+    if (!names.includes(spec.mixin)) {
+      throw new UsageError(
+        `${spec.flag}: the '${spec.mixin}' mixin is not loaded. Add it with --mixin defaults ${spec.mixin} or use --all`,
+      );
+    }
+  }
+  for (const key of Object.keys(options.fields)) {
+    if (run.CLI_RECORD_FIELDS.includes(key)) {
+      throw new UsageError(
+        `--field ${key}=...: '${key}' is a field microbench records itself; choose another name`,
+      );
+    }
+  }
+  if (options.httpOutput !== undefined && options.httpOutputHeaders.length > 0) {
+    const { parseHttpHeader } = await import('../outputs/http.js');
+    for (const header of options.httpOutputHeaders) parseHttpHeader(header);
+  }
+  if (options.dryRun) {
+    const { renderDryRun } = await import('./commands/dry-run.js');
+    io.stdout.write(renderDryRun(options, names));
+    return { exitCode: 0 };
+  }
+
+  const mixins = registry
+    ? createMixins(registry, names, options)
+    : names.length > 0
+      ? await run.createDefaultCliMixins()
+      : [];
+  const outputs = await createOutputs(options);
+  const result = await run.runCommandBench(
+    {
+      command: options.command,
+      iterations: options.iterations,
+      warmup: options.warmup,
+      timeoutGracePeriodS: options.timeoutGracePeriodS,
+      telemetryChildren: options.telemetryChildren,
+      fields: options.fields,
+      mixins,
+      outputs,
+      ...(options.timeoutS !== undefined && { timeoutS: options.timeoutS }),
+      ...(options.stdout && { stdout: options.stdout }),
+      ...(options.stderr && { stderr: options.stderr }),
+      ...(options.telemetryIntervalS !== undefined && {
+        telemetryIntervalS: options.telemetryIntervalS,
+      }),
+    },
+    io,
+  );
+  let exitCode = result.exitCode;
+  if (result.record.exception)
+    io.stderr.write(`microbench: error: ${result.record.exception.message}\n`);
+  if (result.deliveryError) {
+    // Never lose the record silently: say what failed and put the record where it can be seen.
+    const { encodeJson } = await import('../json/encode.js');
+    io.stderr.write(`microbench: error: ${result.deliveryError.message}\n`);
+    io.stderr.write(`microbench: the undelivered record follows:\n${encodeJson(result.record)}\n`);
+    if (exitCode === 0) exitCode = 1;
+  }
+  const signal = result.interruptedBy;
+  const { constants } = await import('node:os');
+  if (signal && signal !== 'SIGQUIT' && exitCode === 128 + (constants.signals[signal] ?? 0)) {
+    return { exitCode, signal };
+  }
+  return { exitCode };
+}
+
+// Make the chosen mixins, with the values of their flags; a bad value is a usage error naming it.
+function createMixins(
+  registry: typeof import('../mixins/index.js'),
+  names: readonly string[],
+  options: RunCliOptions,
+): import('../mixins/mixin.js').Mixin[] {
+  const mixins = [];
+  for (const name of names) {
+    const given = options.mixinFlags.filter((f) => f.spec.mixin === name);
+    const factoryOptions: Record<string, unknown> = {};
+    for (const { spec, value } of given) factoryOptions[spec.option] = value;
+    try {
+      mixins.push(registry.createMixin(name, factoryOptions));
+    } catch (error) {
+      if (!(error instanceof OptionError)) throw error;
+      const flags = given.map((f) => f.spec.flag).join(', ');
+      throw new UsageError(`${flags || `--mixin ${name}`}: ${error.message}`);
+    }
+  }
+  return mixins;
+}
+
+// The outputs: file and/or stdout directly; HTTP and Redis through their module (loaded only
+// when asked for, as they cost tens of milliseconds to import).
+async function createOutputs(
+  options: RunCliOptions,
+): Promise<import('../outputs/output.js').Output[]> {
+  if (options.httpOutput !== undefined || options.redisOutput !== undefined) {
+    const { createOutputsFromCliOptions } = await import('../outputs/from-cli.js');
+    return createOutputsFromCliOptions({
+      outfile: options.outfile,
+      httpOutput: options.httpOutput,
+      httpHeaders: options.httpOutputHeaders,
+      httpMethod: options.httpOutputMethod,
+      redisOutput: options.redisOutput,
+      redisHost: options.redisHost,
+      redisPort: options.redisPort,
+      redisDb: options.redisDb,
+      redisPassword: options.redisPassword,
+    });
+  }
+  if (options.outfile !== undefined) {
+    const { fileOutput } = await import('../outputs/file.js');
+    return [fileOutput(options.outfile)];
+  }
+  const { stdoutOutput } = await import('../outputs/stdout.js');
+  return [stdoutOutput()];
+}
+
+// The registry's per-mixin flags as parser specs.
+function toMixinFlagSpecs(
+  mixins: readonly { name: string; cliOptions: readonly Omit<MixinFlagSpec, 'mixin'>[] }[],
+): MixinFlagSpec[] {
+  return mixins.flatMap((m) => m.cliOptions.map((option) => ({ ...option, mixin: m.name })));
+}
+
+// Print an error the way its kind deserves; returns the exit status.
+async function reportError(error: unknown, io: CommandIO): Promise<number> {
+  if (error instanceof UsageError || error instanceof OptionError) {
+    io.stderr.write(`microbench: error: ${error.message}\nTry 'microbench --help'.\n`);
+    return 2;
+  }
+  if (error instanceof MicrobenchError) {
+    io.stderr.write(`microbench: error: ${error.message}\n`);
+    return 1;
+  }
+  const { inspect } = await import('node:util');
+  io.stderr.write(
+    `microbench: internal error (this is a bug; please report it with the text below):\n${inspect(error, { depth: 6 })}\n`,
+  );
+  return 1;
+}
+
+const io: CommandIO = { stdout: process.stdout, stderr: process.stderr };
+main(process.argv.slice(2), io)
+  .catch(async (error: unknown) => ({ exitCode: await reportError(error, io) }))
+  .then((outcome: Outcome) => {
+    if (outcome.signal) {
+      // Die of the signal that stopped the run (no handler is installed any more).
+      process.kill(process.pid, outcome.signal);
+      setTimeout(() => process.exit(outcome.exitCode), 1000);
+      return;
+    }
+    process.exit(outcome.exitCode);
+  });

@@ -1,0 +1,834 @@
+/**
+ * Command-line parsing for `microbench`: one small table-driven parser, no dependency.
+ *
+ *   argv ──► subcommand? (first word only: report, summary, recover, diff, help)
+ *        │        └─► their own option tables ──► { type: 'report' | ... }
+ *        └─► run options up to `--` or the first word ──► validate ──► { type: 'run' }
+ *
+ * Why not commander: importing it costs about 20 ms of the CLI's start-up (measured on this
+ * machine, against a few hundred microseconds for this file), and `util.parseArgs` cannot do
+ * `--stdout[=suppress]` (an optional value) or `--mixin a b` (several values).
+ *
+ * Every mistake is a `UsageError` whose message names the option, what was expected and what was
+ * received; `main.ts` prints it on one line with a hint and exits 2.
+ */
+import { closestName } from '../bench/_did-you-mean.js';
+import { UsageError } from '../errors.js';
+
+/** What `--stdout` / `--stderr` ask for: record and echo (`capture`), or record only (`suppress`). */
+export type CaptureMode = 'capture' | 'suppress';
+
+/** The subcommands; a command with one of these names still runs when written after `--`. */
+export const SUBCOMMANDS = ['report', 'summary', 'recover', 'diff'] as const;
+
+/** A subcommand name. */
+export type SubcommandName = (typeof SUBCOMMANDS)[number];
+
+/** The options of a plain run (`microbench [options] -- COMMAND [ARGS...]`), validated. */
+export interface RunCliOptions {
+  /** The command and its arguments (never empty unless `showMixins`). */
+  readonly command: readonly string[];
+  /** `--outfile FILE`: append the record to this JSON Lines file instead of printing it. */
+  readonly outfile?: string;
+  /** `--http-output URL`. */
+  readonly httpOutput?: string;
+  /** `--http-output-header KEY:VALUE`, in the order given (not yet split). */
+  readonly httpOutputHeaders: readonly string[];
+  /** `--http-output-method METHOD`. */
+  readonly httpOutputMethod?: string;
+  /** `--redis-output KEY`: the list the record is pushed to. */
+  readonly redisOutput?: string;
+  /** `--redis-host HOST`. */
+  readonly redisHost?: string;
+  /** `--redis-port PORT`. */
+  readonly redisPort?: number;
+  /** `--redis-db DB`. */
+  readonly redisDb?: number;
+  /** `--redis-password PASSWORD`. */
+  readonly redisPassword?: string;
+  /** `--mixin NAME...` in the order given (all occurrences), before name resolution. */
+  readonly mixins?: readonly string[];
+  /** `--all`: every mixin. */
+  readonly allMixins: boolean;
+  /** `--no-mixin`: none. */
+  readonly noMixin: boolean;
+  /** `--show-mixins`: list the mixins and exit. */
+  readonly showMixins: boolean;
+  /** Timed iterations. @default 1 */
+  readonly iterations: number;
+  /** Untimed runs before the timed ones. @default 0 */
+  readonly warmup: number;
+  /** `--stdout[=suppress]`. */
+  readonly stdout?: CaptureMode;
+  /** `--stderr[=suppress]`. */
+  readonly stderr?: CaptureMode;
+  /** `--timeout SECONDS`, per iteration. */
+  readonly timeoutS?: number;
+  /** `--timeout-grace-period SECONDS` between SIGTERM and SIGKILL. @default 5 */
+  readonly timeoutGracePeriodS: number;
+  /** `--telemetry-interval SECONDS` (alias `--monitor-interval`). */
+  readonly telemetryIntervalS?: number;
+  /** `--telemetry-children`: sum the whole process tree. */
+  readonly telemetryChildren: boolean;
+  /** `--field KEY=VALUE`, in the order given (a repeated key keeps its last value). */
+  readonly fields: Readonly<Record<string, string>>;
+  /** `--dry-run`: print what would run, run nothing. */
+  readonly dryRun: boolean;
+  /** Values of mixin flags (`--git-repo DIR`), in the order given; a repeated flag keeps its last. */
+  readonly mixinFlags: readonly MixinFlagValue[];
+}
+
+/** A flag a mixin adds to the CLI (the registry's `cliOptions`, with the mixin's name). */
+export interface MixinFlagSpec {
+  /** The mixin that owns the flag, e.g. `git-info`. */
+  readonly mixin: string;
+  /** The factory option it sets, e.g. `repo`. */
+  readonly option: string;
+  /** The flag, e.g. `--git-repo`. */
+  readonly flag: string;
+  /** Placeholder in help, e.g. `DIR`. */
+  readonly metavar: string;
+  /** Takes one or more values (`--hash-file A B`). */
+  readonly variadic: boolean;
+  /** One line of help. */
+  readonly help: string;
+}
+
+/** A mixin flag given on the command line and its value(s). */
+export interface MixinFlagValue {
+  readonly spec: MixinFlagSpec;
+  /** A string, or every value for a variadic flag. */
+  readonly value: string | readonly string[];
+}
+
+/** `microbench report FILE... [-o OUTPUT] [--title TITLE]`. */
+export interface ReportCliOptions {
+  readonly files: readonly string[];
+  readonly output?: string;
+  readonly title?: string;
+}
+
+/** `microbench summary FILE...`. */
+export interface SummaryCliOptions {
+  readonly files: readonly string[];
+}
+
+/** `microbench diff A B [--field KEY...]`. */
+export interface DiffCliOptions {
+  readonly a: string;
+  readonly b: string;
+  readonly fields?: readonly string[];
+}
+
+/** `microbench recover [--dry-run] [OUTFILE...]`. */
+export interface RecoverCliOptions {
+  readonly outfiles: readonly string[];
+  readonly dryRun: boolean;
+}
+
+/** What the command line asks for. */
+export type CliInvocation =
+  | { readonly type: 'help'; readonly topic?: SubcommandName }
+  | { readonly type: 'version' }
+  | { readonly type: 'run'; readonly options: RunCliOptions }
+  | { readonly type: 'report'; readonly options: ReportCliOptions }
+  | { readonly type: 'summary'; readonly options: SummaryCliOptions }
+  | { readonly type: 'diff'; readonly options: DiffCliOptions }
+  | { readonly type: 'recover'; readonly options: RecoverCliOptions };
+
+// ---------------------------------------------------------------------------------------------
+// Option tables
+
+// How an option takes its value: none (a flag), one (`--x V` or `--x=V`), optional (`--x[=V]`
+// only), or several (`--x A B C`, up to the next option).
+type Takes = 'none' | 'one' | 'optional' | 'several';
+
+/** One option of a table: its names, how it takes values, and its help line. */
+interface OptionSpec {
+  readonly name: string;
+  readonly short?: string;
+  readonly takes: Takes;
+  readonly metavar?: string;
+  readonly help: string;
+  readonly section?: string;
+  /** Not listed in `--help` (an alias documented on its main option). */
+  readonly hidden?: boolean;
+}
+
+const RUN_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'iterations',
+    short: 'n',
+    takes: 'one',
+    metavar: 'N',
+    help: 'run the command N times, one duration each (default 1)',
+    section: 'Running',
+  },
+  {
+    name: 'warmup',
+    short: 'w',
+    takes: 'one',
+    metavar: 'N',
+    help: 'first run it N more times, untimed and unrecorded (default 0)',
+  },
+  {
+    name: 'timeout',
+    takes: 'one',
+    metavar: 'SECONDS',
+    help: 'end each iteration after SECONDS: SIGTERM, later SIGKILL',
+  },
+  {
+    name: 'timeout-grace-period',
+    takes: 'one',
+    metavar: 'SECONDS',
+    help: 'seconds from SIGTERM to SIGKILL (default 5; needs --timeout)',
+  },
+  {
+    name: 'stdout',
+    takes: 'optional',
+    metavar: 'suppress',
+    help: "record the command's stdout (=suppress: and do not show it)",
+  },
+  {
+    name: 'stderr',
+    takes: 'optional',
+    metavar: 'suppress',
+    help: "record the command's stderr (=suppress: and do not show it)",
+  },
+  {
+    name: 'telemetry-interval',
+    takes: 'one',
+    metavar: 'SECONDS',
+    help: 'sample CPU and RSS every SECONDS (alias --monitor-interval)',
+    section: 'Telemetry',
+  },
+  { name: 'monitor-interval', takes: 'one', metavar: 'SECONDS', help: '', hidden: true },
+  {
+    name: 'telemetry-children',
+    takes: 'none',
+    help: 'sum the whole process tree (needs --telemetry-interval)',
+  },
+  {
+    name: 'field',
+    short: 'f',
+    takes: 'one',
+    metavar: 'KEY=VALUE',
+    help: 'add a field to the record (a string; repeatable)',
+    section: 'Record',
+  },
+  {
+    name: 'mixin',
+    short: 'm',
+    takes: 'several',
+    metavar: 'NAME',
+    help: "collect these instead of the defaults ('defaults' adds them)",
+  },
+  { name: 'all', short: 'a', takes: 'none', help: 'collect every mixin' },
+  { name: 'no-mixin', takes: 'none', help: 'collect no mixin' },
+  { name: 'show-mixins', takes: 'none', help: 'list the mixins and exit' },
+  {
+    name: 'outfile',
+    short: 'o',
+    takes: 'one',
+    metavar: 'FILE',
+    help: 'append the record to FILE (JSON Lines), not to stdout',
+    section: 'Outputs',
+  },
+  { name: 'http-output', takes: 'one', metavar: 'URL', help: 'also POST the record to URL' },
+  {
+    name: 'http-output-header',
+    takes: 'one',
+    metavar: 'KEY:VALUE',
+    help: 'add a header to the HTTP request (repeatable)',
+  },
+  {
+    name: 'http-output-method',
+    takes: 'one',
+    metavar: 'METHOD',
+    help: 'HTTP method (default POST)',
+  },
+  {
+    name: 'redis-output',
+    takes: 'one',
+    metavar: 'KEY',
+    help: 'also push the record onto the Redis list KEY',
+  },
+  { name: 'redis-host', takes: 'one', metavar: 'HOST', help: 'Redis host (default localhost)' },
+  { name: 'redis-port', takes: 'one', metavar: 'PORT', help: 'Redis port (default 6379)' },
+  { name: 'redis-db', takes: 'one', metavar: 'DB', help: 'Redis database number (default 0)' },
+  { name: 'redis-password', takes: 'one', metavar: 'PASSWORD', help: 'Redis password' },
+  {
+    name: 'dry-run',
+    takes: 'none',
+    help: 'print what would run and exit, running nothing',
+    section: 'Other',
+  },
+  { name: 'version', takes: 'none', help: 'print the version and exit' },
+  { name: 'help', short: 'h', takes: 'none', help: 'print this help and exit' },
+];
+
+const HELP_OPTION: OptionSpec = {
+  name: 'help',
+  short: 'h',
+  takes: 'none',
+  help: 'print this help and exit',
+};
+
+const SUBCOMMAND_TABLES: Readonly<
+  Record<SubcommandName, { usage: string; about: string; options: readonly OptionSpec[] }>
+> = {
+  report: {
+    usage: 'microbench report FILE... [-o OUTPUT]',
+    about: 'Write one self-contained HTML report (with telemetry charts) of the records in FILEs.',
+    options: [
+      {
+        name: 'output',
+        short: 'o',
+        takes: 'one',
+        metavar: 'OUTPUT',
+        help: 'the HTML file to write (default report.html)',
+      },
+      { name: 'title', takes: 'one', metavar: 'TITLE', help: "the report's title" },
+      HELP_OPTION,
+    ],
+  },
+  summary: {
+    usage: 'microbench summary FILE...',
+    about: 'Print per-command statistics (runs, mean, median, min, max, stdev) of the records.',
+    options: [HELP_OPTION],
+  },
+  diff: {
+    usage: 'microbench diff A B [--field KEY...]',
+    about:
+      'Compare the last records of two results files (FILE:N picks record N): durations and the\n' +
+      'recorded context that changed.',
+    options: [
+      {
+        name: 'field',
+        short: 'f',
+        takes: 'several',
+        metavar: 'KEY',
+        help: 'compare only these keys or prefixes (git, env_*)',
+      },
+      HELP_OPTION,
+    ],
+  },
+  recover: {
+    usage: 'microbench recover [--dry-run] [OUTFILE...]',
+    about:
+      'Turn the telemetry journals that killed runs left behind into records marked\n' +
+      '"interrupted": true, appended to their OUTFILE (no OUTFILE: every journal found under\n' +
+      './.microbench-journal/).',
+    options: [
+      { name: 'dry-run', takes: 'none', help: 'show what would be recovered, write nothing' },
+      HELP_OPTION,
+    ],
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Public entry points
+
+/**
+ * Parse `argv` (without `node` and the script) into what the user asked for.
+ *
+ * @throws UsageError on any mistake: unknown option, missing or bad value, no command.
+ */
+export function parseCliArgs(
+  argv: readonly string[],
+  mixinFlags: readonly MixinFlagSpec[] = [],
+): CliInvocation {
+  const first = argv[0];
+  if (first === 'help') {
+    const topic = argv[1];
+    if (topic !== undefined && isSubcommand(topic)) return { type: 'help', topic };
+    if (topic !== undefined) throw unknownSubcommand(topic);
+    return { type: 'help' };
+  }
+  if (first !== undefined && isSubcommand(first)) return parseSubcommand(first, argv.slice(1));
+
+  const { values, rest } = tokenize(argv, [...RUN_OPTIONS, ...toOptionSpecs(mixinFlags)], 'run');
+  if (values.has('help')) return { type: 'help' };
+  if (values.has('version')) return { type: 'version' };
+  const given: MixinFlagValue[] = [];
+  for (const spec of mixinFlags) {
+    const raw = values
+      .get(spec.flag.replace(/^--/, ''))
+      ?.filter((v): v is string => typeof v === 'string');
+    if (raw === undefined || raw.length === 0) continue;
+    given.push({ spec, value: spec.variadic ? raw : raw.at(-1)! });
+  }
+  return { type: 'run', options: { ...toRunOptions(values, rest), mixinFlags: given } };
+}
+
+/**
+ * Whether `argv` may use flags this parser does not know by itself (mixin flags such as
+ * `--git-repo`), so the caller should load the mixin registry and pass its flags to
+ * {@link parseCliArgs}. Looks at the options before `--`; a false alarm only costs a load.
+ */
+export function mayUseMixinFlags(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  for (const token of end >= 0 ? argv.slice(0, end) : argv) {
+    if (!token.startsWith('--') || token === '--') continue;
+    const name = token.slice(2).split('=')[0]!;
+    if (!RUN_OPTIONS.some((spec) => spec.name === name)) return true;
+  }
+  return false;
+}
+
+/** The `--help` text of the whole CLI (with the mixins' flags when given), or of one subcommand. */
+export function renderHelp(
+  topic?: SubcommandName,
+  mixinFlags: readonly MixinFlagSpec[] = [],
+): string {
+  if (topic !== undefined) {
+    const table = SUBCOMMAND_TABLES[topic];
+    return `Usage: ${table.usage}\n\n${table.about}\n\nOptions:\n${renderOptions(table.options)}\n`;
+  }
+  const usage = [
+    'Usage: microbench [options] -- COMMAND [ARGS...]',
+    ...SUBCOMMANDS.map((name) => `       ${SUBCOMMAND_TABLES[name].usage}`),
+  ].join('\n');
+  return (
+    `${usage}\n\n` +
+    'Run COMMAND, time it and write one JSON record (JSON Lines) with its return codes, durations,\n' +
+    'the context it ran in and, on request, CPU and memory sampled while it ran.\n' +
+    `${renderOptions([...RUN_OPTIONS, ...toOptionSpecs(mixinFlags)])}\n\n` +
+    'Exit status: the first non-zero return code of a timed iteration (128+N when signal N killed\n' +
+    "it), 126/127 when the command cannot be run, 2 for a usage mistake. Run 'microbench help\n" +
+    "SUBCOMMAND' for a subcommand's options.\n"
+  );
+}
+
+/** What {@link resolveMixinNames} needs to know about the mixin registry. */
+export interface MixinNameRegistry {
+  /** Every registered name. */
+  readonly names: readonly string[];
+  /** The CLI's default selection, in order. */
+  readonly defaults: readonly string[];
+  /** The registered name for a spelling (`MBHostInfo`, `hostInfo`), or undefined. */
+  readonly resolve: (name: string) => string | undefined;
+}
+
+/**
+ * Turn `--mixin` names into registry names: `defaults` expands in place, a repeated name keeps
+ * its first place. `--all` gives every name (sorted), `--no-mixin` none, neither and no `--mixin`
+ * the defaults.
+ *
+ * @throws UsageError for an unknown name or `--all` with `--no-mixin`.
+ */
+export function resolveMixinNames(
+  selection: Pick<RunCliOptions, 'mixins' | 'allMixins' | 'noMixin'>,
+  registry: MixinNameRegistry,
+): string[] {
+  if (selection.allMixins && selection.noMixin) {
+    throw new UsageError(
+      '--all and --no-mixin cannot be used together: --all collects every mixin, --no-mixin none',
+    );
+  }
+  if (selection.allMixins) return [...registry.names].sort();
+  if (selection.noMixin) return [];
+  if (selection.mixins === undefined) return [...registry.defaults];
+  const out: string[] = [];
+  const add = (name: string) => {
+    if (!out.includes(name)) out.push(name);
+  };
+  for (const requested of selection.mixins) {
+    if (requested === 'defaults') {
+      for (const name of registry.defaults) add(name);
+      continue;
+    }
+    const name = registry.resolve(requested);
+    if (name === undefined) {
+      const guess = closestName(requested, registry.names);
+      const available = ['defaults', ...[...registry.names].sort()].join(', ');
+      throw new UsageError(
+        `--mixin: unknown mixin '${requested}'${guess ? ` (did you mean '${guess}'?)` : ''}. ` +
+          `Available: ${available}. If '${requested}' is your command, put '--' before it`,
+      );
+    }
+    add(name);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// internal: tokenizing
+
+// Mixin flags as option specs (section "Mixin options", help prefixed with the mixin's name).
+function toOptionSpecs(flags: readonly MixinFlagSpec[]): OptionSpec[] {
+  return flags.map((flag, i) => ({
+    name: flag.flag.replace(/^--/, ''),
+    takes: flag.variadic ? 'several' : 'one',
+    metavar: flag.metavar,
+    help: `[${flag.mixin}] ${flag.help}`,
+    ...(i === 0 && { section: 'Mixin options (need their mixin)' }),
+  }));
+}
+
+// What the tokenizer found: every option's values (flags: `true`; others: each occurrence's
+// value, in order) and the words left over.
+interface Tokens {
+  readonly values: Map<string, (string | true)[]>;
+  readonly rest: string[];
+}
+
+// Split argv into options and words. In `run` mode the first word (or `--`) ends the options and
+// everything after it is the command; in `subcommand` mode options and words may mix, and `--`
+// makes everything after it a word.
+function tokenize(
+  argv: readonly string[],
+  table: readonly OptionSpec[],
+  mode: 'run' | 'subcommand',
+): Tokens {
+  const values = new Map<string, (string | true)[]>();
+  const rest: string[] = [];
+  const put = (spec: OptionSpec, value: string | true) => {
+    const list = values.get(spec.name);
+    if (list) list.push(value);
+    else values.set(spec.name, [value]);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (token === '--') {
+      rest.push(...argv.slice(i + 1));
+      break;
+    }
+    const isLong = token.startsWith('--');
+    if (!isLong && !(token.startsWith('-') && token.length > 1 && !isNegativeNumber(token))) {
+      if (mode === 'run') {
+        rest.push(...argv.slice(i));
+        break;
+      }
+      rest.push(token);
+      continue;
+    }
+    const eq = isLong ? token.indexOf('=') : -1;
+    const flag = eq >= 0 ? token.slice(0, eq) : isLong ? token : token.slice(0, 2);
+    const spec = isLong
+      ? table.find((s) => `--${s.name}` === flag)
+      : table.find((s) => s.short !== undefined && `-${s.short}` === flag);
+    if (spec === undefined) throw unknownOption(token, flag, table);
+    // The value written in the same word: `--x=V` or `-nV`.
+    const inline = isLong
+      ? eq >= 0
+        ? token.slice(eq + 1)
+        : undefined
+      : token.length > 2
+        ? token.slice(2)
+        : undefined;
+    const shown = isLong ? `--${spec.name}` : `-${spec.short}`;
+    switch (spec.takes) {
+      case 'none':
+        if (inline !== undefined) {
+          throw new UsageError(
+            isLong
+              ? `${shown} takes no value, got '${token}'; write ${shown} alone`
+              : `unknown option '${token}': ${shown} takes no value and short options cannot be combined`,
+          );
+        }
+        put(spec, true);
+        break;
+      case 'optional':
+        put(spec, inline ?? true);
+        break;
+      case 'one': {
+        const value = inline ?? argv[i + 1];
+        if (value === undefined || (inline === undefined && looksLikeOption(value))) {
+          throw new UsageError(
+            `${shown} needs a value (${spec.metavar}), got ${value === undefined ? 'nothing' : `'${value}'`}`,
+          );
+        }
+        if (inline === undefined) i += 1;
+        put(spec, value);
+        break;
+      }
+      case 'several': {
+        const list: string[] = inline !== undefined ? [inline] : [];
+        while (i + 1 < argv.length && !looksLikeOption(argv[i + 1]!)) list.push(argv[++i]!);
+        if (list.length === 0) {
+          throw new UsageError(
+            `${shown} needs at least one ${spec.metavar}, e.g. ${shown} host-info git-info`,
+          );
+        }
+        for (const value of list) put(spec, value);
+        break;
+      }
+    }
+  }
+  return { values, rest };
+}
+
+// `-1`, `-0.5`: values, not options.
+function isNegativeNumber(token: string): boolean {
+  return /^-(\d|\.\d)/.test(token);
+}
+
+// A word that would be read as an option (so it cannot be an option's value).
+function looksLikeOption(token: string): boolean {
+  return token.startsWith('-') && token.length > 1 && !isNegativeNumber(token);
+}
+
+// "unknown option" with the closest known name, or a hint about `--` for the command's own flags.
+function unknownOption(token: string, flag: string, table: readonly OptionSpec[]): UsageError {
+  const names = table.flatMap((s) => [`--${s.name}`, ...(s.short ? [`-${s.short}`] : [])]);
+  const guess = closestName(flag, names);
+  const hint = guess
+    ? ` (did you mean ${guess}?)`
+    : ". If it is an option of your command, put '--' before the command";
+  return new UsageError(`unknown option '${token}'${hint}`);
+}
+
+function unknownSubcommand(name: string): UsageError {
+  return new UsageError(`unknown subcommand '${name}': expected one of ${SUBCOMMANDS.join(', ')}`);
+}
+
+function isSubcommand(word: string): word is SubcommandName {
+  return (SUBCOMMANDS as readonly string[]).includes(word);
+}
+
+// ---------------------------------------------------------------------------------------------
+// internal: run options
+
+// Validate the run options (microbench v2's order: the command, capture modes, fields, then the
+// options that need another one).
+function toRunOptions(
+  values: Map<string, (string | true)[]>,
+  rest: string[],
+): Omit<RunCliOptions, 'mixinFlags'> {
+  const last = (name: string): string | true | undefined => values.get(name)?.at(-1);
+  const lastString = (name: string): string | undefined => {
+    const value = last(name);
+    return typeof value === 'string' ? value : undefined;
+  };
+  const all = (name: string): string[] =>
+    (values.get(name) ?? []).filter((v): v is string => typeof v === 'string');
+  const has = (name: string) => values.has(name);
+
+  const showMixins = has('show-mixins');
+  if (rest.length === 0 && !showMixins) {
+    const mixins = all('mixin');
+    throw new UsageError(
+      mixins.length > 0
+        ? `no command given: --mixin took every word after it as a mixin name (${mixins.join(' ')}); put '--' before the command, e.g. --mixin host-info -- sleep 1`
+        : "no command given: put the command to run after '--', e.g. microbench -n 3 -- sleep 1",
+    );
+  }
+
+  const stdout = toCaptureMode('stdout', last('stdout'));
+  const stderr = toCaptureMode('stderr', last('stderr'));
+
+  const fields: Record<string, string> = {};
+  for (const raw of all('field')) {
+    const eq = raw.indexOf('=');
+    if (eq <= 0) {
+      throw new UsageError(
+        `--field: expected KEY=VALUE, got '${raw}'. Write e.g. --field experiment=baseline`,
+      );
+    }
+    fields[raw.slice(0, eq)] = raw.slice(eq + 1);
+  }
+
+  const iterations = toCount('--iterations', lastString('iterations'), 1) ?? 1;
+  const warmup = toCount('--warmup', lastString('warmup'), 0) ?? 0;
+  const timeoutS = toSeconds('--timeout', lastString('timeout'));
+  const graceS = toSeconds('--timeout-grace-period', lastString('timeout-grace-period'));
+  if (graceS !== undefined && timeoutS === undefined) {
+    throw new UsageError('--timeout-grace-period needs --timeout: add e.g. --timeout 60');
+  }
+
+  const intervalS = toSeconds('--telemetry-interval', lastString('telemetry-interval'));
+  const monitorS = toSeconds('--monitor-interval', lastString('monitor-interval'));
+  if (intervalS !== undefined && monitorS !== undefined && intervalS !== monitorS) {
+    throw new UsageError(
+      `--telemetry-interval ${intervalS} and its alias --monitor-interval ${monitorS} disagree: give only one`,
+    );
+  }
+  const telemetryIntervalS = intervalS ?? monitorS;
+  const telemetryChildren = has('telemetry-children');
+  if (telemetryChildren && telemetryIntervalS === undefined) {
+    throw new UsageError(
+      '--telemetry-children needs --telemetry-interval: add e.g. --telemetry-interval 1',
+    );
+  }
+
+  const httpOutput = lastString('http-output');
+  for (const name of ['http-output-header', 'http-output-method']) {
+    if (has(name) && httpOutput === undefined) {
+      throw new UsageError(`--${name} needs --http-output: add --http-output URL`);
+    }
+  }
+  const redisOutput = lastString('redis-output');
+  for (const name of ['redis-host', 'redis-port', 'redis-db', 'redis-password']) {
+    if (has(name) && redisOutput === undefined) {
+      throw new UsageError(`--${name} needs --redis-output: add --redis-output KEY`);
+    }
+  }
+  const redisPort = toCount('--redis-port', lastString('redis-port'), 1);
+  const redisDb = toCount('--redis-db', lastString('redis-db'), 0);
+  if (redisPort !== undefined && redisPort > 65535) {
+    throw new UsageError(
+      `--redis-port: expected a port number from 1 to 65535, got '${redisPort}'`,
+    );
+  }
+  const outfile = lastString('outfile');
+  if (outfile === '') throw new UsageError("--outfile: expected a file path, got ''");
+
+  const mixins = has('mixin') ? all('mixin') : undefined;
+  const options: Omit<RunCliOptions, 'mixinFlags'> = {
+    command: rest,
+    httpOutputHeaders: all('http-output-header'),
+    allMixins: has('all'),
+    noMixin: has('no-mixin'),
+    showMixins,
+    iterations,
+    warmup,
+    timeoutGracePeriodS: graceS ?? 5,
+    telemetryChildren,
+    fields,
+    dryRun: has('dry-run'),
+    ...(outfile !== undefined && { outfile }),
+    ...(httpOutput !== undefined && { httpOutput }),
+    ...optional('httpOutputMethod', lastString('http-output-method')),
+    ...(redisOutput !== undefined && { redisOutput }),
+    ...optional('redisHost', lastString('redis-host')),
+    ...optional('redisPort', redisPort),
+    ...optional('redisDb', redisDb),
+    ...optional('redisPassword', lastString('redis-password')),
+    ...optional('mixins', mixins),
+    ...optional('stdout', stdout),
+    ...optional('stderr', stderr),
+    ...optional('timeoutS', timeoutS),
+    ...optional('telemetryIntervalS', telemetryIntervalS),
+  };
+  if (options.allMixins && options.noMixin) {
+    throw new UsageError(
+      '--all and --no-mixin cannot be used together: --all collects every mixin, --no-mixin none',
+    );
+  }
+  return options;
+}
+
+// `{key: value}` when value is defined, else `{}` (for exactOptionalPropertyTypes).
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
+}
+
+// `--stdout` alone means capture; `--stdout=suppress` / `=capture` are the only values.
+function toCaptureMode(name: string, value: string | true | undefined): CaptureMode | undefined {
+  if (value === undefined) return undefined;
+  if (value === true || value === 'capture') return 'capture';
+  if (value === 'suppress') return 'suppress';
+  throw new UsageError(
+    `--${name}: invalid value '${value}'. Use --${name} to capture (and show) or --${name}=suppress to capture without showing`,
+  );
+}
+
+// A whole number ≥ min, or undefined when not given.
+function toCount(flag: string, raw: string | undefined, min: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new UsageError(`${flag}: expected a whole number of at least ${min}, got '${raw}'`);
+  }
+  return value;
+}
+
+// A positive, finite number of seconds (fractions allowed), or undefined when not given.
+function toSeconds(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = /^\s*(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new UsageError(
+      `${flag}: expected a positive number of seconds such as 0.5 or 10, got '${raw}'`,
+    );
+  }
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// internal: subcommands
+
+// Parse a subcommand's own options and words.
+function parseSubcommand(name: SubcommandName, argv: readonly string[]): CliInvocation {
+  const { values, rest } = tokenize(argv, SUBCOMMAND_TABLES[name].options, 'subcommand');
+  if (values.has('help')) return { type: 'help', topic: name };
+  const lastString = (key: string): string | undefined => {
+    const value = values.get(key)?.at(-1);
+    return typeof value === 'string' ? value : undefined;
+  };
+  const usage = `usage: ${SUBCOMMAND_TABLES[name].usage}`;
+  switch (name) {
+    case 'report': {
+      if (rest.length === 0)
+        throw new UsageError(`report needs at least one results FILE; ${usage}`);
+      const output = lastString('output');
+      const title = lastString('title');
+      return {
+        type: 'report',
+        options: {
+          files: rest,
+          ...(output !== undefined && { output }),
+          ...(title !== undefined && { title }),
+        },
+      };
+    }
+    case 'summary':
+      if (rest.length === 0)
+        throw new UsageError(`summary needs at least one results FILE; ${usage}`);
+      return { type: 'summary', options: { files: rest } };
+    case 'diff': {
+      if (rest.length !== 2) {
+        throw new UsageError(`diff needs exactly two results files, got ${rest.length}; ${usage}`);
+      }
+      const fields = values.get('field')?.filter((v): v is string => typeof v === 'string');
+      return { type: 'diff', options: { a: rest[0]!, b: rest[1]!, ...(fields && { fields }) } };
+    }
+    case 'recover':
+      return { type: 'recover', options: { outfiles: rest, dryRun: values.has('dry-run') } };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// internal: help
+
+// Option lines grouped by section: `  -n, --iterations N    help`.
+function renderOptions(table: readonly OptionSpec[]): string {
+  const visible = table.filter((s) => !s.hidden);
+  const left = (s: OptionSpec) => {
+    const names = `${s.short ? `-${s.short}, ` : '    '}--${s.name}`;
+    if (s.takes === 'none') return names;
+    if (s.takes === 'optional') return `${names}[=${s.metavar}]`;
+    if (s.takes === 'several') return `${names} ${s.metavar}...`;
+    return `${names} ${s.metavar}`;
+  };
+  const width = Math.max(...visible.map((s) => left(s).length)) + 2;
+  const lines: string[] = [];
+  for (const s of visible) {
+    if (s.section) lines.push('', `${s.section}:`);
+    const [first = '', ...more] = wrapWords(s.help, HELP_WIDTH - 2 - width);
+    lines.push(
+      `  ${left(s).padEnd(width)}${first}`,
+      ...more.map((l) => `${' '.repeat(2 + width)}${l}`),
+    );
+  }
+  return lines.join('\n');
+}
+
+const HELP_WIDTH = 100;
+
+// Split text into lines of at most `width` characters at spaces.
+function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  return lines;
+}

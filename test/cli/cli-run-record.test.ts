@@ -1,0 +1,163 @@
+// The record `microbench -- COMMAND` writes: core fields, captured output, fields, mixins, and a
+// record even when the command cannot be started.
+import assert from 'node:assert/strict';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { makeTempDir, parseRecords, readOnlyRecord, runCli } from '../helpers/cli.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/;
+
+describe('microbench -- COMMAND record', { concurrency: 2 }, () => {
+  const tmp = makeTempDir();
+  after(() => tmp.dispose());
+
+  test('prints one record on stdout with the CLI fields and the default mixins', async () => {
+    const result = await runCli(['--', 'sh', '-c', 'exit 0'], { cwd: tmp.path });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr, '');
+    const records = parseRecords(result.stdout);
+    assert.equal(records.length, 1);
+    const record = records[0]!;
+    assert.match(record.mb_run_id, UUID);
+    assert.equal(typeof record.mb_version, 'string');
+    assert.equal(record.timestamp_tz, 'UTC');
+    assert.equal(record.duration_counter, 'performance.now');
+    assert.equal(record.function_name, 'sh');
+    assert.equal(record.invocation, 'CLI');
+    assert.deepEqual(record.command, ['sh', '-c', 'exit 0']);
+    assert.deepEqual(record.returncode, [0]);
+    assert.equal(record.run_durations.length, 1);
+    assert.ok(record.run_durations[0] > 0);
+    assert.match(record.start_time, TIMESTAMP);
+    assert.match(record.finish_time, TIMESTAMP);
+    assert.ok(record.finish_time >= record.start_time);
+    // Default mixins (microbench's CLI set, node-runtime for python-info).
+    assert.equal(typeof record.node_version, 'string');
+    assert.equal(typeof record.hostname, 'string');
+    assert.deepEqual(record.slurm, {});
+    assert.equal(record.working_dir, tmp.path);
+    assert.equal(record.resource_usage.length, 1);
+    assert.deepEqual(Object.keys(record.resource_usage[0]).sort(), [
+      'majflt',
+      'maxrss',
+      'minflt',
+      'stime',
+      'utime',
+    ]);
+    for (const absent of [
+      'timed_out',
+      'stdout',
+      'stderr',
+      'telemetry',
+      'exception',
+      'interrupted',
+    ]) {
+      assert.equal(absent in record, false, `${absent} should be absent`);
+    }
+  });
+
+  test('--outfile appends there; --field adds string fields first in the record', async () => {
+    const outfile = join(tmp.path, 'fields.jsonl');
+    const args = ['-o', outfile, '-f', 'url=a=b=c', '--field', 'count=42', '--no-mixin', '--'];
+    const result = await runCli([...args, 'true']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, '');
+    const record = readOnlyRecord(outfile);
+    assert.equal(record.url, 'a=b=c');
+    assert.equal(record.count, '42');
+    assert.deepEqual(Object.keys(record).slice(0, 2), ['url', 'count']);
+    // --no-mixin: no mixin fields, and no resource_usage (it belongs to a mixin).
+    assert.equal('hostname' in record, false);
+    assert.equal('resource_usage' in record, false);
+  });
+
+  test('--stdout records and shows output, =suppress records without showing', async () => {
+    const outfile = join(tmp.path, 'capture.jsonl');
+    const script = 'echo hello; echo oops >&2';
+    const shown = await runCli(['-o', outfile, '--stdout', '--stderr', '--', 'sh', '-c', script]);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.equal(shown.stdout, 'hello\n');
+    assert.equal(shown.stderr, 'oops\n');
+    const hidden = await runCli(['-o', outfile, '--stdout=suppress', '--', 'sh', '-c', script]);
+    assert.equal(hidden.stdout, '');
+    assert.equal(hidden.stderr, 'oops\n');
+    const [first, second] = parseRecords((await import('node:fs')).readFileSync(outfile, 'utf8'));
+    assert.deepEqual(first!.stdout, ['hello\n']);
+    assert.deepEqual(first!.stderr, ['oops\n']);
+    assert.deepEqual(second!.stdout, ['hello\n']);
+    assert.equal('stderr' in second!, false);
+  });
+
+  test('warmup runs are not recorded; each timed iteration has its output', async () => {
+    const outfile = join(tmp.path, 'iterations.jsonl');
+    const counter = join(tmp.path, 'counter');
+    const script = `n=$(cat ${counter} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${counter}; echo run$n`;
+    const result = await runCli([
+      '-o',
+      outfile,
+      '-n',
+      '3',
+      '-w',
+      '1',
+      '--stdout=suppress',
+      '--',
+      'sh',
+      '-c',
+      script,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr, '', 'no progress line when stderr is a pipe');
+    const record = readOnlyRecord(outfile);
+    assert.deepEqual(record.stdout, ['run2\n', 'run3\n', 'run4\n']);
+    assert.equal(record.run_durations.length, 3);
+    assert.deepEqual(record.returncode, [0, 0, 0]);
+    assert.equal(record.resource_usage.length, 3);
+  });
+
+  test('a command that is not found still gets a record, and exit status 127', async () => {
+    const outfile = join(tmp.path, 'missing.jsonl');
+    const result = await runCli(['-o', outfile, '--', 'no-such-command-mb-test', 'x']);
+    assert.equal(result.code, 127);
+    assert.match(
+      result.stderr,
+      /^microbench: error: cannot run 'no-such-command-mb-test': command not found/,
+    );
+    assert.equal(result.stderr.trim().split('\n').length, 1);
+    const record = readOnlyRecord(outfile);
+    assert.deepEqual(record.returncode, []);
+    assert.equal(record.exception.type, 'ENOENT');
+    assert.match(record.exception.message, /command not found/);
+    assert.equal(record.function_name, 'no-such-command-mb-test');
+  });
+
+  test('a file that is not executable: exit status 126 and a record saying so', async () => {
+    const script = join(tmp.path, 'not-executable.sh');
+    writeFileSync(script, 'echo hi\n');
+    chmodSync(script, 0o644);
+    const result = await runCli(['--no-mixin', '--', script]);
+    assert.equal(result.code, 126);
+    assert.match(result.stderr, /permission denied/);
+    const [record] = parseRecords(result.stdout);
+    assert.equal(record!.exception.type, 'EACCES');
+  });
+
+  describe('a command named like a subcommand', () => {
+    const bin = makeTempDir();
+    before(() => {
+      writeFileSync(join(bin.path, 'summary'), '#!/bin/sh\necho "wrapped $1"\n');
+      chmodSync(join(bin.path, 'summary'), 0o755);
+    });
+    after(() => bin.dispose());
+
+    test('runs when written after --', async () => {
+      const env = { ...process.env, PATH: `${bin.path}:${process.env.PATH}` };
+      const result = await runCli(['--no-mixin', '--', 'summary', 'x'], { env });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^wrapped x\n/);
+      const [record] = parseRecords(result.stdout);
+      assert.deepEqual(record!.command, ['summary', 'x']);
+    });
+  });
+});

@@ -1,0 +1,88 @@
+// `--telemetry-interval` samples the command's cpu_percent and rss_bytes, one list per timed
+// iteration; `--telemetry-children` sums the whole process tree.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fixture, makeTempDir, readOnlyRecord, runCli } from '../helpers/cli.js';
+
+const MIB = 1024 * 1024;
+const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/;
+
+describe('microbench --telemetry-interval', {
+  concurrency: 2,
+  skip: process.platform !== 'linux' && 'needs Linux /proc',
+}, () => {
+  const tmp = makeTempDir();
+  after(() => tmp.dispose());
+
+  test('sees the rss of a memory-growing command rise across samples', async () => {
+    const outfile = join(tmp.path, 'grow.jsonl');
+    // 8 steps of 8 MiB, 40 ms apart: 64 MiB over about 0.4 s, sampled every 50 ms.
+    const command = [process.execPath, fixture('cli-grow.mjs'), '8', '40', '8'];
+    const result = await runCli(['-o', outfile, '--telemetry-interval', '0.05', '--', ...command]);
+    assert.equal(result.code, 0, result.stderr);
+    const record = readOnlyRecord(outfile);
+    assert.equal(record.telemetry.length, 1, 'one list per iteration');
+    const samples: { timestamp: string; cpu_percent: number; rss_bytes: number }[] =
+      record.telemetry[0];
+    assert.ok(samples.length >= 3, `expected several samples, got ${samples.length}`);
+    for (const sample of samples) {
+      assert.deepEqual(Object.keys(sample).sort(), ['cpu_percent', 'rss_bytes', 'timestamp']);
+      assert.match(sample.timestamp, TIMESTAMP);
+      assert.ok(sample.cpu_percent >= 0);
+      assert.ok(sample.rss_bytes > 0);
+    }
+    const first = samples[0]!.rss_bytes;
+    const peak = Math.max(...samples.map((s) => s.rss_bytes));
+    assert.ok(peak - first >= 32 * MIB, `rss rose by only ${(peak - first) / MIB} MiB`);
+    assert.ok(samples.at(-1)!.rss_bytes > first, 'the last sample is above the first');
+    // The peak RSS of the command (VmHWM) lands in resource_usage.
+    assert.ok(
+      record.resource_usage[0].maxrss >= 64 * MIB,
+      `maxrss ${record.resource_usage[0].maxrss}`,
+    );
+  });
+
+  test('gives one list per timed iteration (warmup not sampled)', async () => {
+    const outfile = join(tmp.path, 'iterations.jsonl');
+    const args = ['-o', outfile, '--no-mixin', '-n', '2', '-w', '1', '--monitor-interval', '0.05'];
+    const result = await runCli([...args, '--', 'sleep', '0.2']);
+    assert.equal(result.code, 0, result.stderr);
+    const record = readOnlyRecord(outfile);
+    assert.equal(record.telemetry.length, 2);
+    for (const samples of record.telemetry) assert.ok(samples.length >= 1);
+  });
+
+  test('no telemetry field without the flag', async () => {
+    const outfile = join(tmp.path, 'off.jsonl');
+    const result = await runCli(['-o', outfile, '--no-mixin', '--', 'true']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal('telemetry' in readOnlyRecord(outfile), false);
+  });
+
+  test('--telemetry-children sums the process tree', async () => {
+    const outfile = join(tmp.path, 'tree.jsonl');
+    const grower = `${process.execPath} ${fixture('cli-grow.mjs')} 8 40 6`;
+    // sh waits for the grower, so the memory is in a child of the command.
+    const command = ['sh', '-c', `${grower}; true`];
+    const args = [
+      '-o',
+      outfile,
+      '--no-mixin',
+      '--telemetry-interval',
+      '0.05',
+      '--telemetry-children',
+    ];
+    const result = await runCli([...args, '--', ...command]);
+    assert.equal(result.code, 0, result.stderr);
+    const samples: Record<string, number>[] = readOnlyRecord(outfile).telemetry[0];
+    assert.ok(samples.length >= 3);
+    assert.ok(
+      samples.some((s) => s.num_processes! >= 2),
+      'the grower was counted',
+    );
+    const peak = Math.max(...samples.map((s) => s.rss_bytes!));
+    assert.ok(peak >= 48 * MIB, `tree rss peaked at ${peak / MIB} MiB`);
+    for (const s of samples) assert.ok('pss_bytes' in s);
+  });
+});
