@@ -13,6 +13,7 @@
  * | Infinity / -Infinity          | `"Infinity"` / `"-Infinity"` (Python's float() reads them) |
  * | undefined                     | omitted in objects, `null` in arrays (JSON's rule) |
  * | function, symbol, circular    | `"__unencodable_as_json__"` plus one warning       |
+ * | a throwing getter/toJSON/replacer | `"__unencodable_as_json__"` plus one warning   |
  *
  * A user `jsonReplacer` runs first on every value, like a Python `JSONEncoder.default`.
  */
@@ -48,7 +49,16 @@ export function toJsonValue(
 ): unknown {
   const warn = options.warn ?? emitJsonWarning;
   const seen = new Set<object>();
+  // A value whose conversion throws (toJSON, replacer, Map/Set iteration) costs only that value.
   const visit = (key: string, raw: unknown, where: string): unknown => {
+    try {
+      return convert(key, raw, where);
+    } catch (error) {
+      warn(unencodableMessage(where, `encoding it threw ${describeThrown(error)}`));
+      return UNENCODABLE;
+    }
+  };
+  const convert = (key: string, raw: unknown, where: string): unknown => {
     const v = options.replacer ? options.replacer(key, raw) : raw;
     switch (typeof v) {
       case 'string':
@@ -109,7 +119,15 @@ export function toJsonValue(
       if (typeof toJSON === 'function') return visit(key, toJSON.call(obj, key), where);
       const out: Record<string, unknown> = {};
       for (const k of Object.keys(obj)) {
-        const converted = visit(k, (obj as Record<string, unknown>)[k], `${where}.${k}`);
+        let item: unknown;
+        try {
+          item = (obj as Record<string, unknown>)[k];
+        } catch (error) {
+          warn(unencodableMessage(`${where}.${k}`, `reading it threw ${describeThrown(error)}`));
+          out[k] = UNENCODABLE;
+          continue;
+        }
+        const converted = visit(k, item, `${where}.${k}`);
         if (converted !== undefined) out[k] = converted;
       }
       return out;
@@ -123,6 +141,16 @@ export function toJsonValue(
 /** Encode a value as one line of JSON by the rules above; never throws. */
 export function encodeJson(value: unknown, options: JsonEncodeOptions = {}): string {
   return JSON.stringify(toJsonValue(value, 'record', options)) ?? 'null';
+}
+
+// `TypeError: message` for an Error, the value itself otherwise.
+function describeThrown(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  try {
+    return String(error);
+  } catch {
+    return typeof error;
+  }
 }
 
 function unencodableMessage(where: string, what: string): string {
