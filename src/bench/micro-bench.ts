@@ -74,11 +74,7 @@ export class MicroBench {
     const opts = this.options;
     const outputs: Output[] = opts.outputs
       ? [...opts.outputs]
-      : [
-          opts.outfile !== undefined
-            ? fileOutput(opts.outfile)
-            : memoryOutput({ toJsonSafe: (r) => this.#toJsonSafe(r) }),
-        ];
+      : [opts.outfile !== undefined ? fileOutput(opts.outfile) : memoryOutput()];
     this.#fanOut = new OutputFanOut(outputs);
 
     const mixins: Mixin[] = opts.defaultMixins ? [nodeRuntime()] : [];
@@ -418,10 +414,6 @@ export class MicroBench {
 
   #encode(record: BenchRecord): string {
     return JSON.stringify(toJsonValue(record, 'record', { replacer: this.options.jsonReplacer }));
-  }
-
-  #toJsonSafe(record: BenchRecord): BenchRecord {
-    return JSON.parse(this.#encode(record)) as BenchRecord;
   }
 }
 

@@ -9,23 +9,29 @@ export interface MemoryOutput extends Output {
 }
 
 /**
- * Create an in-memory output. Records are stored as objects (never encoded), so the default
- * output adds almost nothing to a benchmarked call; `getResults()` returns JSON-safe copies.
+ * Create an in-memory output. Records are stored as objects (never encoded when written), so
+ * the default output adds almost nothing to a benchmarked call; `getResults()` returns
+ * JSON-safe copies, decoded from the line the bench encodes for every output (its JSON rules
+ * and `jsonReplacer` apply, and the line is encoded once however often results are read).
+ * `toJsonSafe` replaces that conversion.
  */
 export function memoryOutput(
   options: { toJsonSafe?: (record: BenchRecord) => BenchRecord } = {},
 ): MemoryOutput {
   const records: BenchRecord[] = [];
-  const toJsonSafe =
-    options.toJsonSafe ?? ((r: BenchRecord) => JSON.parse(JSON.stringify(r)) as BenchRecord);
+  const encoders: (() => string)[] = [];
+  const { toJsonSafe } = options;
   return {
     name: 'memory',
     records,
-    write(record) {
+    write(record, encode) {
       records.push(record);
+      encoders.push(encode);
     },
     async getResults() {
-      return records.map(toJsonSafe);
+      return toJsonSafe
+        ? records.map(toJsonSafe)
+        : encoders.map((encode) => JSON.parse(encode()) as BenchRecord);
     },
   };
 }
