@@ -101,6 +101,11 @@ async function runMain(options: RunCliOptions, io: CommandIO): Promise<Outcome> 
       );
     }
   }
+  if (options.telemetryIntervalS !== undefined && process.platform !== 'linux') {
+    throw new UsageError(
+      `--telemetry-interval needs Linux /proc to sample another process; this is ${process.platform}`,
+    );
+  }
   if (options.httpOutput !== undefined && options.httpOutputHeaders.length > 0) {
     const { parseHttpHeader } = await import('../outputs/http.js');
     for (const header of options.httpOutputHeaders) parseHttpHeader(header);
@@ -228,6 +233,9 @@ async function reportError(error: unknown, io: CommandIO): Promise<number> {
 }
 
 const io: CommandIO = { stdout: process.stdout, stderr: process.stderr };
+// A reader that went away (`microbench --stdout -- cmd | head -1`) must not crash the run: echoed
+// output is best effort, and the record is written synchronously with its failures reported.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 main(process.argv.slice(2), io)
   .catch(async (error: unknown) => ({ exitCode: await reportError(error, io) }))
   .then((outcome: Outcome) => {

@@ -116,6 +116,26 @@ describe('microbench -- COMMAND record', { concurrency: 2 }, () => {
     assert.equal(record.resource_usage.length, 3);
   });
 
+  test('a process left behind holding the captured pipe does not hold up the record', async () => {
+    const outfile = join(tmp.path, 'leftover.jsonl');
+    // The background sleep keeps the stdout pipe open long after the command itself exited.
+    const script = 'echo hi; sleep 10 2>/dev/null & exit 0';
+    const started = performance.now();
+    const result = await runCli([
+      '-o',
+      outfile,
+      '--no-mixin',
+      '--stdout=suppress',
+      '--',
+      'sh',
+      '-c',
+      script,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(performance.now() - started < 8000, 'finished without waiting for the leftover');
+    assert.deepEqual(readOnlyRecord(outfile).stdout, ['hi\n']);
+  });
+
   test('a command that is not found still gets a record, and exit status 127', async () => {
     const outfile = join(tmp.path, 'missing.jsonl');
     const result = await runCli(['-o', outfile, '--', 'no-such-command-mb-test', 'x']);

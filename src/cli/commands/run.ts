@@ -388,6 +388,9 @@ function runCommandOnce(command: readonly string[], options: RunOnceOptions): Pr
       resolve({ durationS: 0, timedOut: false, spawnError: error as NodeJS.ErrnoException });
       return;
     }
+    // Known at once (spawn is synchronous underneath), so a signal arriving before the 'spawn'
+    // event is still passed on.
+    if (child.pid !== undefined) state.current = child;
     const stdoutPipe = collect(child.stdout, options.stdout, io.stdout);
     const stderrPipe = collect(child.stderr, options.stderr, io.stderr);
     let spawned = false;
@@ -406,7 +409,6 @@ function runCommandOnce(command: readonly string[], options: RunOnceOptions): Pr
     });
     child.once('spawn', () => {
       spawned = true;
-      state.current = child;
       if (child.pid !== undefined) telemetry = options.startTelemetry?.(child.pid);
       if (options.timeoutMs !== undefined) {
         termTimer = setTimeout(() => {
@@ -463,15 +465,22 @@ function collect(
 ): Collector {
   if (!stream || !mode) return { text: Promise.resolve(undefined), exited() {} };
   const chunks: Buffer[] = [];
+  // A reader that went away (`microbench --stdout ... | head -1`) stops the echo, not the run.
+  let echoing = mode === 'capture';
+  const stopEcho = () => {
+    echoing = false;
+  };
+  if (echoing) echo.on('error', stopEcho);
   stream.on('data', (chunk: Buffer) => {
     chunks.push(chunk);
-    if (mode === 'capture') echo.write(chunk);
+    if (echoing) echo.write(chunk);
   });
   let drainTimer: NodeJS.Timeout | undefined;
   let finish = () => {};
   const text = new Promise<string>((resolve) => {
     finish = () => {
       clearTimeout(drainTimer);
+      echo.off('error', stopEcho);
       resolve(Buffer.concat(chunks).toString('utf8'));
     };
     stream.once('end', finish);
