@@ -200,8 +200,10 @@ export class MicroBench {
    * timing and sampling the process from now on. Calling it again replaces the earlier one.
    */
   recordOnExit(name = '<process>', options: RecordOnExitOptions = {}): void {
-    this.#onExit?.dispose();
-    this.#onExit?.call.cancel();
+    // dispose() forgets #onExit, so keep the earlier registration to cancel its telemetry too.
+    const previous = this.#onExit;
+    previous?.dispose();
+    previous?.call.cancel();
     const call = new BenchCall(this.#env, name, []);
     call.begin();
     call.beforeIteration();

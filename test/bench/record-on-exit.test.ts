@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import type { BenchRecord, TelemetrySample } from '../../src/bench/record.js';
+import { fixturePath, runTsChild, warningLines } from '../helpers/node-child.js';
+
+const FIXTURE = fixturePath('record-on-exit.ts');
+const dir = mkdtempSync(join(tmpdir(), 'mb-on-exit-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+// Run the fixture in `mode`; returns how it ended and the records it wrote.
+let runs = 0;
+async function runMode(mode: string) {
+  const outfile = join(dir, `${mode}-${++runs}.jsonl`);
+  const result = await runTsChild(FIXTURE, [mode, outfile]);
+  const records = existsSync(outfile)
+    ? readFileSync(outfile, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as BenchRecord)
+    : [];
+  assert.deepEqual(warningLines(result.stderr), [], 'no process warnings in the child');
+  return { ...result, records, outfile };
+}
+
+// Files left in the journal folder next to `outfile` (there should be none after a clean exit).
+function leftoverJournals(outfile: string): string[] {
+  const journalDir = join(dir, '.microbench-journal', `${outfile.split('/').pop()}`);
+  return existsSync(journalDir) ? readdirSync(journalDir) : [];
+}
+
+describe('bench.recordOnExit(name?) in a child process', { concurrency: true }, () => {
+  test('a normal exit writes one record, with fields, mixins and sub-timings', async () => {
+    const { code, records } = await runMode('normal');
+    assert.equal(code, 0);
+    assert.equal(records.length, 1);
+    const [record] = records;
+    assert.equal(record?.function_name, 'sim');
+    assert.equal(record?.mode, 'normal');
+    assert.equal(record?.node_version, process.versions.node);
+    assert.equal(record?.run_durations.length, 1);
+    assert.ok(record!.run_durations[0]! >= 0.04, 'spans the process lifetime (20 + 30 ms)');
+    assert.deepEqual(
+      record?.timings?.map((t) => t.name),
+      ['setup'],
+      'time() outside a call goes to the exit record',
+    );
+    assert.equal('exception' in (record ?? {}), false);
+  });
+
+  test("the default name is '<process>'", async () => {
+    const { code, records } = await runMode('default-name');
+    assert.equal(code, 0);
+    assert.deepEqual(
+      records.map((r) => r.function_name),
+      ['<process>'],
+    );
+  });
+
+  test('an uncaught error is recorded as exception; the process still fails', async () => {
+    const { code, records, stderr } = await runMode('throw');
+    assert.equal(code, 1);
+    assert.match(stderr, /uncaught in a timer/);
+    assert.equal(records.length, 1);
+    assert.deepEqual(records[0]?.exception, {
+      type: 'TypeError',
+      message: 'uncaught in a timer',
+    });
+  });
+
+  test('process.exit() writes the record and keeps the exit code', async () => {
+    const { code, records } = await runMode('exit');
+    assert.equal(code, 3);
+    assert.deepEqual(
+      records.map((r) => r.function_name),
+      ['exiting'],
+    );
+  });
+
+  test('registering again replaces the first registration: only the second is recorded', async () => {
+    const { code, records, stdout } = await runMode('reregister');
+    assert.equal(code, 0);
+    assert.deepEqual(
+      records.map((r) => r.function_name),
+      ['second'],
+    );
+    const { secondAt } = JSON.parse(stdout) as { secondAt: number };
+    assert.ok(Date.parse(records[0]!.start_time) >= secondAt, 'timed from the second registration');
+  });
+
+  test('telemetry spans the lifetime: >= 2 samples at 0.05 s over 0.25 s', async () => {
+    const { code, records, outfile } = await runMode('telemetry');
+    assert.equal(code, 0);
+    assert.equal(records.length, 1);
+    const [record] = records;
+    const samples = record?.telemetry as TelemetrySample[];
+    assert.ok(samples.length >= 2, `${samples.length} samples`);
+    for (const sample of samples) {
+      assert.equal(typeof sample.rss, 'number');
+      assert.match(sample.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
+    }
+    assert.ok(record!.run_durations[0]! >= 0.2);
+    assert.deepEqual(leftoverJournals(outfile), [], 'the journal is removed');
+  });
+
+  test('re-registration with telemetry: the second record only has its own samples', async () => {
+    const { code, records, stdout } = await runMode('retelemetry');
+    assert.equal(code, 0);
+    assert.deepEqual(
+      records.map((r) => r.function_name),
+      ['second'],
+    );
+    const { secondAt } = JSON.parse(stdout) as { secondAt: number };
+    const samples = records[0]?.telemetry as TelemetrySample[];
+    assert.ok(samples.length >= 1);
+    for (const sample of samples) assert.ok(Date.parse(sample.timestamp) >= secondAt);
+  });
+
+  test('re-registration with telemetry stops the first sampler (no journal left behind)', {
+    todo: 'TelemetryRun.cancel() (src/telemetry/sampler.ts) never tells the worker to stop the session, so its journal stays',
+  }, async () => {
+    const { records, outfile } = await runMode('retelemetry');
+    assert.equal(records.length, 1);
+    assert.deepEqual(leftoverJournals(outfile), []);
+  });
+
+  test('handleSignals: SIGTERM writes the record with exit_signal and re-raises the signal', async () => {
+    const outfile = join(dir, 'sigterm.jsonl');
+    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, 'sigterm', outfile], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    await new Promise<void>((resolve) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        if (chunk.includes('ready')) resolve();
+      });
+    });
+    child.kill('SIGTERM');
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      child.on('close', (c, s) => resolve([c, s])),
+    );
+    clearTimeout(killer);
+    assert.equal(signal, 'SIGTERM', `ended by the signal (code ${code}, stderr: ${stderr})`);
+    const records = readFileSync(outfile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as BenchRecord);
+    assert.equal(records.length, 1);
+    assert.equal(records[0]?.function_name, 'terminated');
+    assert.equal(records[0]?.exit_signal, 'SIGTERM');
+  });
+});
