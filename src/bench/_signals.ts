@@ -5,11 +5,23 @@
 // asynchronous outputs up to 2 s, then re-raise the signal with the default action so the exit
 // status is the usual one (130 for SIGINT, 143 for SIGTERM). Synchronous calls never get a
 // handler: it could not run before the call returned and would only delay the signal.
+//
+// Two rules keep the handler from changing what a signal does:
+// - It never swallows one. A signal that arrives while synchronous code runs between two awaits
+//   is read from libuv's signal pipe only when the loop next polls; by then the call may have
+//   ended. So the listeners linger for two event-loop turns after the last call ends (one full
+//   poll phase), and a signal caught then is re-raised at once.
+// - It never delivers one twice. When the program has SIGINT/SIGTERM listeners of its own, they
+//   were already called with this signal: the record is still written, but the signal is not
+//   re-raised (the program decides whether to exit, as it would without microbench).
 import { isMainThread } from 'node:worker_threads';
 import type { BenchCall } from './_call.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+const FLUSH_LIMIT_MS = 2000;
 const active = new Map<BenchCall, () => Promise<void>>();
+let listening = false;
+let lingering = false;
 let warnedOffMain = false;
 
 /** Register `call` as interruptible; returns the function that unregisters it. */
@@ -24,12 +36,39 @@ export function installCallSignalHandlers(call: BenchCall, flush: () => Promise<
     }
     return () => undefined;
   }
-  if (active.size === 0) for (const signal of SIGNALS) process.on(signal, onSignal);
+  listen();
   active.set(call, flush);
   return () => {
-    active.delete(call);
-    if (active.size === 0) for (const signal of SIGNALS) process.off(signal, onSignal);
+    if (!active.delete(call) || active.size > 0) return;
+    lingerThenStop();
   };
+}
+
+// Add our listeners (once) for SIGINT and SIGTERM.
+function listen(): void {
+  if (listening) return;
+  listening = true;
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+}
+
+// Remove our listeners.
+function stopListening(): void {
+  if (!listening) return;
+  listening = false;
+  for (const signal of SIGNALS) process.off(signal, onSignal);
+}
+
+// Keep listening through one full poll phase after the last call ended (a signal already in
+// libuv's pipe is then dispatched to us, not dropped), unless a new call started meanwhile.
+function lingerThenStop(): void {
+  if (lingering) return;
+  lingering = true;
+  setImmediate(() =>
+    setImmediate(() => {
+      lingering = false;
+      if (active.size === 0) stopListening();
+    }),
+  );
 }
 
 function onSignal(signal: NodeJS.Signals): void {
@@ -39,8 +78,14 @@ function onSignal(signal: NodeJS.Signals): void {
     flushes.add(flush);
   }
   active.clear();
-  for (const s of SIGNALS) process.off(s, onSignal);
+  stopListening();
+  // The program's own listeners already got this signal: re-raising would deliver it twice.
+  if (process.listenerCount(signal) > 0) return;
+  if (flushes.size === 0) {
+    process.kill(process.pid, signal);
+    return;
+  }
   const flushed = Promise.allSettled([...flushes].map((flush) => flush()));
-  const timeout = new Promise((resolve) => setTimeout(resolve, 2000).unref());
+  const timeout = new Promise((resolve) => setTimeout(resolve, FLUSH_LIMIT_MS).unref());
   void Promise.race([flushed, timeout]).then(() => process.kill(process.pid, signal));
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { OptionError } from '../errors.js';
 import { journalDirFor } from '../journal/journal.js';
 import { type JsonReplacer, toJsonValue } from '../json/encode.js';
@@ -21,10 +20,10 @@ import {
   resolveMicroBenchOptions,
 } from './options.js';
 import type { BenchRecord } from './record.js';
+import { RUN_ID } from './run-id.js';
 import { activeCall, type SubTimer, startSubTimer } from './time.js';
 
-/** One UUID per process, shared by every bench (microbench's `mb_run_id`). */
-export const RUN_ID: string = randomUUID();
+export { RUN_ID };
 
 /** Options of `bench.getResults()`. */
 export interface GetResultsOptions {

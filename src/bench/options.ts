@@ -11,7 +11,7 @@ import { resolveTimezone, type Timezone } from './timestamp.js';
  * benchmarked process and returns the fields of one sample. It is shipped to the worker by its
  * source text, so it may use only its argument and globals (like a static method).
  */
-export type TelemetryFunction = (process: ProcessInfo) => Record<string, unknown>;
+export type TelemetryFunction = (process: ProcessInfo) => object;
 
 /**
  * Options of `new MicroBench(options)`. Each may also be given as a static member of a

@@ -36,7 +36,7 @@ test('the RSS of a memory-growing call rises across samples', async () => {
   });
   grow();
   const [record] = await bench.getResults();
-  const rss = (record!.telemetry as { rss: number }[]).map((s) => s.rss);
+  const rss = (record!.telemetry as unknown as { rss: number }[]).map((s) => s.rss);
   assert.ok(rss.length >= 5);
   assert.ok(
     rss[rss.length - 1]! - rss[0]! > 64 * 1024 * 1024,

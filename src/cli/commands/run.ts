@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename } from 'node:path';
 import type { BenchRecord, RecordedException, TelemetrySample } from '../../bench/record.js';
+import { RUN_ID } from '../../bench/run-id.js';
 import { formatTimestamp, nowEpochMs, type Timezone, UTC } from '../../bench/timestamp.js';
 import { OptionError, type OutputDeliveryError } from '../../errors.js';
 import { encodeJson, toJsonValue } from '../../json/encode.js';
@@ -27,14 +28,6 @@ import type { ChildTelemetryResult, ChildTelemetryRun } from '../_child-telemetr
 import { createProgress, type Progress, shouldShowProgress } from '../_progress.js';
 import type { CaptureMode } from '../parse-args.js';
 import type { CommandIO } from './_io.js';
-
-/**
- * One UUID per process (`mb_run_id`). The library's `RUN_ID` lives in `bench/micro-bench.ts`,
- * whose import costs about 40 ms of start-up; a CLI process runs one command, so its own UUID is
- * the same thing. (Web Crypto's `randomUUID` is used because importing `node:crypto` as an ES
- * module costs several milliseconds more.)
- */
-const RUN_ID = globalThis.crypto.randomUUID();
 
 /** Record fields the CLI writes itself; `--field` cannot use these names. */
 export const CLI_RECORD_FIELDS: readonly string[] = [
