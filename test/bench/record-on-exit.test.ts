@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { BenchRecord, TelemetrySample } from '../../src/bench/record.js';
 import { fixturePath, runTsChild, warningLines } from '../helpers/node-child.js';
+import { watchWarnings } from '../helpers/warnings.js';
+
+watchWarnings();
 
 const FIXTURE = fixturePath('record-on-exit.ts');
 const dir = mkdtempSync(join(tmpdir(), 'mb-on-exit-'));

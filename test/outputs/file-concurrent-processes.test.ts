@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { after, test } from 'node:test';
 import { fixturePath } from '../helpers/node-child.js';
+import { watchWarnings } from '../helpers/warnings.js';
+
+watchWarnings();
 
 const WRITERS = 8;
 const RECORDS = 500;
