@@ -148,13 +148,13 @@ describe('captureVersions', () => {
     const typescriptVersion = (require('typescript/package.json') as { version: string }).version;
     const bench = new MicroBench({
       defaultMixins: false,
-      captureVersions: ['typescript', 'commander', 'no-such-package-xyz'],
+      captureVersions: ['typescript', 'uplot', 'no-such-package-xyz'],
     });
     bench.record('versions', () => undefined);
     const record = await onlyRecord(bench);
     const versions = record.package_versions as Record<string, string | null>;
     assert.equal(versions.typescript, typescriptVersion);
-    assert.match(versions.commander ?? '', /^\d+\.\d+\.\d+/);
+    assert.match(versions.uplot ?? '', /^\d+\.\d+\.\d+/);
     assert.equal(versions['no-such-package-xyz'], null);
   });
 

@@ -44,15 +44,15 @@ describe('loaded-packages', () => {
 
   test('the real CommonJS cache: a package required by this process is listed', () => {
     const require = createRequire(import.meta.url);
-    require('commander');
+    require('esbuild');
     const version = (
-      JSON.parse(readFileSync(join('node_modules', 'commander', 'package.json'), 'utf8')) as {
+      JSON.parse(readFileSync(join('node_modules', 'esbuild', 'package.json'), 'utf8')) as {
         version: string;
       }
     ).version;
     const record = runMixins([loadedPackages()]);
     const loaded = record.loaded_packages as Record<string, string>;
-    assert.equal(loaded.commander, version);
+    assert.equal(loaded.esbuild, version);
     assert.equal(loaded['not-a-package-anyone-loaded'], undefined);
   });
 
