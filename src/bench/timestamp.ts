@@ -53,20 +53,37 @@ export function resolveTimezone(name: string): Timezone {
 /** The UTC timezone. */
 export const UTC: Timezone = resolveTimezone('UTC');
 
+// Fixed for the life of a thread (each worker has its own), and the getter costs ~20 ns.
+const TIME_ORIGIN_MS = performance.timeOrigin;
+
 /** Milliseconds since the epoch with sub-millisecond precision (same clock in every thread). */
 export function nowEpochMs(): number {
-  return performance.timeOrigin + performance.now();
+  return TIME_ORIGIN_MS + performance.now();
 }
+
+// The formatted `YYYY-MM-DDTHH:MM:SS.` and `+HH:MM` of the last second seen: every call stamps
+// two timestamps, and `Date#toISOString()` cost ~1.5 µs each (npm run bench, BENCHMARKS.md).
+let cachedSecond = Number.NaN;
+let cachedOffset = Number.NaN;
+let cachedPrefix = '';
+let cachedSuffix = '';
 
 /** Format epoch milliseconds as ISO 8601 with microseconds and the zone's offset. */
 export function formatTimestamp(epochMs: number, tz: Timezone = UTC): string {
   const offset = tz.offsetMinutes(epochMs);
   const wholeMs = Math.floor(epochMs);
-  const micros = Math.floor((epochMs - wholeMs) * 1000);
-  const iso = new Date(wholeMs + offset * 60_000).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
-  const sign = offset < 0 ? '-' : '+';
-  const abs = Math.abs(offset);
-  return `${iso.slice(0, 23)}${String(micros).padStart(3, '0')}${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+  const subMicros = Math.floor((epochMs - wholeMs) * 1000);
+  const localMs = wholeMs + offset * 60_000;
+  const second = Math.floor(localMs / 1000);
+  if (second !== cachedSecond || offset !== cachedOffset) {
+    const abs = Math.abs(offset);
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 20);
+    cachedSuffix = `${offset < 0 ? '-' : '+'}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+    cachedSecond = second;
+    cachedOffset = offset;
+  }
+  const micros = (localMs - second * 1000) * 1000 + subMicros;
+  return `${cachedPrefix}${String(micros).padStart(6, '0')}${cachedSuffix}`;
 }
 
 function pad2(n: number): string {
