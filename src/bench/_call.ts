@@ -163,9 +163,9 @@ export class BenchCall {
       hook();
     } catch (error) {
       const entry = { mixin: name, error: describeError(error) };
-      const errors = this.record.mixin_errors as (typeof entry)[] | undefined;
-      if (errors) errors.push(entry);
-      else this.record.mixin_errors = [entry];
+      // A fresh array: the record may share one from its bench's constant fields.
+      const errors = (this.record.mixin_errors as (typeof entry)[] | undefined) ?? [];
+      this.record.mixin_errors = [...errors, entry];
     }
   }
 }
@@ -177,7 +177,8 @@ export function toRecordedException(error: unknown): RecordedException {
   return { type: typeof error, message: String(error) };
 }
 
-function describeError(error: unknown): string {
+/** `Type: message` for a thrown value, as recorded in `mixin_errors`. */
+export function describeError(error: unknown): string {
   const { type, message } = toRecordedException(error);
   return `${type}: ${message}`;
 }

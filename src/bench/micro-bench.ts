@@ -10,7 +10,7 @@ import type { Output } from '../outputs/output.js';
 import type { ReportOptions, ReportResult } from '../report/write-report.js';
 import { defineTelemetry, type TelemetryDefinition } from '../telemetry/sampler.js';
 import { VERSION } from '../version.js';
-import { BenchCall, type CallEnvironment } from './_call.js';
+import { BenchCall, type CallEnvironment, describeError } from './_call.js';
 import { findCaptureMethods, readPackageVersions } from './_captures.js';
 import { flattenRecord } from './_flatten.js';
 import { installCallSignalHandlers } from './_signals.js';
@@ -73,7 +73,11 @@ export class MicroBench {
     const opts = this.options;
     const outputs: Output[] = opts.outputs
       ? [...opts.outputs]
-      : [opts.outfile !== undefined ? fileOutput(opts.outfile) : memoryOutput()];
+      : [
+          opts.outfile !== undefined
+            ? fileOutput(opts.outfile)
+            : memoryOutput(),
+        ];
     this.#fanOut = new OutputFanOut(outputs);
 
     const mixins: Mixin[] = opts.defaultMixins ? [nodeRuntime()] : [];
@@ -89,7 +93,18 @@ export class MicroBench {
       mb_version: VERSION,
       timestamp_tz: opts.timezone.name,
       duration_counter: opts.durationCounterName,
+      function_name: '',
     };
+    // Fields that cannot change during the process are gathered once, here.
+    for (const mixin of mixins) {
+      if (!mixin.constantFields) continue;
+      try {
+        Object.assign(baseRecord, mixin.constantFields());
+      } catch (error) {
+        const entry = { mixin: mixin.name, error: describeError(error) };
+        baseRecord.mixin_errors = [...((baseRecord.mixin_errors as unknown[]) ?? []), entry];
+      }
+    }
     if (opts.captureVersions.length > 0)
       baseRecord.package_versions = readPackageVersions(opts.captureVersions);
 

@@ -63,28 +63,29 @@ export function nowEpochMs(): number {
 
 // The formatted `YYYY-MM-DDTHH:MM:SS.` and `+HH:MM` of the last second seen: every call stamps
 // two timestamps, and `Date#toISOString()` cost ~1.5 µs each (npm run bench, BENCHMARKS.md).
-let cachedSecond = Number.NaN;
-let cachedOffset = Number.NaN;
-let cachedPrefix = '';
-let cachedSuffix = '';
+const cachedSecond = Number.NaN;
+const cachedOffset = Number.NaN;
+const cachedPrefix = '';
+const cachedSuffix = '';
 
 /** Format epoch milliseconds as ISO 8601 with microseconds and the zone's offset. */
 export function formatTimestamp(epochMs: number, tz: Timezone = UTC): string {
   const offset = tz.offsetMinutes(epochMs);
-  const wholeMs = Math.floor(epochMs);
-  const subMicros = Math.floor((epochMs - wholeMs) * 1000);
-  const localMs = wholeMs + offset * 60_000;
-  const second = Math.floor(localMs / 1000);
-  if (second !== cachedSecond || offset !== cachedOffset) {
+  const second = Math.floor(epochMs / 1000);
+  const micros = Math.max(0, Math.floor((epochMs - second * 1000) * 1000));
+  // Records are stamped many times a second: the date-time part is built once per second.
+  if (second !== cache.second || offset !== cache.offset) {
+    const sign = offset < 0 ? '-' : '+';
     const abs = Math.abs(offset);
-    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 20);
-    cachedSuffix = `${offset < 0 ? '-' : '+'}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
-    cachedSecond = second;
-    cachedOffset = offset;
+    cache.second = second;
+    cache.offset = offset;
+    cache.head = new Date(second * 1000 + offset * 60_000).toISOString().slice(0, 19);
+    cache.tail = `${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
   }
-  const micros = (localMs - second * 1000) * 1000 + subMicros;
-  return `${cachedPrefix}${String(micros).padStart(6, '0')}${cachedSuffix}`;
+  return `${cache.head}.${String(micros).padStart(6, '0')}${cache.tail}`;
 }
+
+const cache = { second: Number.NaN, offset: 0, head: '', tail: '' };
 
 function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);

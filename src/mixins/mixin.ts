@@ -40,6 +40,11 @@ export interface Mixin {
   readonly name: string;
   /** One line for `--show-mixins`. */
   readonly description: string;
+  /**
+   * Fields that cannot change while the process runs (runtime, host): gathered once when a
+   * bench is created and copied into every record, so they cost nothing per call.
+   */
+  constantFields?(): Record<string, unknown>;
   /** Runs before the call (before timing starts); adds fields to `record`. */
   capture?(record: BenchRecord, ctx: MixinContext): void;
   /** Runs just before each timed iteration (inside the call, outside the timed window). */

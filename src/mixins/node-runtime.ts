@@ -23,14 +23,15 @@ export function nodeRuntime(options?: Record<string, never>): Mixin {
   const executable = process.execPath;
   const v8 = process.versions.v8;
   const execArgv = [...process.execArgv];
+  const fields: NodeRuntimeFields = {
+    node_version: version,
+    node_executable: executable,
+    v8_version: v8,
+    node_exec_argv: Object.freeze(execArgv) as string[],
+  };
   return defineMixin({
     name: 'node-runtime',
     description: 'Node.js version, executable, V8 version and Node flags (default)',
-    capture(record) {
-      record.node_version = version;
-      record.node_executable = executable;
-      record.v8_version = v8;
-      record.node_exec_argv = [...execArgv];
-    },
+    constantFields: () => ({ ...fields }),
   });
 }

@@ -32,6 +32,7 @@ export function runMixins(mixins: readonly Mixin[], call: SimulatedCall = {}): B
     scratch: {},
     toJsonValue: (value, what) => toJsonValue(value, what, { warn: (m) => call.warnings?.push(m) }),
   };
+  for (const m of mixins) Object.assign(record, m.constantFields?.());
   for (const m of mixins) m.capture?.(record, ctx);
   for (let i = 0; i < (call.iterations ?? 1); i++) {
     for (const m of mixins) m.beforeIteration?.(record, ctx);

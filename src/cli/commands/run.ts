@@ -237,6 +237,10 @@ export async function runCommandBench(
       }
     };
 
+    for (const mixin of mixins) {
+      if (mixin.constantFields)
+        guard(record, mixin.name, () => Object.assign(record, mixin.constantFields!()));
+    }
     hook('capture');
     record.run_durations = [];
     record.start_time = formatTimestamp(nowEpochMs(), timezone);
