@@ -10,7 +10,8 @@
 // - It never swallows one. A signal that arrives while synchronous code runs between two awaits
 //   is read from libuv's signal pipe only when the loop next polls; by then the call may have
 //   ended. So the listeners linger for two event-loop turns after the last call ends (one full
-//   poll phase), and a signal caught then is re-raised at once.
+//   poll phase), and a signal caught then is re-raised once the records of the calls that just
+//   ended are written (their telemetry may still be on its way back from the sampler).
 // - It never delivers one twice. When the program has SIGINT/SIGTERM listeners of its own, they
 //   were already called with this signal: the record is still written, but the signal is not
 //   re-raised (the program decides whether to exit, as it would without microbench).
@@ -20,6 +21,8 @@ import type { BenchCall } from './_call.js';
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 const FLUSH_LIMIT_MS = 2000;
 const active = new Map<BenchCall, () => Promise<void>>();
+// Flushes of the calls that ended while we linger.
+const ended = new Set<() => Promise<void>>();
 let listening = false;
 let lingering = false;
 let warnedOffMain = false;
@@ -40,6 +43,8 @@ export function installCallSignalHandlers(call: BenchCall, flush: () => Promise<
   active.set(call, flush);
   return () => {
     if (!active.delete(call) || active.size > 0) return;
+    // (A call ending while others run is flushed with theirs: same bench, same flush.)
+    ended.add(flush);
     lingerThenStop();
   };
 }
@@ -66,13 +71,15 @@ function lingerThenStop(): void {
   setImmediate(() =>
     setImmediate(() => {
       lingering = false;
+      ended.clear();
       if (active.size === 0) stopListening();
     }),
   );
 }
 
 function onSignal(signal: NodeJS.Signals): void {
-  const flushes = new Set<() => Promise<void>>();
+  const flushes = new Set(ended);
+  ended.clear();
   for (const [call, flush] of active) {
     call.end({ sync: true, interrupted: signal });
     flushes.add(flush);

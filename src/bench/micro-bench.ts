@@ -21,7 +21,7 @@ import {
 } from './options.js';
 import type { BenchRecord } from './record.js';
 import { RUN_ID } from './run-id.js';
-import { activeCall, type SubTimer, startSubTimer } from './time.js';
+import { currentCall, runInCall, type SubTimer, startSubTimer } from './time.js';
 
 export { RUN_ID };
 
@@ -73,11 +73,7 @@ export class MicroBench {
     const opts = this.options;
     const outputs: Output[] = opts.outputs
       ? [...opts.outputs]
-      : [
-          opts.outfile !== undefined
-            ? fileOutput(opts.outfile)
-            : memoryOutput(),
-        ];
+      : [opts.outfile !== undefined ? fileOutput(opts.outfile) : memoryOutput()];
     this.#fanOut = new OutputFanOut(outputs);
 
     const mixins: Mixin[] = opts.defaultMixins ? [nodeRuntime()] : [];
@@ -192,7 +188,7 @@ export class MicroBench {
   time(label: string): SubTimer;
   time<R>(label: string, fn: () => R): R;
   time<R>(label: string, fn?: () => R): SubTimer | R {
-    const sink = activeCall.getStore() ?? this.#onExit?.call;
+    const sink = currentCall() ?? this.#onExit?.call;
     const timer = startSubTimer(label, sink, this.options.durationCounter);
     if (!fn) return timer;
     let result: R;
@@ -336,7 +332,7 @@ export class MicroBench {
       }
     }
     const call = new BenchCall(this.#env, name, args);
-    return activeCall.run(call, () => {
+    return runInCall(call, isAsync(fn), () => {
       call.begin();
       let result: unknown;
       for (let i = 0; i < iterations; i++) {
@@ -350,6 +346,7 @@ export class MicroBench {
           throw error;
         }
         if (isThenable(result)) {
+          learnedAsync.add(fn);
           return this.#continueAsync(fn, thisArg, args, call, iterations, i, result);
         }
         call.afterIteration();
@@ -371,8 +368,9 @@ export class MicroBench {
   ): Promise<unknown> {
     await state.pending;
     for (let w = state.warmupDone + 1; w < this.options.warmup; w++) await fn.apply(thisArg, args);
+    learnedAsync.add(fn);
     const call = new BenchCall(this.#env, name, args);
-    return activeCall.run(call, () => {
+    return runInCall(call, true, () => {
       call.begin();
       call.beforeIteration();
       let first: unknown;
@@ -435,6 +433,15 @@ export class MicroBench {
 
 /** A replacer for `MicroBench` options (re-exported for typing user code). */
 export type { JsonReplacer };
+
+// Functions seen returning a promise (a plain function may); their calls track async context.
+const learnedAsync = new WeakSet<object>();
+
+// Does calling `fn` continue asynchronously (so `bench.time()` after an await must find its call)?
+function isAsync(fn: AnyFunction): boolean {
+  const kind = fn.constructor?.name;
+  return kind === 'AsyncFunction' || kind === 'AsyncGeneratorFunction' || learnedAsync.has(fn);
+}
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (

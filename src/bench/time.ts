@@ -7,8 +7,34 @@ export interface TimingSink {
   readonly counter: () => number;
 }
 
-/** The benchmarked call active in the current (async) context. */
-export const activeCall = new AsyncLocalStorage<TimingSink>();
+/**
+ * The asynchronous benchmarked call of the current context. Only calls of functions known to be
+ * asynchronous enter it: in Node 20 an active AsyncLocalStorage turns on promise hooks, which
+ * would slow every promise of a program that only benchmarks synchronous code.
+ */
+const asyncCall = new AsyncLocalStorage<TimingSink>();
+
+// The call whose synchronous code is running right now (cheaper than AsyncLocalStorage).
+let syncCall: TimingSink | undefined;
+
+/** The benchmarked call that `bench.time()` should attach to, if any. */
+export function currentCall(): TimingSink | undefined {
+  return syncCall ?? asyncCall.getStore();
+}
+
+/**
+ * Run `body` as the code of `call`: `currentCall()` sees it during `body`'s synchronous part,
+ * and, with `tracksAsync`, in everything `body` starts asynchronously.
+ */
+export function runInCall<T>(call: TimingSink, tracksAsync: boolean, body: () => T): T {
+  const previous = syncCall;
+  syncCall = call;
+  try {
+    return tracksAsync ? asyncCall.run(call, body) : body();
+  } finally {
+    syncCall = previous;
+  }
+}
 
 /** A running sub-timing; stop it (or let `using` dispose it) to append `{name, duration}`. */
 export interface SubTimer {
