@@ -24,7 +24,7 @@ const active = new Map<BenchCall, () => Promise<void>>();
 // Flushes of the calls that ended while we linger.
 const ended = new Set<() => Promise<void>>();
 let listening = false;
-let lingering = false;
+let lingerGeneration = 0;
 let warnedOffMain = false;
 
 /** Register `call` as interruptible; returns the function that unregisters it. */
@@ -65,12 +65,12 @@ function stopListening(): void {
 
 // Keep listening through one full poll phase after the last call ended (a signal already in
 // libuv's pipe is then dispatched to us, not dropped), unless a new call started meanwhile.
+// Each ending call restarts the count.
 function lingerThenStop(): void {
-  if (lingering) return;
-  lingering = true;
+  const generation = ++lingerGeneration;
   setImmediate(() =>
     setImmediate(() => {
-      lingering = false;
+      if (generation !== lingerGeneration) return;
       ended.clear();
       if (active.size === 0) stopListening();
     }),

@@ -2,63 +2,110 @@
  * Turning journals left by dead processes into records.
  *
  *   <outfile dir>/.microbench-journal/<outfile name>/<pid>-<session>-<ms>.journal
- *        │  header: pid, its start time, outfile, timezone, the partial record
+ *        │  header: pid, its start time, hostname, timezone, the partial record
  *        │  sample lines, one per telemetry sample (a torn last line is ignored)
+ *        │  end line: the finished record, once the call ended (deleted after delivery)
  *        ▼
- *   owner alive (same pid and same start time)? ── yes ──► left alone
+ *   owner alive? same host: the pid exists with the recorded start time (not a reused pid);
+ *        │       other host: the journal was written to within max(3 intervals, 60 s)
+ *        │ ── yes ──► left alone
  *        │ no
  *        ▼
- *   claim by rename (only one recoverer wins) ──► record with `interrupted: true`,
- *   the samples, finish_time = last sample ──► appended to the outfile ──► journal deleted
+ *   record already in the outfile? ── yes ──► journal deleted
+ *        │ no
+ *        ▼
+ *   claim by rename (only one recoverer wins) ──► the finished record, or the partial one
+ *   with `interrupted: true` and finish_time = last sample, plus the samples
+ *   ──► appended to the outfile ──► journal deleted
  */
-import { existsSync, readdirSync, readFileSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+} from 'node:fs';
+import { hostname } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { BenchRecord, TelemetrySample } from '../bench/record.js';
-import { formatTimestamp, resolveTimezone } from '../bench/timestamp.js';
+import { formatTimestamp, resolveTimezone, type Timezone } from '../bench/timestamp.js';
 import { encodeJson } from '../json/encode.js';
+import { readJsonLinesFile } from '../outputs/_jsonl.js';
 import { fileOutput } from '../outputs/file.js';
 import { SampleReservoir } from '../telemetry/_reservoir.js';
 import { ProcessInfo } from '../telemetry/process-info.js';
-import { JOURNAL_DIR_NAME, journalDirFor } from './journal.js';
+import { JOURNAL_DIR_NAME, journalDirFor, outfileForJournalDir } from './journal.js';
 
 /** Options of {@link recoverJournals}. */
 export interface RecoverOptions {
   /**
    * Outfiles whose journals to recover. Default: every outfile with journals under
-   * `./.microbench-journal/`.
+   * `./.microbench-journal/` (the working directory's).
    */
   outfiles?: readonly string[];
   /** Report what would be recovered without writing or deleting anything. @default false */
   dryRun?: boolean;
-  /** Is the journal's process still running? Injected by tests. Default: pid + start time check. */
+  /**
+   * Is the journal's process (on this host) still running? Injected by tests.
+   * Default: the pid exists and, where the journal recorded it, started at the same time.
+   */
   isAlive?: (pid: number, startTime: number | null) => boolean;
 }
 
 /** One journal turned (or, with `dryRun`, to be turned) into a record. */
 export interface RecoveredJournal {
+  /** The journal file (deleted once its record is written). */
   readonly journal: string;
+  /** The outfile the record was appended to. */
   readonly outfile: string;
   readonly functionName: string;
+  /** Samples taken (the record may hold fewer when `telemetryMaxSamples` thinned them). */
   readonly samples: number;
+  /**
+   * The call had finished (its journal ends with the finished record) and only writing the
+   * record was cut short: the record is complete, not marked `interrupted`.
+   */
+  readonly finished: boolean;
+}
+
+/** A journal that was not recovered, and why. */
+export interface JournalNote {
+  readonly journal: string;
+  readonly reason: string;
 }
 
 /** What {@link recoverJournals} did. */
 export interface RecoverResult {
   readonly recovered: RecoveredJournal[];
-  /** Journals of processes that are still running (left alone). */
-  readonly live: string[];
-  /** Journals that could not be read or written, with why. */
+  /** Journals of processes that are (or may be) still running: left alone. */
+  readonly live: JournalNote[];
+  /** Journals with nothing to recover (no header, or already recovered): deleted. */
+  readonly discarded: JournalNote[];
+  /** Journals that could not be read or written. */
   readonly errors: { journal: string; message: string }[];
 }
 
+/** Journals written on another host count as dead once untouched for this long at least. */
+const OTHER_HOST_STALE_MIN_MS = 60_000;
+/** ... and for at least this many sampling intervals. */
+const OTHER_HOST_STALE_INTERVALS = 3;
+
 /**
  * Recover the telemetry journals of processes that died (signal, time limit, OOM killer)
- * into records marked `"interrupted": true`, appended to their outfile. Running it twice
- * recovers nothing twice.
+ * into records marked `"interrupted": true`, appended to their outfile, with the samples taken
+ * and `finish_time` set to the last sample. Journals of running processes are left alone, and
+ * running it twice recovers nothing twice.
  */
 export function recoverJournals(options: RecoverOptions = {}): RecoverResult {
-  const isAlive = options.isAlive ?? isProcessAlive;
-  const result: RecoverResult = { recovered: [], live: [], errors: [] };
+  const context: RecoverContext = {
+    isAlive: options.isAlive ?? isProcessAlive,
+    dryRun: options.dryRun ?? false,
+    host: hostname(),
+    result: { recovered: [], live: [], discarded: [], errors: [] },
+    written: new Map(),
+  };
   for (const dir of journalDirs(options.outfiles)) {
     let names: string[];
     try {
@@ -66,24 +113,55 @@ export function recoverJournals(options: RecoverOptions = {}): RecoverResult {
     } catch {
       continue;
     }
-    for (const name of names.sort()) {
+    for (const name of names.sort(byStartTime)) {
       const claimedBy = /\.journal\.recovering-(\d+)$/.exec(name);
       if (!name.endsWith('.journal') && !claimedBy) continue;
       // A claim by a recoverer that died is up for grabs again.
-      if (claimedBy && isAlive(Number(claimedBy[1]), null)) continue;
-      recoverOne(join(dir, name), isAlive, options.dryRun ?? false, result);
+      if (claimedBy && context.isAlive(Number(claimedBy[1]), null)) continue;
+      recoverOne(join(dir, name), dir, claimedBy !== null, context);
     }
-    if (!options.dryRun) removeIfEmpty(dir);
+    if (!context.dryRun) removeIfEmpty(dir);
   }
-  return result;
+  return context.result;
 }
 
-function recoverOne(
-  path: string,
-  isAlive: (pid: number, startTime: number | null) => boolean,
-  dryRun: boolean,
-  result: RecoverResult,
-): void {
+// Journals in the order their calls started (`<pid>-<session>-<epoch ms>.journal`), so records
+// are appended in time order.
+function byStartTime(a: string, b: string): number {
+  const key = (name: string): [number, number] => {
+    const m = /^\d+-(\d+)-(\d+)\.journal/.exec(name);
+    return m ? [Number(m[2]), Number(m[1])] : [Number.POSITIVE_INFINITY, 0];
+  };
+  const [msA, sidA] = key(a);
+  const [msB, sidB] = key(b);
+  return msA - msB || sidA - sidB || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+interface RecoverContext {
+  readonly isAlive: (pid: number, startTime: number | null) => boolean;
+  readonly dryRun: boolean;
+  readonly host: string;
+  readonly result: RecoverResult;
+  /** Per outfile, the keys ({@link recordKey}) of the records it holds; read when first needed. */
+  readonly written: Map<string, Set<string>>;
+}
+
+interface JournalHeader {
+  type: string;
+  pid: number;
+  pid_start_time?: number | null;
+  hostname?: string;
+  interval_ms?: number;
+  outfile?: string;
+  timezone?: string;
+  anchor_epoch_ms?: number;
+  max_samples?: number | null;
+  record?: Record<string, unknown>;
+}
+
+// Recover one journal file (or leave it, or discard it), noting the outcome in the result.
+function recoverOne(path: string, dir: string, claimed: boolean, context: RecoverContext): void {
+  const { result } = context;
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -91,103 +169,213 @@ function recoverOne(
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
       result.errors.push({ journal: path, message: (error as Error).message });
     }
-    return;
+    return; // ENOENT: another recoverer (or the finishing process) got there first
   }
   const lines = text.split('\n');
-  let header: JournalHeader;
-  try {
-    header = JSON.parse(lines[0] ?? '') as JournalHeader;
-    if (
-      header.type !== 'header' ||
-      typeof header.pid !== 'number' ||
-      typeof header.outfile !== 'string'
-    ) {
-      throw new Error('not a microbench journal header');
+  const header = parseHeader(lines[0] ?? '');
+  if (!header) {
+    // Killed between creating the file and writing its header: nothing was sampled yet.
+    const pid = Number(/^(\d+)-/.exec(basename(path))?.[1] ?? Number.NaN);
+    if (!claimed && Number.isInteger(pid) && context.isAlive(pid, null) && isRecent(path, 5000)) {
+      result.live.push({ journal: path, reason: 'being created by a running process' });
+      return;
     }
+    discard(
+      path,
+      'no readable header (the process died before sampling): nothing to recover',
+      context,
+    );
+    return;
+  }
+  if (!claimed) {
+    const running = whyRunning(path, header, context);
+    if (running) {
+      result.live.push({ journal: path, reason: running });
+      return;
+    }
+  }
+  const outfile = outfileForJournalDir(dir);
+  const { record, total, finished } = buildRecord(header, lines.slice(1));
+  if (isInOutfile(outfile, record, context)) {
+    // Delivered after all (killed just before the journal was deleted), or recovered by a
+    // recoverer that died before deleting its claim.
+    discard(path, `its record is already in ${outfile}`, context);
+    return;
+  }
+  const recovered: RecoveredJournal = {
+    journal: path,
+    outfile,
+    functionName: String(record.function_name),
+    samples: total,
+    finished,
+  };
+  if (context.dryRun) {
+    result.recovered.push(recovered);
+    return;
+  }
+  const claim = claimed ? path : `${path}.recovering-${process.pid}`;
+  if (!claimed) {
+    try {
+      renameSync(path, claim);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // another recoverer won
+      result.errors.push({ journal: path, message: (error as Error).message });
+      return;
+    }
+  }
+  try {
+    const output = fileOutput(outfile);
+    output.write(record, () => encodeJson(record, { warn: () => undefined }));
+    void output.close?.();
+    context.written.get(outfile)?.add(recordKey(record));
   } catch (error) {
-    // A header torn by a kill during the very first write: nothing was sampled yet.
     result.errors.push({
-      journal: path,
-      message: `unreadable journal header: ${(error as Error).message}`,
+      journal: claim,
+      message: `could not append to ${outfile}: ${(error as Error).message}`,
     });
     return;
   }
-  if (!path.includes('.recovering-') && isAlive(header.pid, header.pid_start_time ?? null)) {
-    result.live.push(path);
-    return;
+  try {
+    unlinkSync(claim);
+  } catch {
+    // Gone already.
   }
-  const tz = resolveTimezone(header.timezone ?? 'UTC');
+  result.recovered.push(recovered);
+}
+
+// The journal's header line, or undefined when it is torn or not a microbench journal.
+function parseHeader(line: string): JournalHeader | undefined {
+  try {
+    const header = JSON.parse(line) as JournalHeader;
+    if (header?.type === 'header' && typeof header.pid === 'number') return header;
+  } catch {
+    // Torn by a kill during the first write.
+  }
+  return undefined;
+}
+
+// Why the journal's process may still be running, or undefined when it is gone.
+function whyRunning(
+  path: string,
+  header: JournalHeader,
+  context: RecoverContext,
+): string | undefined {
+  if (header.hostname !== undefined && header.hostname !== context.host) {
+    // Its pid means nothing here: judge by whether the sampler still appends to it.
+    const interval = header.interval_ms ?? 0;
+    const staleMs = Math.max(OTHER_HOST_STALE_MIN_MS, OTHER_HOST_STALE_INTERVALS * interval);
+    if (!isRecent(path, staleMs)) return undefined;
+    return `written by pid ${header.pid} on host ${header.hostname} within the last ${Math.round(staleMs / 1000)} s; it counts as dead once untouched that long`;
+  }
+  if (context.isAlive(header.pid, header.pid_start_time ?? null)) {
+    return `its process (pid ${header.pid}) is still running`;
+  }
+  return undefined;
+}
+
+// The record to write: the finished record journaled when the call ended, or else the header's
+// partial record marked `interrupted: true` with finish_time = the last sample; either way with
+// the journaled samples (thinned as the live record would be).
+function buildRecord(
+  header: JournalHeader,
+  lines: readonly string[],
+): { record: BenchRecord; total: number; finished: boolean } {
+  const tz = safeTimezone(header.timezone);
   const reservoir = new SampleReservoir(header.max_samples ?? undefined);
   let lastEpochMs: number | undefined;
-  for (const line of lines.slice(1)) {
+  let end: Record<string, unknown> | undefined;
+  for (const line of lines) {
     if (line.trim() === '') continue;
-    let entry: { type?: string; epoch_ms?: number; sample?: Record<string, unknown> };
+    let entry: JournalLine;
     try {
-      entry = JSON.parse(line) as typeof entry;
+      entry = JSON.parse(line) as JournalLine;
     } catch {
       continue; // the line a kill tore in half
     }
-    if (entry.type !== 'sample' || typeof entry.epoch_ms !== 'number') continue;
-    lastEpochMs = entry.epoch_ms;
-    reservoir.add({
-      timestamp: formatTimestamp(entry.epoch_ms, tz),
-      ...entry.sample,
-    } as TelemetrySample);
+    if (entry?.type === 'end' && entry.record !== null && typeof entry.record === 'object') {
+      end = entry.record;
+    } else if (entry?.type === 'sample' && typeof entry.epoch_ms === 'number') {
+      lastEpochMs = entry.epoch_ms;
+      const sample = { timestamp: formatTimestamp(entry.epoch_ms, tz), ...entry.sample };
+      reservoir.add(sample as TelemetrySample);
+    }
   }
   const { samples, total } = reservoir.result();
-  const record: BenchRecord = {
-    ...(header.record as BenchRecord),
+  if (end) {
+    const record = { ...end, telemetry: samples } as unknown as BenchRecord;
+    if (total !== samples.length) record.telemetry_samples_total = total;
+    return { record, total, finished: true };
+  }
+  const record = {
+    ...header.record,
     telemetry: samples,
     run_durations: [],
-  };
+  } as unknown as BenchRecord;
   if (total !== samples.length) record.telemetry_samples_total = total;
-  if (record.start_time === undefined) {
+  if (typeof record.start_time !== 'string') {
     record.start_time = formatTimestamp(header.anchor_epoch_ms ?? lastEpochMs ?? Date.now(), tz);
   }
   record.finish_time =
     lastEpochMs === undefined ? record.start_time : formatTimestamp(lastEpochMs, tz);
   record.interrupted = true;
-  const recovered = {
-    journal: path,
-    outfile: header.outfile,
-    functionName: String(record.function_name),
-    samples: total,
-  };
-  if (dryRun) {
-    result.recovered.push(recovered);
-    return;
-  }
-  const claimed = path.includes('.recovering-') ? path : `${path}.recovering-${process.pid}`;
+  return { record, total, finished: false };
+}
+
+interface JournalLine {
+  type?: string;
+  epoch_ms?: number;
+  sample?: Record<string, unknown>;
+  record?: Record<string, unknown> | null;
+}
+
+// The journal's timezone, or UTC when it names none this Node knows.
+function safeTimezone(name: string | undefined): Timezone {
   try {
-    if (claimed !== path) renameSync(path, claimed);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // another recoverer won
-    result.errors.push({ journal: path, message: (error as Error).message });
-    return;
-  }
-  try {
-    const output = fileOutput(header.outfile);
-    output.write(record, () => encodeJson(record));
-    void output.close?.();
-    unlinkSync(claimed);
-    result.recovered.push(recovered);
-  } catch (error) {
-    result.errors.push({
-      journal: claimed,
-      message: `could not append to ${header.outfile}: ${(error as Error).message}`,
-    });
+    return resolveTimezone(name ?? 'UTC');
+  } catch {
+    return resolveTimezone('UTC');
   }
 }
 
-interface JournalHeader {
-  type: string;
-  pid: number;
-  pid_start_time?: number | null;
-  outfile: string;
-  timezone?: string;
-  anchor_epoch_ms?: number;
-  max_samples?: number | null;
-  record?: Record<string, unknown>;
+// What identifies a record: its process's run id, its function and its start time.
+function recordKey(record: Record<string, unknown>): string {
+  return JSON.stringify([record.mb_run_id, record.function_name, record.start_time]);
+}
+
+// Does the outfile already hold this record (same run, function and start)?
+function isInOutfile(outfile: string, record: BenchRecord, context: RecoverContext): boolean {
+  let keys = context.written.get(outfile);
+  if (!keys) {
+    keys = new Set();
+    context.written.set(outfile, keys);
+    if (existsSync(outfile)) {
+      for (const r of readJsonLinesFile(outfile).records) keys.add(recordKey(r));
+    }
+  }
+  return keys.has(recordKey(record));
+}
+
+// Delete a journal with nothing to recover (kept under dryRun) and say why.
+function discard(path: string, reason: string, context: RecoverContext): void {
+  if (!context.dryRun) {
+    try {
+      unlinkSync(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      context.result.errors.push({ journal: path, message: (error as Error).message });
+      return;
+    }
+  }
+  context.result.discarded.push({ journal: path, reason });
+}
+
+// Was the file modified within the last `ms` milliseconds?
+function isRecent(path: string, ms: number): boolean {
+  try {
+    return Date.now() - statSync(path).mtimeMs < ms;
+  } catch {
+    return false;
+  }
 }
 
 // Journal folders for the given outfiles, or every folder under ./.microbench-journal/.
@@ -202,26 +390,35 @@ function journalDirs(outfiles: readonly string[] | undefined): string[] {
 
 // Alive = the pid exists and, where known, started at the recorded time (not a reused pid).
 function isProcessAlive(pid: number, startTime: number | null): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
-  }
+  if (!pidExists(pid)) return false;
   if (startTime === null) return true;
+  let info: ProcessInfo | undefined;
   try {
-    const info = new ProcessInfo(pid);
-    const now = info.startTime();
-    info.close();
-    return now === startTime;
+    info = new ProcessInfo(pid);
+    return info.startTime() === startTime;
   } catch {
-    return false;
+    // Gone in between, or its /proc entry is hidden from us (hidepid): then assume it runs.
+    return pidExists(pid);
+  } finally {
+    info?.close();
   }
 }
 
+// Does a process with this pid exist (EPERM: yes, another user's)?
+function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+// Remove the outfile's journal folder and `.microbench-journal/` once they are empty.
 function removeIfEmpty(dir: string): void {
   try {
     rmdirSync(dir);
-    rmdirSync(resolve(dir, '..'));
+    rmdirSync(dirname(dir));
   } catch {
     // Not empty, or already gone.
   }

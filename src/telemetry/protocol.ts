@@ -31,7 +31,17 @@ export type ToWorker =
       /** Journal this session's samples to this file (crash safety). */
       readonly journal?: JournalSpec;
     }
-  | { readonly type: 'stop'; readonly sid: number };
+  | {
+      readonly type: 'stop';
+      readonly sid: number;
+      /**
+       * The finished record (without its samples), journaled as the session's last line: a
+       * process that dies before delivering it leaves a complete record to recover.
+       */
+      readonly record?: unknown;
+    }
+  /** The record is delivered: stop the session if it still runs and delete its journal. */
+  | { readonly type: 'discard'; readonly sid: number; readonly path: string };
 
 /** Worker → main, on the reply port. */
 export type FromWorker =
@@ -49,7 +59,8 @@ export type FromWorker =
     }
   | { readonly type: 'stopped'; readonly sid: number }
   | { readonly type: 'define-error'; readonly defId: number; readonly error: string }
-  | { readonly type: 'journal-error'; readonly sid: number; readonly error: string };
+  | { readonly type: 'journal-error'; readonly sid: number; readonly error: string }
+  | { readonly type: 'discarded'; readonly sid: number };
 
 /** Data handed to the worker at creation. */
 export interface WorkerData {

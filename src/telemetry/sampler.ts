@@ -24,6 +24,8 @@ import {
 import type { BenchRecord, TelemetrySample } from '../bench/record.js';
 import { formatTimestamp, nowEpochMs, type Timezone } from '../bench/timestamp.js';
 import { TelemetryError } from '../errors.js';
+import { removeJournalFile } from '../journal/journal.js';
+import { toJsonValue } from '../json/encode.js';
 import { compileTelemetrySource } from './_compile.js';
 import { SampleReservoir } from './_reservoir.js';
 import {
@@ -166,10 +168,7 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
       return {
         stop: () => host.stop(run),
         stopSync: () => host.stopSync(run),
-        cancel: () => {
-          run.done = true;
-          run.host.finish(run);
-        },
+        cancel: () => run.host.cancel(run),
       };
     },
   };
@@ -237,7 +236,7 @@ class SamplerHost {
 
   begin(run: RunState, intervalMs: number, initialSample: boolean): void {
     this.#runs.set(run.sid, run);
-    this.#post({
+    const message: ToWorker = {
       type: 'start',
       sid: run.sid,
       defId: run.defId,
@@ -245,14 +244,29 @@ class SamplerHost {
       anchorEpochMs: run.anchorEpochMs,
       initialSample,
       ...(run.journal ? { journal: run.journal } : {}),
-    });
+    };
+    try {
+      this.#post(message);
+    } catch (error) {
+      // The journal header carries the partial record, which may hold what cannot be cloned
+      // (a function a capture method stored): send its JSON-safe form instead.
+      if (!run.journal || (error as Error).name !== 'DataCloneError') throw error;
+      const { header } = run.journal;
+      const journal = { ...run.journal, header: { ...header, record: toJsonSafe(header.record) } };
+      this.#post({ ...message, journal });
+    }
   }
 
   stop(run: RunState): Promise<TelemetryResult> {
     if (run.done) return Promise.resolve(run.reservoir.result());
     return new Promise((resolve) => {
-      run.resolve = resolve;
-      this.#requestStop(run);
+      run.resolve = (result) => {
+        resolve(result);
+        // Queued after the caller's `then`, which delivers the record: only then may the
+        // journal go (a process killed before delivery leaves a complete record to recover).
+        if (run.journal) queueMicrotask(() => run.host.discard(run));
+      };
+      this.#requestStop(run, true);
       if (this.#stopping++ === 0) this.#port.ref();
       run.timer = setTimeout(() => this.#timeout(run), run.spec.timeoutS * 1000);
     });
@@ -260,7 +274,7 @@ class SamplerHost {
 
   stopSync(run: RunState): TelemetryResult {
     if (!run.done) {
-      this.#requestStop(run);
+      this.#requestStop(run, false);
       const deadline = performance.now() + run.spec.timeoutS * 1000;
       while (!run.done) {
         const seen = Atomics.load(this.#flags, REPLY_COUNTER);
@@ -274,7 +288,30 @@ class SamplerHost {
         Atomics.wait(this.#flags, REPLY_COUNTER, seen, Math.min(left, 50));
       }
     }
+    // Signals and process exit: the record is delivered right after, with no event loop turn
+    // for a 'discard' to reach the worker; delete the journal here.
+    if (run.journal) removeJournalFile(run.journal.path);
     return run.reservoir.result();
+  }
+
+  /** Stop sampling and drop the samples and the journal. */
+  cancel(run: RunState): void {
+    if (!run.done) {
+      this.#requestStop(run, false);
+      this.finish(run);
+    }
+    if (run.journal) this.discard(run);
+  }
+
+  /** The run's record is delivered: have its journal deleted. */
+  discard(run: RunState): void {
+    const path = run.journal!.path;
+    if (this.#dead) {
+      removeJournalFile(path);
+      return;
+    }
+    trackDiscard(run.sid, path);
+    this.#post({ type: 'discard', sid: run.sid, path });
   }
 
   finish(run: RunState): void {
@@ -287,11 +324,22 @@ class SamplerHost {
     run.resolve?.(run.reservoir.result());
   }
 
-  #requestStop(run: RunState): void {
+  // `withRecord`: journal the finished record (the header's record object, by now complete).
+  #requestStop(run: RunState, withRecord: boolean): void {
     if (run.stopped) return;
     run.stopped = true;
     Atomics.store(this.#flags, STOP_BASE + (run.sid % STOP_SLOTS), run.sid);
-    this.#post({ type: 'stop', sid: run.sid });
+    const record = withRecord ? run.journal?.header.record : undefined;
+    if (record === undefined) {
+      this.#post({ type: 'stop', sid: run.sid });
+      return;
+    }
+    try {
+      this.#post({ type: 'stop', sid: run.sid, record });
+    } catch (error) {
+      if ((error as Error).name !== 'DataCloneError') throw error;
+      this.#post({ type: 'stop', sid: run.sid, record: toJsonSafe(record) });
+    }
   }
 
   #drain(): void {
@@ -325,6 +373,9 @@ class SamplerHost {
       }
       case 'define-error':
         warnOnce(`microbench telemetry: ${message.error}`);
+        return;
+      case 'discarded':
+        pendingDiscards.delete(message.sid);
         return;
       case 'journal-error':
         warnOnce(
@@ -394,6 +445,26 @@ function workerEntry(): [string | URL, { eval?: boolean }] {
     `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(ts)}); });`,
     { eval: true },
   ];
+}
+
+// Journals whose records are delivered but whose 'discard' the worker has not confirmed:
+// deleted at process exit, when the worker may never get to them.
+const pendingDiscards = new Map<number, string>();
+let exitCleanupInstalled = false;
+
+// Note a discard in flight (and make sure exit deletes what the worker did not).
+function trackDiscard(sid: number, path: string): void {
+  pendingDiscards.set(sid, path);
+  if (exitCleanupInstalled) return;
+  exitCleanupInstalled = true;
+  process.on('exit', () => {
+    for (const pending of pendingDiscards.values()) removeJournalFile(pending);
+  });
+}
+
+// A record (or anything in it) in the JSON-safe form that structured clone accepts.
+function toJsonSafe(value: unknown): unknown {
+  return toJsonValue(value, 'record', { warn: () => undefined });
 }
 
 function warnOnce(message: string): void {

@@ -8,24 +8,19 @@
  *                                        (absolute targets: no drift), each sample:
  *                                          fn(ProcessInfo) → JSON-safe → journal line
  *                                          → reply port ──► main (and bump reply counter)
- *   stop {sid} ──────────────────────►   clear timer, delete journal ──► 'stopped'
+ *   stop {sid, record?} ─────────────►   clear timer, journal the finished record ──► 'stopped'
+ *   discard {sid, path} ─────────────►   (main delivered the record) delete the journal
  *
  * Main may be blocked in synchronous code: timers here keep firing, samples queue on the reply
  * port, and a synchronous stop (`receiveMessageOnPort` + `Atomics.wait` on the reply counter)
  * can drain them without the main event loop.
  */
-import {
-  closeSync,
-  constants,
-  mkdirSync,
-  openSync,
-  rmdirSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
+import { removeJournalFile } from '../journal/journal.js';
 import { toJsonValue } from '../json/encode.js';
 import { compileTelemetrySource, explainTelemetryError } from './_compile.js';
 import { ProcessInfo } from './process-info.js';
@@ -165,20 +160,35 @@ function journal(session: Session, message: FromWorker): void {
 function openJournal(session: Session, path: string, header: Record<string, unknown>): void {
   try {
     const fd = openCreating(path);
+    session.journalFd = fd;
+    session.journalPath = path;
     let startTime: number | null = null;
     try {
       startTime = session.process.startTime();
     } catch {
       // Not on Linux: recovery then trusts the pid alone.
     }
-    writeSync(
-      fd,
-      `${JSON.stringify({ type: 'header', format: 1, pid: process.pid, pid_start_time: startTime, interval_ms: session.intervalMs, ...header })}\n`,
+    // The header goes through the JSON rules (BigInt, circular structures) like a record does;
+    // the hostname lets `recover` tell a process on another host from a dead one.
+    const line = JSON.stringify(
+      toJsonValue(
+        {
+          type: 'header',
+          format: 1,
+          pid: process.pid,
+          pid_start_time: startTime,
+          hostname: hostname(),
+          interval_ms: session.intervalMs,
+          ...header,
+        },
+        'journal header',
+        { warn: () => undefined },
+      ),
     );
-    session.journalFd = fd;
-    session.journalPath = path;
+    writeSync(fd, `${line}\n`);
   } catch (error) {
     reply({ type: 'journal-error', sid: session.sid, error: (error as Error).message });
+    closeJournal(session, true);
   }
 }
 
@@ -194,20 +204,21 @@ function openCreating(path: string): number {
   }
 }
 
+// Close the journal; with `remove`, delete it. After a write error the file is closed but kept
+// (still recoverable should the process die) until main discards it.
 function closeJournal(session: Session, remove: boolean): void {
-  if (session.journalFd === undefined) return;
-  try {
-    closeSync(session.journalFd);
-    if (remove && session.journalPath) {
-      unlinkSync(session.journalPath);
-      // Leave no empty journal folders behind (fails harmlessly when others are in use).
-      rmdirSync(dirname(session.journalPath));
-      rmdirSync(dirname(dirname(session.journalPath)));
+  if (session.journalFd !== undefined) {
+    try {
+      closeSync(session.journalFd);
+    } catch {
+      // Already closed.
     }
-  } catch {
-    // Already gone, or the folder is still in use.
+    session.journalFd = undefined;
   }
-  session.journalFd = undefined;
+  if (remove && session.journalPath !== undefined) {
+    removeJournalFile(session.journalPath);
+    session.journalPath = undefined;
+  }
 }
 
 // Schedule sample k at anchor + k·interval; a late wake-up skips missed slots rather than bunching.
@@ -259,16 +270,33 @@ async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<voi
   schedule(session);
 }
 
-function stop(sid: number): void {
+// Stop sampling. The journal is kept, ended by the finished record when main sent it, until
+// main has delivered the record and sends 'discard' (a process killed in between loses nothing).
+function stop(sid: number, record: unknown): void {
   const session = sessions.get(sid);
   if (session) {
     session.stopped = true;
     if (session.timer) clearTimeout(session.timer);
-    closeJournal(session, true);
+    if (record !== undefined && session.journalFd !== undefined) {
+      const end = toJsonValue({ type: 'end', record }, 'record', { warn: () => undefined });
+      try {
+        writeSync(session.journalFd, `${JSON.stringify(end)}\n`);
+      } catch {
+        // The samples are journaled; only the finished record's extras are missing.
+      }
+    }
+    closeJournal(session, false);
     session.process.close();
     sessions.delete(sid);
   }
   reply({ type: 'stopped', sid });
+}
+
+// The record is delivered: delete the journal (and stop a session that was cancelled).
+function discard(sid: number, path: string): void {
+  if (sessions.has(sid)) stop(sid, undefined);
+  removeJournalFile(path);
+  reply({ type: 'discarded', sid });
 }
 
 Atomics.store(flags, READY, 1);
@@ -286,7 +314,10 @@ parentPort!.on('message', (message: ToWorker) => {
       case 'start':
         return start(message);
       case 'stop':
-        stop(message.sid);
+        stop(message.sid, message.record);
+        return;
+      case 'discard':
+        discard(message.sid, message.path);
         return;
     }
   });

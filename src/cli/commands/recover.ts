@@ -9,21 +9,31 @@ export interface RecoverCommandOptions {
 }
 
 /**
- * `microbench recover [OUTFILE...]`: turn journals left by dead processes into records marked
- * `interrupted: true`. Returns the exit status (1 when a journal could not be recovered).
+ * `microbench recover [--dry-run] [OUTFILE...]`: turn journals left by dead processes into
+ * records marked `interrupted: true`, appended to their outfile. Prints one line per journal;
+ * returns the exit status (1 when a journal could not be read or its record not written).
  */
 export async function runRecover(options: RecoverCommandOptions, io: CommandIO): Promise<number> {
   const { recoverJournals } = await import('../../journal/recover.js');
-  const result = recoverJournals({ outfiles: options.outfiles, dryRun: options.dryRun ?? false });
-  const verb = options.dryRun ? 'would recover' : 'recovered';
+  const dryRun = options.dryRun ?? false;
+  const result = recoverJournals({ outfiles: options.outfiles, dryRun });
+  const verb = dryRun ? 'would recover' : 'recovered';
   for (const r of result.recovered) {
-    io.stdout.write(`${verb} ${r.functionName} (${r.samples} samples) -> ${r.outfile}\n`);
+    const what = r.finished ? 'finished, record not yet written' : 'interrupted';
+    const samples = `${r.samples} sample${r.samples === 1 ? '' : 's'}`;
+    io.stdout.write(`${verb} ${r.functionName} (${what}, ${samples}) -> ${r.outfile}\n`);
   }
-  for (const live of result.live)
-    io.stderr.write(`left alone (its process is still running): ${live}\n`);
-  for (const e of result.errors)
+  for (const d of result.discarded) {
+    io.stdout.write(`${dryRun ? 'would discard' : 'discarded'} ${d.journal}: ${d.reason}\n`);
+  }
+  for (const live of result.live) {
+    io.stderr.write(`microbench recover: left alone ${live.journal}: ${live.reason}\n`);
+  }
+  for (const e of result.errors) {
     io.stderr.write(`microbench recover: ${e.journal}: ${e.message}\n`);
-  if (result.recovered.length === 0 && result.errors.length === 0)
+  }
+  if (result.recovered.length === 0 && result.errors.length === 0) {
     io.stdout.write('No interrupted runs to recover.\n');
+  }
   return result.errors.length > 0 ? 1 : 0;
 }

@@ -1,0 +1,149 @@
+// The journal's life: written during a call with telemetry and an outfile (header with what the
+// record knows, then samples), gone after a normal finish, absent when not asked for, and never
+// in the way of the call itself.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { MicroBench } from '../../src/bench/micro-bench.js';
+import { JOURNAL_DIR_NAME, journalDirFor } from '../../src/journal/journal.js';
+import type { ProcessInfo } from '../../src/telemetry/process-info.js';
+import { journalFiles, makeTempDir, readRecords, sleep, startCrashBench } from './_crash-child.js';
+
+const tmp = makeTempDir('mb-lifecycle-');
+after(() => tmp.dispose());
+
+const telemetry = (p: ProcessInfo) => ({ rss: p.memoryInfo().rss });
+
+// Wait until `dir` holds no journal folder (the worker deletes journals just after delivery).
+async function waitForNoJournalDir(dir: string): Promise<void> {
+  for (let i = 0; i < 100 && existsSync(join(dir, JOURNAL_DIR_NAME)); i++) await sleep(20);
+  assert.equal(
+    existsSync(join(dir, JOURNAL_DIR_NAME)),
+    false,
+    `${JOURNAL_DIR_NAME} left in ${dir}`,
+  );
+}
+
+test('a normal finish in a child process leaves no journal file and no journal folder', async () => {
+  const outfile = join(tmp.path, 'child', 'quick.jsonl');
+  const exit = await startCrashBench([outfile, 'quick']).exited;
+  assert.equal(exit.code, 0, exit.stderr);
+  const records = readRecords(outfile);
+  assert.equal(records.length, 1);
+  assert.equal(records[0]!.interrupted, undefined);
+  assert.ok(records[0]!.telemetry.length >= 2);
+  assert.deepEqual(readdirSync(join(tmp.path, 'child')), ['quick.jsonl']);
+});
+
+test('during an async call the journal holds the header (pid, fields, metadata) and samples', async () => {
+  const dir = join(tmp.path, 'during');
+  const outfile = join(dir, 'out.jsonl');
+  class Bench extends MicroBench {
+    captureOdd(record: Record<string, unknown>): void {
+      record.callback = () => 1; // cannot be cloned to the sampler worker
+      record.big = 2n ** 70n; // cannot be JSON.stringify'd
+    }
+  }
+  const bench = new Bench({
+    outfile,
+    fields: { suite: 'lifecycle' },
+    telemetry,
+    telemetryInterval: 0.05,
+  });
+  let journal: string[] = [];
+  const call = bench.wrap(async function during() {
+    await sleep(400);
+    const [file] = journalFiles(outfile);
+    journal = file ? readFileSync(file, 'utf8').trim().split('\n') : [];
+    return 'done';
+  });
+  assert.equal(await call(), 'done');
+  await bench.close();
+  assert.ok(journal.length >= 5, `journal lines: ${journal.length}`);
+  const header = JSON.parse(journal[0]!);
+  assert.equal(header.type, 'header');
+  assert.equal(header.pid, process.pid);
+  assert.equal(typeof header.pid_start_time, 'number');
+  assert.equal(header.interval_ms, 50);
+  assert.equal(header.timezone, 'UTC');
+  assert.equal(header.record.suite, 'lifecycle');
+  assert.equal(header.record.function_name, 'during');
+  assert.equal(typeof header.record.node_version, 'string');
+  assert.equal(header.record.callback, '__unencodable_as_json__');
+  assert.notEqual(header.record.big, undefined);
+  for (const line of journal.slice(1)) {
+    const entry = JSON.parse(line);
+    assert.equal(entry.type, 'sample');
+    assert.ok(entry.sample.rss > 0);
+  }
+  const [record] = readRecords(outfile);
+  assert.equal(record!.function_name, 'during');
+  // One journal line per sample (a sample may have come after the journal was read).
+  const journaled = journal.length - 1;
+  assert.ok(
+    record!.telemetry.length === journaled || record!.telemetry.length === journaled + 1,
+    `${journaled} journaled, ${record!.telemetry.length} in the record`,
+  );
+  await waitForNoJournalDir(dir);
+});
+
+test('no journal without an outfile, or with journal: false', async () => {
+  const dir = join(tmp.path, 'off');
+  const outfile = join(dir, 'out.jsonl');
+  const off = new MicroBench({ outfile, journal: false, telemetry, telemetryInterval: 0.05 });
+  const memory = new MicroBench({ telemetry, telemetryInterval: 0.05 });
+  const seen: boolean[] = [];
+  const probe = async () => {
+    await sleep(200);
+    seen.push(existsSync(join(dir, JOURNAL_DIR_NAME)), existsSync(JOURNAL_DIR_NAME));
+  };
+  await off.wrap(probe)();
+  await memory.wrap(probe)();
+  await off.close();
+  assert.deepEqual(seen, [false, false, false, false]);
+  assert.equal(readRecords(outfile).length, 1);
+});
+
+test('a hung telemetry function: the record is written and its journal does not linger', async () => {
+  const dir = join(tmp.path, 'hung');
+  const outfile = join(dir, 'out.jsonl');
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(w.message);
+  process.on('warning', onWarning);
+  const bench = new MicroBench({
+    outfile,
+    // Runs on the sampler thread: the third sample never returns.
+    telemetry: (p: ProcessInfo) => {
+      const g = globalThis as { hungCount?: number };
+      g.hungCount = (g.hungCount ?? 0) + 1;
+      if (g.hungCount >= 3) for (;;);
+      return { rss: p.memoryInfo().rss };
+    },
+    telemetryInterval: 0.05,
+    telemetryTimeout: 0.3,
+  });
+  await bench.wrap(() => sleep(300))();
+  await bench.close();
+  process.off('warning', onWarning);
+  assert.ok(
+    warnings.some((w) => /telemetryTimeout/.test(w)),
+    warnings.join('\n'),
+  );
+  assert.equal(readRecords(outfile).length, 1);
+  await waitForNoJournalDir(dir);
+});
+
+test('a replaced recordOnExit stops its sampling and drops its journal; exit leaves none', async () => {
+  const outfile = join(tmp.path, 'on-exit', 'out.jsonl');
+  const exit = await startCrashBench([outfile, 'on-exit']).exited;
+  assert.equal(exit.code, 0, exit.stderr);
+  assert.match(exit.stdout, /journals 1\n/, 'only the second recordOnExit journals');
+  const records = readRecords(outfile);
+  assert.deepEqual(
+    records.map((r) => r.function_name),
+    ['second'],
+  );
+  assert.equal(existsSync(journalDirFor(outfile)), false);
+  assert.equal(existsSync(join(tmp.path, 'on-exit', JOURNAL_DIR_NAME)), false);
+});
