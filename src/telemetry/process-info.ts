@@ -354,6 +354,14 @@ export class ProcessInfo {
   }
 
   /**
+   * Forget the previous {@link cpuPercent} reading, so the next call returns 0.0 again (psutil's
+   * first-call rule). The sampler uses it to reuse one object, and its open files, per session.
+   */
+  resetCpuPercent(): void {
+    this.#lastCpu = undefined;
+  }
+
+  /**
    * CPU use in percent since the previous call on this object (psutil's rule): the change in
    * user + system CPU time over the change in wall time × 100, rounded to one decimal. The first
    * call returns 0.0. It exceeds 100 when several threads run at once.

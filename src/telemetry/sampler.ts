@@ -87,7 +87,8 @@ interface RunState {
   stopped: boolean;
   done: boolean;
   resolve?: (result: TelemetryResult) => void;
-  timer?: NodeJS.Timeout;
+  /** When a requested stop is abandoned (performance.now() ms); set while stopping. */
+  deadline?: number;
 }
 
 let nextDefId = 1;
@@ -189,7 +190,12 @@ class SamplerHost {
   readonly #flags: Int32Array;
   readonly #defined = new Set<number>();
   readonly #runs = new Map<number, RunState>();
-  #stopping = 0;
+  /** Runs whose stop was requested and not yet confirmed. */
+  readonly #stopping = new Set<RunState>();
+  // One timer for every pending stop's telemetryTimeout (a timer per call would cost more than
+  // the rest of the stop): it fires at the earliest deadline and is left to lapse when idle.
+  #deadlineTimer: NodeJS.Timeout | undefined;
+  #deadlineAt = Number.POSITIVE_INFINITY;
   #dead = false;
   #ready = false;
 
@@ -267,8 +273,7 @@ class SamplerHost {
         if (run.journal) queueMicrotask(() => run.host.discard(run));
       };
       this.#requestStop(run, true);
-      if (this.#stopping++ === 0) this.#port.ref();
-      run.timer = setTimeout(() => this.#timeout(run), run.spec.timeoutS * 1000);
+      this.#watchStop(run);
     });
   }
 
@@ -317,10 +322,7 @@ class SamplerHost {
   finish(run: RunState): void {
     run.done = true;
     this.#runs.delete(run.sid);
-    if (run.timer) {
-      clearTimeout(run.timer);
-      if (--this.#stopping === 0) this.#port.unref();
-    }
+    if (this.#stopping.delete(run) && this.#stopping.size === 0) this.#port.unref();
     run.resolve?.(run.reservoir.result());
   }
 
@@ -421,12 +423,42 @@ class SamplerHost {
         run.stopped = false;
         if (run.resolve) {
           const resolve = run.resolve;
-          if (run.timer) clearTimeout(run.timer);
-          this.#stopping = Math.max(0, this.#stopping - 1);
+          this.#stopping.delete(run);
           void next.stop(run).then(resolve);
         }
       }
     }
+  }
+
+  // Keep the process alive until `run`'s stop is confirmed, and abandon it at its deadline.
+  #watchStop(run: RunState): void {
+    if (this.#stopping.size === 0) this.#port.ref();
+    this.#stopping.add(run);
+    run.deadline = performance.now() + run.spec.timeoutS * 1000;
+    if (run.deadline < this.#deadlineAt) this.#armDeadlineTimer(run.deadline);
+  }
+
+  #armDeadlineTimer(at: number): void {
+    if (this.#deadlineTimer) clearTimeout(this.#deadlineTimer);
+    this.#deadlineAt = at;
+    this.#deadlineTimer = setTimeout(
+      () => this.#checkDeadlines(),
+      Math.max(0, at - performance.now()),
+    );
+    this.#deadlineTimer.unref();
+  }
+
+  #checkDeadlines(): void {
+    this.#deadlineTimer = undefined;
+    this.#deadlineAt = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const run of [...this.#stopping]) {
+      if (run.done) continue;
+      if ((run.deadline ?? 0) <= now) this.#timeout(run);
+      else next = Math.min(next, run.deadline!);
+    }
+    if (next < Number.POSITIVE_INFINITY && !this.#dead) this.#armDeadlineTimer(next);
   }
 
   #post(message: ToWorker): void {

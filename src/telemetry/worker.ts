@@ -103,6 +103,22 @@ function define(defId: number, message: Extract<ToWorker, { type: 'define' }>): 
   definitions.set(defId, def);
 }
 
+// ProcessInfo objects keep /proc files open; reuse them across sessions instead of reopening
+// them for every benchmarked call (each session still starts with cpuPercent() = 0.0).
+const processInfoPool: ProcessInfo[] = [];
+
+function takeProcessInfo(): ProcessInfo {
+  const reused = processInfoPool.pop();
+  if (!reused) return new ProcessInfo(process.pid);
+  reused.resetCpuPercent();
+  return reused;
+}
+
+function releaseProcessInfo(info: ProcessInfo): void {
+  if (processInfoPool.length < 8) processInfoPool.push(info);
+  else info.close();
+}
+
 function isStopped(sid: number): boolean {
   return Atomics.load(flags, STOP_BASE + (sid % STOP_SLOTS)) === sid;
 }
@@ -249,7 +265,7 @@ async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<voi
     def,
     intervalMs: message.intervalMs,
     anchor: message.anchorEpochMs,
-    process: new ProcessInfo(process.pid),
+    process: takeProcessInfo(),
     next: 1,
     stopped: false,
     journalFd: undefined,
@@ -286,7 +302,7 @@ function stop(sid: number, record: unknown): void {
       }
     }
     closeJournal(session, false);
-    session.process.close();
+    releaseProcessInfo(session.process);
     sessions.delete(sid);
   }
   reply({ type: 'stopped', sid });
