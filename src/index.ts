@@ -27,7 +27,12 @@ export {
   UsageError,
 } from './errors.js';
 export { JOURNAL_DIR_NAME, journalDirFor } from './journal/journal.js';
-export type { RecoverOptions, RecoverResult } from './journal/recover.js';
+export type {
+  JournalNote,
+  RecoveredJournal,
+  RecoverOptions,
+  RecoverResult,
+} from './journal/recover.js';
 export { recoverJournals } from './journal/recover.js';
 export type { JsonReplacer } from './json/encode.js';
 export { encodeJson, toJsonValue, UNENCODABLE } from './json/encode.js';
@@ -70,7 +75,7 @@ export { defineOutput } from './outputs/output.js';
 export type { RedisOutput, RedisOutputOptions } from './outputs/redis.js';
 export { redisOutput } from './outputs/redis.js';
 export { stdoutOutput } from './outputs/stdout.js';
-export type { ReportOptions, ReportResult } from './report/write-report.js';
+export type { ReportInput, ReportOptions, ReportResult } from './report/write-report.js';
 export { writeReport } from './report/write-report.js';
 export type {
   AsDictOptions,
