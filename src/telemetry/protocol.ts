@@ -67,7 +67,7 @@ export interface WorkerData {
   readonly replyPort: MessagePort;
   /**
    * Int32 slots: [REPLY_COUNTER] replies posted (for synchronous waits), [READY] 1 once the
-   * worker listens, [STOP_BASE + sid % STOP_SLOTS] = sid once that session stopped.
+   * worker listens, [DOORBELL] bumped by main with every message, [STOP_BASE + sid % STOP_SLOTS] = sid once that session stopped.
    */
   readonly shared: SharedArrayBuffer;
 }
@@ -81,8 +81,14 @@ export const REPLY_COUNTER = 0;
 /** Index of the worker's "ready" flag in the shared Int32Array. */
 export const READY = 1;
 
+/**
+ * Index of the doorbell in the shared Int32Array: main bumps it (and notifies) with every
+ * message, so a worker waiting precisely for a sample's due time wakes to read the message.
+ */
+export const DOORBELL = 2;
+
 /** Index of the first stop-flag slot in the shared Int32Array. */
-export const STOP_BASE = 2;
+export const STOP_BASE = 3;
 
 /** Size of the shared buffer in bytes. */
 export const SHARED_BYTES = 4 * (STOP_BASE + STOP_SLOTS);

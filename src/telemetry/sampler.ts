@@ -29,6 +29,7 @@ import { toJsonValue } from '../json/encode.js';
 import { compileTelemetrySource } from './_compile.js';
 import { SampleReservoir } from './_reservoir.js';
 import {
+  DOORBELL,
   type FromWorker,
   type JournalSpec,
   READY,
@@ -463,6 +464,8 @@ class SamplerHost {
 
   #post(message: ToWorker): void {
     this.#worker.postMessage(message);
+    Atomics.add(this.#flags, DOORBELL, 1);
+    Atomics.notify(this.#flags, DOORBELL);
   }
 }
 

@@ -25,6 +25,7 @@ import { toJsonValue } from '../json/encode.js';
 import { compileTelemetrySource, explainTelemetryError } from './_compile.js';
 import { ProcessInfo } from './process-info.js';
 import {
+  DOORBELL,
   type FromWorker,
   READY,
   REPLY_COUNTER,
@@ -238,6 +239,10 @@ function closeJournal(session: Session, remove: boolean): void {
 }
 
 // Schedule sample k at anchor + k·interval; a late wake-up skips missed slots rather than bunching.
+// libuv timers have millisecond granularity and fire up to ~1 ms late, so the timer is set
+// PRECISE_MS early and the rest is slept with Atomics.wait (sub-millisecond, no spinning).
+// The wait ends early when main rings the doorbell: the message is read first, then the wait
+// resumes, so a start or stop is never held up by a pending sample.
 function schedule(session: Session): void {
   if (session.stopped) return;
   const now = performance.timeOrigin + performance.now();
@@ -246,15 +251,22 @@ function schedule(session: Session): void {
     session.next = Math.ceil((now - session.anchor) / session.intervalMs);
     target = session.anchor + session.next * session.intervalMs;
   }
-  session.timer = setTimeout(
-    () => {
-      if (session.stopped) return;
-      session.next++;
-      takeSample(session);
-      schedule(session);
-    },
-    Math.max(0, target - now),
-  );
+  session.timer = setTimeout(() => fire(session, target), Math.max(0, target - now - PRECISE_MS));
+}
+
+const PRECISE_MS = 2;
+
+function fire(session: Session, target: number): void {
+  if (session.stopped) return;
+  const seen = Atomics.load(flags, DOORBELL);
+  const left = target - (performance.timeOrigin + performance.now());
+  if (left > 0.02 && Atomics.wait(flags, DOORBELL, seen, left) !== 'timed-out') {
+    setImmediate(() => fire(session, target)); // a message is waiting: let the loop deliver it
+    return;
+  }
+  session.next++;
+  takeSample(session);
+  schedule(session);
 }
 
 async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<void> {
