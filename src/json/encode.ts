@@ -49,6 +49,9 @@ export function toJsonValue(
 ): unknown {
   const warn = options.warn ?? emitJsonWarning;
   const seen = new Set<object>();
+  // Without a replacer, strings, booleans and finite numbers pass through as they are: the
+  // common case skips the per-value path string and try/catch (records are mostly such values).
+  const passThrough = options.replacer === undefined;
   // A value whose conversion throws (toJSON, replacer, Map/Set iteration) costs only that value.
   const visit = (key: string, raw: unknown, where: string): unknown => {
     try {
@@ -97,6 +100,7 @@ export function toJsonValue(
     try {
       if (Array.isArray(obj)) {
         return obj.map((item, i) => {
+          if (passThrough && isPlainValue(item)) return item;
           const out = visit(String(i), item, `${where}[${i}]`);
           return out === undefined ? null : out;
         });
@@ -127,6 +131,10 @@ export function toJsonValue(
           out[k] = UNENCODABLE;
           continue;
         }
+        if (passThrough && isPlainValue(item)) {
+          out[k] = item;
+          continue;
+        }
         const converted = visit(k, item, `${where}.${k}`);
         if (converted !== undefined) out[k] = converted;
       }
@@ -136,6 +144,12 @@ export function toJsonValue(
     }
   };
   return visit('', value, path);
+}
+
+// A value JSON holds exactly as it is.
+function isPlainValue(value: unknown): boolean {
+  const type = typeof value;
+  return type === 'string' || type === 'boolean' || (type === 'number' && Number.isFinite(value));
 }
 
 /** Encode a value as one line of JSON by the rules above; never throws. */
