@@ -61,13 +61,6 @@ export function nowEpochMs(): number {
   return TIME_ORIGIN_MS + performance.now();
 }
 
-// The formatted `YYYY-MM-DDTHH:MM:SS.` and `+HH:MM` of the last second seen: every call stamps
-// two timestamps, and `Date#toISOString()` cost ~1.5 µs each (npm run bench, BENCHMARKS.md).
-const cachedSecond = Number.NaN;
-const cachedOffset = Number.NaN;
-const cachedPrefix = '';
-const cachedSuffix = '';
-
 /** Format epoch milliseconds as ISO 8601 with microseconds and the zone's offset. */
 export function formatTimestamp(epochMs: number, tz: Timezone = UTC): string {
   const offset = tz.offsetMinutes(epochMs);
@@ -85,6 +78,8 @@ export function formatTimestamp(epochMs: number, tz: Timezone = UTC): string {
   return `${cache.head}.${String(micros).padStart(6, '0')}${cache.tail}`;
 }
 
+// The date-time (`YYYY-MM-DDTHH:MM:SS`) and offset (`+HH:MM`) of the last second formatted:
+// every call stamps two timestamps, and `Date#toISOString()` costs ~1.5 µs (BENCHMARKS.md).
 const cache = { second: Number.NaN, offset: 0, head: '', tail: '' };
 
 function pad2(n: number): string {
