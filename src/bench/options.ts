@@ -1,3 +1,4 @@
+import { describeValue as describe } from '../_describe.js';
 import { OptionError } from '../errors.js';
 import type { JsonReplacer } from '../json/encode.js';
 import type { Mixin } from '../mixins/mixin.js';
@@ -359,14 +360,4 @@ function validateNames(value: unknown, name: string): string[] {
     );
   }
   return value as string[];
-}
-
-/** Describe a received value for an error message: `-1 (number)`. */
-export function describe(value: unknown): string {
-  if (typeof value === 'function') return `a function ${value.name || '(anonymous)'}`;
-  if (typeof value === 'string') return `${JSON.stringify(value)} (string)`;
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
-  return `\`${String(value)}\` (${typeof value})`;
 }

@@ -2,17 +2,10 @@
 // expected, what was received and how to fix it (STYLE "Errors").
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { describeValue } from '../_describe.js';
 import { OptionError } from '../errors.js';
 
-/** Describe a received value for an error message: `` `-1` (number) ``, `"x" (string)`, `an array`. */
-export function describeValue(value: unknown): string {
-  if (typeof value === 'function') return `a function ${value.name || '(anonymous)'}`;
-  if (typeof value === 'string') return `${JSON.stringify(value)} (string)`;
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return `an object (${value.constructor?.name ?? 'Object'})`;
-  return `\`${String(value)}\` (${typeof value})`;
-}
+export { describeValue };
 
 /**
  * Check that `options` is undefined or a plain object whose keys are all in `known`;

@@ -1,6 +1,7 @@
 // The mixin registry: every collector by its kebab-case name, for the CLI's `--mixin` and
 // `--show-mixins` and for `createMixin(name)`. One file per collector sits beside this one.
 import { OptionError } from '../errors.js';
+import { CLI_DEFAULT_MIXIN_NAMES } from './_cli-defaults.js';
 import { describeValue } from './_options.js';
 import { cgroupLimits } from './cgroup-limits.js';
 import { fileHash } from './file-hash.js';
@@ -220,14 +221,8 @@ export function defaultMixins(): Mixin[] {
  * place of `python-info`): node-runtime, host-info, slurm-info, loaded-modules, working-dir,
  * resource-usage.
  */
-export const CLI_DEFAULT_MIXINS: readonly MixinName[] = [
-  'node-runtime',
-  'host-info',
-  'slurm-info',
-  'loaded-modules',
-  'working-dir',
-  'resource-usage',
-];
+export const CLI_DEFAULT_MIXINS: readonly MixinName[] =
+  CLI_DEFAULT_MIXIN_NAMES as readonly MixinName[];
 
 export type { CgroupLimitFields, CgroupLimitsOptions } from './cgroup-limits.js';
 export { cgroupLimits } from './cgroup-limits.js';

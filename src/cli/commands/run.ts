@@ -20,6 +20,7 @@ import { RUN_ID } from '../../bench/run-id.js';
 import { formatTimestamp, nowEpochMs, type Timezone, UTC } from '../../bench/timestamp.js';
 import { OptionError, type OutputDeliveryError } from '../../errors.js';
 import { encodeJson, toJsonValue } from '../../json/encode.js';
+import { CLI_DEFAULT_MIXIN_NAMES } from '../../mixins/_cli-defaults.js';
 import type { Mixin, MixinContext } from '../../mixins/mixin.js';
 import { OutputFanOut } from '../../outputs/fan-out.js';
 import type { Output } from '../../outputs/output.js';
@@ -299,14 +300,7 @@ export async function runCommandBench(
  * The names of the CLI's default mixins (microbench's CLI set, with node-runtime in place of
  * python-info), in order. Equal to the registry's `CLI_DEFAULT_MIXINS`.
  */
-export const DEFAULT_CLI_MIXIN_NAMES: readonly string[] = [
-  'node-runtime',
-  'host-info',
-  'slurm-info',
-  'loaded-modules',
-  'working-dir',
-  'resource-usage',
-];
+export const DEFAULT_CLI_MIXIN_NAMES: readonly string[] = CLI_DEFAULT_MIXIN_NAMES;
 
 /**
  * Fresh instances of the CLI's default mixins, loaded one module each rather than through the
