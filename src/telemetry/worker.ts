@@ -240,7 +240,7 @@ function closeJournal(session: Session, remove: boolean): void {
 
 // Schedule sample k at anchor + k·interval; a late wake-up skips missed slots rather than bunching.
 // libuv timers have millisecond granularity and fire up to ~1 ms late, so the timer is set
-// PRECISE_MS early and the rest is slept with Atomics.wait (sub-millisecond, no spinning).
+// PRECISE_MS early (a loaded machine wakes timers late) and the rest is slept with Atomics.wait (sub-millisecond, no spinning).
 // The wait ends early when main rings the doorbell: the message is read first, then the wait
 // resumes, so a start or stop is never held up by a pending sample.
 function schedule(session: Session): void {
@@ -251,10 +251,11 @@ function schedule(session: Session): void {
     session.next = Math.ceil((now - session.anchor) / session.intervalMs);
     target = session.anchor + session.next * session.intervalMs;
   }
-  session.timer = setTimeout(() => fire(session, target), Math.max(0, target - now - PRECISE_MS));
+  const early = Math.min(PRECISE_MS, session.intervalMs / 2);
+  session.timer = setTimeout(() => fire(session, target), Math.max(0, target - now - early));
 }
 
-const PRECISE_MS = 2;
+const PRECISE_MS = 5;
 
 function fire(session: Session, target: number): void {
   if (session.stopped) return;
