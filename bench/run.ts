@@ -11,10 +11,11 @@
  *   --no-write  do not write BENCHMARKS.md
  *   --only IDS  run only these groups (comma-separated ids, listed by --help)
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runInChild } from './_child.js';
-import { assertBuilt } from './_lib.js';
+import { assertBuilt, REPO_ROOT } from './_lib.js';
 import { detectMachine, loadAverage, renderMachine } from './_machine.js';
 import {
   type BenchArgs,
@@ -92,6 +93,19 @@ function parseArgs(argv: readonly string[]): CliArgs {
   return { quick, write: write ?? (!quick && only === undefined), only };
 }
 
+// The commit measured, and whether the working tree had uncommitted changes (or undefined).
+function detectRevision(): string | undefined {
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', timeout: 5000 }).trim();
+  try {
+    const commit = git('rev-parse', '--short', 'HEAD');
+    const dirty = git('status', '--porcelain', '--untracked-files=no', '--', 'src') !== '';
+    return `commit ${commit}${dirty ? ' with uncommitted changes in src/' : ''}`;
+  } catch {
+    return undefined;
+  }
+}
+
 function fail(message: string): never {
   process.stderr.write(`bench: ${message}\n`);
   process.exit(2);
@@ -104,7 +118,10 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const start = performance.now();
   const mode = cli.quick ? 'quick' : 'full';
-  process.stdout.write(`microbench-ts benchmarks (${mode} mode)\n`);
+  const revision = detectRevision();
+  process.stdout.write(
+    `microbench-ts benchmarks (${mode} mode${revision ? `, ${revision}` : ''})\n`,
+  );
   for (const line of renderMachine(machine)) process.stdout.write(`  ${line}\n`);
   process.stdout.write('\n');
 
@@ -151,6 +168,7 @@ async function main(): Promise<void> {
   if (cli.write) {
     const markdown = renderMarkdown({
       mode,
+      revision,
       startedAt,
       machineLines: renderMachine(machine, loadEnd),
       summary,
@@ -175,6 +193,7 @@ function renderSummary(checks: readonly Check[]): Table {
 // BENCHMARKS.md: machine, verdicts, then every group's tables and notes.
 function renderMarkdown(report: {
   mode: string;
+  revision: string | undefined;
   startedAt: Date;
   machineLines: readonly string[];
   summary: Table;
@@ -189,7 +208,7 @@ function renderMarkdown(report: {
       : `**${report.missed} of ${report.summary.rows.length} DESIGN §7 targets are missed in this run** (marked MISSED below, each with its known cause).`;
   return `${[
     '# Benchmarks',
-    `Numbers from \`npm run bench\` (${report.mode} mode, ${when}; the measurements took ${formatNumber(report.elapsedS, 3)} s after the build). They measure the built library (\`dist/\`) and CLI, each measurement in a fresh \`node\` process. Refresh this file with \`npm run bench\` whenever a change moves a number; \`npm run bench -- --quick\` is a faster check that writes nothing.`,
+    `Numbers from \`npm run bench\` (${report.mode} mode, ${when}${report.revision ? `, ${report.revision}` : ''}; the measurements took ${formatNumber(report.elapsedS, 3)} s after the build). They measure the built library (\`dist/\`) and CLI, each measurement in a fresh \`node\` process. Refresh this file with \`npm run bench\` whenever a change moves a number; \`npm run bench -- --quick\` is a faster check that writes nothing.`,
     verdict,
     '## Machine',
     report.machineLines.map((l) => `- ${l}`).join('\n'),
