@@ -8,10 +8,10 @@
  *                                        (absolute targets: no drift), each sample:
  *                                          fn(ProcessInfo) → JSON-safe → journal line
  *                                          → reply port ──► main (and bump reply counter)
- *   stop {sid, record?} ─────────────►   clear timer, journal the finished record ──► 'stopped'
+ *   stop {sid, record?} ─────────────►   unschedule, journal the finished record ──► 'stopped'
  *   discard {sid, path} ─────────────►   (main delivered the record) delete the journal
  *
- * Main may be blocked in synchronous code: timers here keep firing, samples queue on the reply
+ * Main may be blocked in synchronous code: the schedule here keeps running, samples queue on the reply
  * port, and a synchronous stop (`receiveMessageOnPort` + `Atomics.wait` on the reply counter)
  * can drain them without the main event loop.
  */
@@ -51,7 +51,8 @@ interface Session {
   readonly anchor: number;
   readonly process: ProcessInfo;
   next: number;
-  timer?: NodeJS.Timeout;
+  /** When the next sample is due (epoch ms); undefined while none is scheduled. */
+  due?: number | undefined;
   journalFd: number | undefined;
   journalPath: string | undefined;
   stopped: boolean;
@@ -239,10 +240,6 @@ function closeJournal(session: Session, remove: boolean): void {
 }
 
 // Schedule sample k at anchor + k·interval; a late wake-up skips missed slots rather than bunching.
-// libuv timers have millisecond granularity and fire up to ~1 ms late, so the timer is set
-// PRECISE_MS early (a loaded machine wakes timers late) and the rest is slept with Atomics.wait (sub-millisecond, no spinning).
-// The wait ends early when main rings the doorbell: the message is read first, then the wait
-// resumes, so a start or stop is never held up by a pending sample.
 function schedule(session: Session): void {
   if (session.stopped) return;
   const now = performance.timeOrigin + performance.now();
@@ -251,23 +248,45 @@ function schedule(session: Session): void {
     session.next = Math.ceil((now - session.anchor) / session.intervalMs);
     target = session.anchor + session.next * session.intervalMs;
   }
-  const early = Math.min(PRECISE_MS, session.intervalMs / 2);
-  session.timer = setTimeout(() => fire(session, target), Math.max(0, target - now - early));
+  session.due = target;
+  wakeScheduler();
 }
 
-const PRECISE_MS = 5;
+// The scheduler sleeps in Atomics.wait until the earliest due sample: one thread wake-up per
+// sample, with sub-millisecond precision (libuv timers have millisecond granularity, fire late,
+// and cost a second wake-up). Main rings the doorbell with every message: the wait ends, the
+// event loop delivers the message, and the scheduler resumes. It also yields to the event loop
+// after every round of samples, so module imports and other callbacks keep running.
+let schedulerPending = false;
 
-function fire(session: Session, target: number): void {
-  if (session.stopped) return;
+function wakeScheduler(): void {
+  if (schedulerPending) return;
+  schedulerPending = true;
+  setImmediate(runScheduler);
+}
+
+function runScheduler(): void {
+  schedulerPending = false;
+  let next: Session | undefined;
+  for (const session of sessions.values()) {
+    if (session.stopped || session.due === undefined) continue;
+    if (next === undefined || session.due < next.due!) next = session;
+  }
+  if (!next) return;
   const seen = Atomics.load(flags, DOORBELL);
-  const left = target - (performance.timeOrigin + performance.now());
+  const left = next.due! - (performance.timeOrigin + performance.now());
   if (left > 0.02 && Atomics.wait(flags, DOORBELL, seen, left) !== 'timed-out') {
-    setImmediate(() => fire(session, target)); // a message is waiting: let the loop deliver it
+    wakeScheduler(); // a message is waiting: let the event loop deliver it first
     return;
   }
-  session.next++;
-  takeSample(session);
-  schedule(session);
+  const now = performance.timeOrigin + performance.now();
+  for (const session of [...sessions.values()]) {
+    if (session.stopped || session.due === undefined || session.due > now + 0.02) continue;
+    session.due = undefined;
+    session.next++;
+    takeSample(session);
+    schedule(session);
+  }
 }
 
 async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<void> {
@@ -305,7 +324,6 @@ function stop(sid: number, record: unknown): void {
   const session = sessions.get(sid);
   if (session) {
     session.stopped = true;
-    if (session.timer) clearTimeout(session.timer);
     if (record !== undefined && session.journalFd !== undefined) {
       const end = toJsonValue({ type: 'end', record }, 'record', { warn: () => undefined });
       try {
