@@ -258,6 +258,8 @@ function schedule(session: Session): void {
 // event loop delivers the message, and the scheduler resumes. It also yields to the event loop
 // after every round of samples, so module imports and other callbacks keep running.
 let schedulerPending = false;
+// Messages received from main (wrapping like the Int32 doorbell).
+let received = 0;
 
 function wakeScheduler(): void {
   if (schedulerPending) return;
@@ -273,9 +275,15 @@ function runScheduler(): void {
     if (next === undefined || session.due < next.due!) next = session;
   }
   if (!next) return;
-  const seen = Atomics.load(flags, DOORBELL);
+  // Main bumps the doorbell once per message, after posting it: a count ahead of ours means a
+  // message is queued but not yet delivered, and sleeping now would hold it up.
+  const bell = Atomics.load(flags, DOORBELL);
+  if (bell !== received) {
+    wakeScheduler();
+    return;
+  }
   const left = next.due! - (performance.timeOrigin + performance.now());
-  if (left > 0.02 && Atomics.wait(flags, DOORBELL, seen, left) !== 'timed-out') {
+  if (left > 0.02 && Atomics.wait(flags, DOORBELL, bell, left) !== 'timed-out') {
     wakeScheduler(); // a message is waiting: let the event loop deliver it first
     return;
   }
@@ -353,6 +361,7 @@ Atomics.notify(flags, READY);
 // overtake it, so everything goes through one promise chain.
 let queue: Promise<void> = Promise.resolve();
 parentPort!.on('message', (message: ToWorker) => {
+  received = (received + 1) | 0;
   queue = queue.then(() => {
     switch (message.type) {
       case 'define':

@@ -96,3 +96,29 @@ test('telemetryMaxSamples thins evenly, keeps the first and last, and records th
   const gaps = times.slice(1).map((t, i) => t - times[i]!);
   assert.ok(Math.max(...gaps) < 3 * (Math.min(...gaps) + 10), `evenly spread: ${gaps.join(', ')}`);
 });
+
+test('back-to-back short calls with a long interval are never held up by the sampler', async () => {
+  const warnings: Error[] = [];
+  const listener = (w: Error) => warnings.push(w);
+  process.on('warning', listener);
+  try {
+    const bench = new MicroBench({
+      telemetry: (p: ProcessInfo) => ({ rss: p.memoryInfo().rss }),
+      telemetryInterval: 60,
+      telemetryTimeout: 5,
+    });
+    const tiny = bench.wrap((x: number) => x + 1);
+    for (let i = 0; i < 2000; i++) tiny(i);
+    const records = await bench.getResults();
+    assert.equal(records.length, 2000);
+    for (const record of records) assert.equal((record.telemetry as unknown[]).length, 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(
+      warnings.filter((w) => /telemetryTimeout/.test(w.message)).map((w) => w.message),
+      [],
+      'no stop waited for the timeout',
+    );
+  } finally {
+    process.off('warning', listener);
+  }
+});
