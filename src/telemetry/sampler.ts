@@ -211,6 +211,7 @@ class SamplerHost {
       workerData: { replyPort: port2, shared },
       transferList: [port2],
       name: 'microbench-sampler',
+      execArgv: workerExecArgv(process.execArgv),
     });
     this.#worker.unref();
     this.#worker.on('error', (error) =>
@@ -415,6 +416,11 @@ class SamplerHost {
     const survivors = [...this.#runs.values()].filter((r) => !r.done);
     this.#runs.clear();
     if (survivors.length === 0) return;
+    // A worker that dies before it ever ran would die again: keep what was sampled, stop there.
+    if (!this.#ready && ++startFailures >= 2) {
+      for (const run of survivors) this.finish(run);
+      return;
+    }
     const next = getHost();
     for (const run of survivors) {
       run.host = next;
@@ -467,6 +473,27 @@ class SamplerHost {
     Atomics.add(this.#flags, DOORBELL, 1);
     Atomics.notify(this.#flags, DOORBELL);
   }
+}
+
+// Workers whose start-up failed in a row (a guard against replacing a doomed worker forever).
+let startFailures = 0;
+
+/**
+ * The parent's Node flags minus those a worker rejects or must not repeat: `--input-type`
+ * (workers refuse it) and the parent's own `-e`/`-p` script.
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const flag = execArgv[i]!;
+    if (/^--(input-type|eval|print)=/.test(flag)) continue;
+    if (['--input-type', '-e', '--eval', '-p', '--print', '-pe'].includes(flag)) {
+      i++; // and its value
+      continue;
+    }
+    out.push(flag);
+  }
+  return out;
 }
 
 // The worker entry beside this file: worker.js when built. Run from source through tsx, the

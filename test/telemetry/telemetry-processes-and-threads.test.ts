@@ -77,3 +77,19 @@ console.log(JSON.stringify(record));
   assert.ok(record.telemetry.length >= 3);
   assert.equal(typeof record.telemetry[0].rss, 'number');
 });
+
+test('a script run with `node --input-type=module -e` samples (the worker drops flags it rejects)', {
+  skip: !existsSync(join(root, 'dist/index.js')) && 'run npm run build first',
+}, () => {
+  const code = `import { MicroBench } from ${JSON.stringify(join(root, 'dist/index.js'))};
+const bench = new MicroBench({ telemetry: (p) => ({ rss: p.memoryInfo().rss }), telemetryInterval: 0.05, telemetryTimeout: 5 });
+bench.wrap(() => { const end = performance.now() + 200; while (performance.now() < end) {} })();
+const [record] = await bench.getResults();
+console.log(record.telemetry.length);`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(child.status, 0, child.stderr);
+  assert.ok(Number(child.stdout.trim()) >= 3, child.stdout);
+});
