@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MicroBench, type ProcessInfo, hostInfo } from '../dist/index.js';
+import { hostInfo, MicroBench, type ProcessInfo } from '../dist/index.js';
 
 class DemoBench extends MicroBench {
   static telemetryInterval = 0.1; // seconds between samples
