@@ -64,7 +64,11 @@ test('overlapping async calls each get their own sampling session', async () => 
     const finish = Date.parse(record.finish_time);
     for (const s of samples) {
       const t = Date.parse(s.timestamp);
-      assert.ok(t >= start - 5 && t <= finish + 60, 'every sample lies within its own call');
+      // Slack for a loaded CI machine, where the sampler thread may run late.
+      assert.ok(
+        t >= start - 5 && t <= finish + 250,
+        `sample at +${t - start} ms of a call that finished at +${finish - start} ms`,
+      );
     }
     const expected = Math.floor(ms / 50) + 1;
     assert.ok(
