@@ -73,9 +73,9 @@ test('the initial sample is taken when the call starts, then one per interval', 
   const samples = record.telemetry as { timestamp: string }[];
   const start = Date.parse(record.start_time);
   const first = Date.parse(samples[0]!.timestamp);
-  assert.ok(Math.abs(first - start) < 50, `first sample ${first - start} ms from start_time`);
+  assert.ok(Math.abs(first - start) < 100, `first sample ${first - start} ms from start_time`);
   assert.ok(
-    samples.length >= 4 && samples.length <= 6,
+    samples.length >= 3 && samples.length <= 7,
     `450 ms at 100 ms: ${samples.length} samples`,
   );
 });
