@@ -325,12 +325,36 @@ export class MicroBench {
     for (let w = 0; w < warmup; w++) {
       const result = fn.apply(thisArg, args);
       if (isThenable(result)) {
-        return this.#invokeAsync(fn, thisArg, args, name, iterations, {
-          warmupDone: w,
-          pending: result,
-        });
+        return this.#finishWarmupAsync(fn, thisArg, args, name, iterations, warmup - w - 1, result);
       }
     }
+    return this.#runTimed(fn, thisArg, args, name, iterations);
+  }
+
+  // The warmup turned out asynchronous: await it and the `left` remaining runs, then time.
+  async #finishWarmupAsync(
+    fn: AnyFunction,
+    thisArg: unknown,
+    args: unknown[],
+    name: string,
+    iterations: number,
+    left: number,
+    pending: PromiseLike<unknown>,
+  ): Promise<unknown> {
+    await pending;
+    for (let w = 0; w < left; w++) await fn.apply(thisArg, args);
+    learnedAsync.add(fn);
+    return this.#runTimed(fn, thisArg, args, name, iterations);
+  }
+
+  // Captures, timed iterations and the record; goes asynchronous when an iteration returns a promise.
+  #runTimed(
+    fn: AnyFunction,
+    thisArg: unknown,
+    args: unknown[],
+    name: string,
+    iterations: number,
+  ): unknown {
     const call = new BenchCall(this.#env, name, args);
     return runInCall(call, isAsync(fn), () => {
       call.begin();
@@ -354,35 +378,6 @@ export class MicroBench {
       call.returned(result);
       call.end();
       return result;
-    });
-  }
-
-  // The call's warmup turned out asynchronous: finish warmup, then run the timed part.
-  async #invokeAsync(
-    fn: AnyFunction,
-    thisArg: unknown,
-    args: unknown[],
-    name: string,
-    iterations: number,
-    state: { warmupDone: number; pending: PromiseLike<unknown> },
-  ): Promise<unknown> {
-    await state.pending;
-    for (let w = state.warmupDone + 1; w < this.options.warmup; w++) await fn.apply(thisArg, args);
-    learnedAsync.add(fn);
-    const call = new BenchCall(this.#env, name, args);
-    return runInCall(call, true, () => {
-      call.begin();
-      call.beforeIteration();
-      let first: unknown;
-      try {
-        first = fn.apply(thisArg, args);
-      } catch (error) {
-        call.afterIteration();
-        call.failed(error);
-        call.end();
-        throw error;
-      }
-      return this.#continueAsync(fn, thisArg, args, call, iterations, 0, first);
     });
   }
 
