@@ -4,7 +4,7 @@
 //            telemetry start, start_time
 //   iteration(): beforeIteration hooks, timed run, afterIteration hooks
 //   end():   finish_time, capturePost hooks, capturepost*() methods, exception
-//            ──► telemetry stop (async when sampling) ──► outputs
+//            ──► telemetry stop (async only while the initial sample is on its way) ──► outputs
 import type { Mixin, MixinContext } from '../mixins/mixin.js';
 import type { TelemetryResult, TelemetryRun } from '../telemetry/sampler.js';
 import { type CaptureMethods, readEnvVars } from './_captures.js';
@@ -109,8 +109,8 @@ export class BenchCall {
   }
 
   /**
-   * Finish the record and hand it to the outputs. Without telemetry this is synchronous;
-   * with telemetry the record is delivered once the sampler has stopped.
+   * Finish the record and hand it to the outputs: synchronously, unless telemetry's initial
+   * sample has not arrived yet (a call shorter than the sampler's reaction time).
    * `sync` (a signal or process exit ends the call) collects telemetry synchronously;
    * `interrupted` names the signal that ended the call.
    */
@@ -137,12 +137,12 @@ export class BenchCall {
       this.#attach(telemetry.stopSync());
       env.deliver(record);
     } else {
-      env.track(
-        telemetry.stop().then((result) => {
-          this.#attach(result);
-          env.deliver(record);
-        }),
-      );
+      // Delivered at once when every sample is in; otherwise once the initial sample arrives.
+      const pending = telemetry.stop((result) => {
+        this.#attach(result);
+        env.deliver(record);
+      });
+      if (pending) env.track(pending);
     }
   }
 

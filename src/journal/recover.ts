@@ -148,6 +148,8 @@ interface RecoverContext {
 
 interface JournalHeader {
   type: string;
+  /** 'pending': finished records waiting for their initial sample (see pending.ts). */
+  kind?: string;
   pid: number;
   pid_start_time?: number | null;
   hostname?: string;
@@ -195,6 +197,10 @@ function recoverOne(path: string, dir: string, claimed: boolean, context: Recove
     }
   }
   const outfile = outfileForJournalDir(dir);
+  if (header.kind === 'pending') {
+    recoverPending(path, outfile, lines.slice(1), claimed, context);
+    return;
+  }
   const { record, total, finished } = buildRecord(header, lines.slice(1));
   if (isInOutfile(outfile, record, context)) {
     // Delivered after all (killed just before the journal was deleted), or recovered by a
@@ -241,6 +247,76 @@ function recoverOne(path: string, dir: string, claimed: boolean, context: Recove
     // Gone already.
   }
   result.recovered.push(recovered);
+}
+
+// A pending journal: finished records (without the initial sample that was still on its
+// way): each one the outfile lacks is appended, in call order.
+function recoverPending(
+  path: string,
+  outfile: string,
+  lines: readonly string[],
+  claimed: boolean,
+  context: RecoverContext,
+): void {
+  const { result } = context;
+  const records: BenchRecord[] = [];
+  for (const line of lines) {
+    if (line.trim() === '') continue;
+    try {
+      const entry = JSON.parse(line) as { type?: string; record?: unknown };
+      if (entry?.type !== 'record' || entry.record === null || typeof entry.record !== 'object')
+        continue;
+      const record = entry.record as BenchRecord;
+      if (!isInOutfile(outfile, record, context)) records.push(record);
+    } catch {
+      // The line a kill tore in half.
+    }
+  }
+  if (records.length === 0) {
+    discard(path, `its records are already in ${outfile}`, context);
+    return;
+  }
+  const notes = records.map((record) => ({
+    journal: path,
+    outfile,
+    functionName: String(record.function_name),
+    samples: Array.isArray(record.telemetry) ? record.telemetry.length : 0,
+    finished: true,
+  }));
+  if (context.dryRun) {
+    result.recovered.push(...notes);
+    return;
+  }
+  const claim = claimed ? path : `${path}.recovering-${process.pid}`;
+  if (!claimed) {
+    try {
+      renameSync(path, claim);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // another recoverer won
+      result.errors.push({ journal: path, message: (error as Error).message });
+      return;
+    }
+  }
+  try {
+    const output = fileOutput(outfile);
+    for (const record of records) {
+      output.write(record, () => encodeJson(record, { warn: () => undefined }));
+      context.written.get(outfile)?.add(recordKey(record));
+    }
+    void output.close?.();
+  } catch (error) {
+    result.errors.push({
+      journal: claim,
+      message: `could not append to ${outfile}: ${(error as Error).message}`,
+    });
+    return;
+  }
+  try {
+    unlinkSync(claim);
+  } catch {
+    // Gone already.
+  }
+  result.recovered.push(...notes);
 }
 
 // The journal's header line, or undefined when it is torn or not a microbench journal.

@@ -2,22 +2,22 @@
 import type { TelemetrySample } from '../bench/record.js';
 
 /**
- * Keeps every sample, or with a limit N, at most about 2N in memory: it keeps every
+ * Keeps every sample (of any shape: the sampler keeps them raw until the run ends), or with a limit N, at most about 2N in memory: it keeps every
  * `stride`-th sample and doubles the stride when full, so the kept ones stay evenly spread;
  * `result()` then picks N evenly spaced samples, always including the first and the last.
  */
-export class SampleReservoir {
+export class SampleReservoir<T = TelemetrySample> {
   readonly #limit: number | undefined;
-  #kept: TelemetrySample[] = [];
+  #kept: T[] = [];
   #stride = 1;
-  #last: TelemetrySample | undefined;
+  #last: T | undefined;
   total = 0;
 
   constructor(limit: number | undefined) {
     this.#limit = limit;
   }
 
-  add(sample: TelemetrySample): void {
+  add(sample: T): void {
     const index = this.total++;
     if (this.#limit === undefined) {
       this.#kept.push(sample);
@@ -32,13 +32,13 @@ export class SampleReservoir {
     }
   }
 
-  result(): { samples: TelemetrySample[]; total: number } {
+  result(): { samples: T[]; total: number } {
     const limit = this.#limit;
     if (limit === undefined) return { samples: this.#kept, total: this.total };
     const pool = this.#kept.slice();
     if (this.#last && pool[pool.length - 1] !== this.#last) pool.push(this.#last);
     if (pool.length <= limit) return { samples: pool, total: this.total };
-    const samples: TelemetrySample[] = [];
+    const samples: T[] = [];
     for (let j = 0; j < limit; j++)
       samples.push(pool[Math.round((j * (pool.length - 1)) / (limit - 1))]!);
     return { samples, total: this.total };

@@ -30,17 +30,22 @@ export type ToWorker =
       readonly initialSample: boolean;
       /** Journal this session's samples to this file (crash safety). */
       readonly journal?: JournalSpec;
+      /** telemetryTimeout in ms: a telemetry function call running longer counts as hung. */
+      readonly timeoutMs: number;
     }
+  /**
+   * Sent only for journaled sessions (main stops the others through the shared state word
+   * alone). With `record`, the record is not delivered yet: journal it as the session's last
+   * line and keep the file until 'discard'. Without, the record is delivered: delete the file.
+   */
   | {
       readonly type: 'stop';
       readonly sid: number;
-      /**
-       * The finished record (without its samples), journaled as the session's last line: a
-       * process that dies before delivering it leaves a complete record to recover.
-       */
       readonly record?: unknown;
+      /** Reply 'discarded' once the journal is deleted (main tracks the file until then). */
+      readonly confirm?: boolean;
     }
-  /** The record is delivered: stop the session if it still runs and delete its journal. */
+  /** The record of a session stopped with `record` is delivered: delete its journal. */
   | { readonly type: 'discard'; readonly sid: number; readonly path: string };
 
 /** Worker → main, on the reply port. */
@@ -57,7 +62,6 @@ export type FromWorker =
       readonly epochMs: number;
       readonly error: string;
     }
-  | { readonly type: 'stopped'; readonly sid: number }
   | { readonly type: 'define-error'; readonly defId: number; readonly error: string }
   | { readonly type: 'journal-error'; readonly sid: number; readonly error: string }
   | { readonly type: 'discarded'; readonly sid: number };
@@ -65,17 +69,32 @@ export type FromWorker =
 /** Data handed to the worker at creation. */
 export interface WorkerData {
   readonly replyPort: MessagePort;
-  /**
-   * Int32 slots: [REPLY_COUNTER] replies posted (for synchronous waits), [READY] 1 once the
-   * worker listens, [DOORBELL] bumped by main with every message, [STOP_BASE + sid % STOP_SLOTS] = sid once that session stopped.
-   */
+  /** The shared Int32 slots described below. */
   readonly shared: SharedArrayBuffer;
+  /** Epoch ms that BUSY_UNTIL counts from. */
+  readonly epochBase: number;
 }
 
-/** Number of stop-flag slots in the shared buffer. */
-export const STOP_SLOTS = 4096;
+/*
+ * The shared buffer replaces a stop handshake. Each session owns a slot (sid % SESSION_SLOTS)
+ * with two words:
+ *
+ *   OWNER_BASE + slot   the sid that owns the slot (a stale session on the worker sees another
+ *                       sid there and retires)
+ *   STATE_BASE + slot   (samples posted << 1) | stopped
+ *
+ * The worker posts a sample, then adds 2 to the state word; main stops a session with one
+ * atomic OR of the stopped bit, which returns how many samples were posted before the stop.
+ * Those messages are already queued on the reply port, so main collects them with
+ * receiveMessageOnPort, without waiting; a sample posted after the stop is not counted and is
+ * dropped. Only the initial sample may still be on its way (a call shorter than the worker's
+ * reaction time): then the record is completed when it arrives.
+ */
 
-/** Index of the reply counter in the shared Int32Array. */
+/** Number of session slots (concurrent telemetry sessions per process). */
+export const SESSION_SLOTS = 4096;
+
+/** Index of the reply counter in the shared Int32Array (bumped with every reply). */
 export const REPLY_COUNTER = 0;
 
 /** Index of the worker's "ready" flag in the shared Int32Array. */
@@ -87,8 +106,33 @@ export const READY = 1;
  */
 export const DOORBELL = 2;
 
-/** Index of the first stop-flag slot in the shared Int32Array. */
-export const STOP_BASE = 3;
+/**
+ * Index of the hang watchdog: while the telemetry function runs, the ms (since the worker's
+ * `epochBase`) after which that call counts as hung; 0 between samples. Main reads it at stops
+ * and starts, so a hanging function is noticed without any message.
+ */
+export const BUSY_UNTIL = 3;
+
+/** Index of the session whose sample the telemetry function is taking (with BUSY_UNTIL). */
+export const BUSY_SID = 4;
+
+/** Index of the first owner word (see above). */
+export const OWNER_BASE = 5;
+
+/** Index of the first state word (see above). */
+export const STATE_BASE = OWNER_BASE + SESSION_SLOTS;
+
+/**
+ * How long a journaled session runs before its journal file is written (at most one interval):
+ * a shorter call, delivered at its end, never costs a file.
+ */
+export const JOURNAL_DELAY_MS = 50;
+
+/** The stopped bit of a state word. */
+export const STOPPED_BIT = 1;
+
+/** What a posted sample adds to a state word. */
+export const POSTED_STEP = 2;
 
 /** Size of the shared buffer in bytes. */
-export const SHARED_BYTES = 4 * (STOP_BASE + STOP_SLOTS);
+export const SHARED_BYTES = 4 * (STATE_BASE + SESSION_SLOTS);

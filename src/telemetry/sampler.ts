@@ -3,14 +3,17 @@
  *
  *   MicroBench ─ defineTelemetry() ─► TelemetryDefinition ─ start(record) ─► TelemetryRun
  *        │                                                                      │
- *        │           postMessage (no handshake, a few µs)                       │ stop():     async, record delivered later
- *        └──────────────► sampler worker ──► reply port ──► samples per run     │ stopSync(): drains the reply port with
- *                                                                               │             receiveMessageOnPort + Atomics.wait
+ *        │           postMessage 'start' (no handshake, a few µs)               │ stop(deliver): one atomic OR on the
+ *        └──────────────► sampler worker ──► reply port ──► samples per run     │   session's state word says how many
+ *                                                                               │   samples were posted; they are read
+ *                                                                               │   off the port at once (no round-trip)
  *
  * One worker per process (per thread that benchmarks), created on first use and `unref()`ed.
  * Starting a run costs one postMessage; the worker takes the initial sample within a fraction
- * of a millisecond, while user code already runs. The reply port is ref'ed only while some
- * run is being stopped, so a pending record keeps the process alive just long enough.
+ * of a millisecond, while user code already runs. Stopping costs no message for a run without
+ * journal: the record is complete at once, or (a call shorter than the worker's reaction time)
+ * as soon as its initial sample arrives. The reply port is ref'ed only while some record waits
+ * for that sample, so a pending record keeps the process alive just long enough.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,18 +28,25 @@ import type { BenchRecord, TelemetrySample } from '../bench/record.js';
 import { formatTimestamp, nowEpochMs, type Timezone } from '../bench/timestamp.js';
 import { TelemetryError } from '../errors.js';
 import { removeJournalFile } from '../journal/journal.js';
+import { PendingJournal } from '../journal/pending.js';
 import { toJsonValue } from '../json/encode.js';
 import { compileTelemetrySource } from './_compile.js';
 import { SampleReservoir } from './_reservoir.js';
 import {
+  BUSY_SID,
+  BUSY_UNTIL,
   DOORBELL,
   type FromWorker,
+  JOURNAL_DELAY_MS,
   type JournalSpec,
+  OWNER_BASE,
+  POSTED_STEP,
   READY,
   REPLY_COUNTER,
+  SESSION_SLOTS,
   SHARED_BYTES,
-  STOP_BASE,
-  STOP_SLOTS,
+  STATE_BASE,
+  STOPPED_BIT,
   type TelemetrySource,
   type ToWorker,
 } from './protocol.js';
@@ -50,8 +60,13 @@ export interface TelemetryResult {
 
 /** One sampling session (one benchmarked call). */
 export interface TelemetryRun {
-  /** Stop sampling; resolves with the samples once the worker confirms (or the timeout passes). */
-  stop(): Promise<TelemetryResult>;
+  /**
+   * Stop sampling and hand the samples to `deliver`: at once when they are all in (the usual
+   * case; then it returns undefined), or once the initial sample arrives (or the timeout
+   * passes) for a call shorter than the worker's reaction time; then it returns a promise that
+   * settles after `deliver` ran. Records reach `deliver` in the order their runs completed.
+   */
+  stop(deliver: (result: TelemetryResult) => void): Promise<void> | undefined;
   /** Stop sampling and collect the samples without the event loop (process exit, signals). */
   stopSync(): TelemetryResult;
   /** Stop sampling and drop the samples. */
@@ -74,21 +89,41 @@ export interface TelemetrySpec {
 /** A bench's telemetry, registered with the sampler; starts runs. */
 export interface TelemetryDefinition {
   start(record: BenchRecord): TelemetryRun;
+  /** Every record is delivered: delete what the pending journal still holds open. */
+  close(): void;
+}
+
+// A sample as it came from the worker; formatted into a TelemetrySample when the run ends.
+interface RawSample {
+  readonly epochMs: number;
+  readonly json?: string;
+  readonly error?: string;
 }
 
 // One run's main-side state.
 interface RunState {
   readonly sid: number;
   readonly spec: TelemetrySpec;
-  readonly reservoir: SampleReservoir;
+  readonly reservoir: SampleReservoir<RawSample>;
   readonly journal: JournalSpec | undefined;
+  /** Where the record goes while it waits for its initial sample (with a journal). */
+  readonly pendingJournal: PendingJournal | undefined;
   readonly defId: number;
   readonly anchorEpochMs: number;
   host: SamplerHost;
+  /** Ran long enough for the worker to have written its journal file (set when stopped). */
+  journaledByWorker: boolean;
+  /** Samples received from earlier workers (a run moved off a hung worker). */
+  base: number;
   stopped: boolean;
   done: boolean;
-  resolve?: (result: TelemetryResult) => void;
-  /** When a requested stop is abandoned (performance.now() ms); set while stopping. */
+  /** Samples the run waits for once stopped. */
+  needed: number;
+  /** Whether the current worker was asked for an initial sample. */
+  initialSample: boolean;
+  /** Called once the run is done (a stopped run waiting for its initial sample). */
+  onDone?: () => void;
+  /** When a pending stop is abandoned (performance.now() ms). */
   deadline?: number;
 }
 
@@ -132,11 +167,16 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
   }
   const defId = nextDefId++;
   definitions.set(defId, source);
+  const pendingJournal = spec.journalDir
+    ? new PendingJournal(spec.journalDir, { outfile: spec.outfile, timezone: spec.timezone.name })
+    : undefined;
   const intervalMs = spec.intervalS * 1000;
   return {
     start(record) {
-      const host = getHost();
+      let host = getHost();
       host.waitReady(spec.timeoutS * 1000);
+      // A worker stuck in a hanging telemetry function would never take this call's samples.
+      if (!host.checkHealthy()) host = getHost();
       host.ensureDefined(defId);
       const sid = nextSid++;
       const anchorEpochMs = nowEpochMs();
@@ -158,20 +198,28 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
       const run: RunState = {
         sid,
         spec,
-        reservoir: new SampleReservoir(spec.maxSamples),
+        reservoir: new SampleReservoir<RawSample>(spec.maxSamples),
         journal,
+        pendingJournal,
         defId,
         anchorEpochMs,
         host,
+        journaledByWorker: false,
+        base: 0,
         stopped: false,
         done: false,
+        needed: 0,
+        initialSample: true,
       };
       host.begin(run, intervalMs, true);
       return {
-        stop: () => host.stop(run),
-        stopSync: () => host.stopSync(run),
+        stop: (deliver) => run.host.stop(run, deliver),
+        stopSync: () => run.host.stopSync(run),
         cancel: () => run.host.cancel(run),
       };
+    },
+    close() {
+      pendingJournal?.closeDelivered();
     },
   };
 }
@@ -189,11 +237,15 @@ class SamplerHost {
   readonly #worker: Worker;
   readonly #port: MessagePort;
   readonly #flags: Int32Array;
+  /** Epoch ms the worker's BUSY_UNTIL counts from. */
+  readonly #epochBase = nowEpochMs();
   readonly #defined = new Set<number>();
   readonly #runs = new Map<number, RunState>();
-  /** Runs whose stop was requested and not yet confirmed. */
-  readonly #stopping = new Set<RunState>();
-  // One timer for every pending stop's telemetryTimeout (a timer per call would cost more than
+  /** The run that last owned each session slot (reused only once that run is done). */
+  readonly #slots = new Map<number, RunState>();
+  /** Stopped runs waiting for their initial sample, in the order they stopped. */
+  readonly #waiting = new Set<RunState>();
+  // One timer for every waiting run's telemetryTimeout (a timer per call would cost more than
   // the rest of the stop): it fires at the earliest deadline and is left to lapse when idle.
   #deadlineTimer: NodeJS.Timeout | undefined;
   #deadlineAt = Number.POSITIVE_INFINITY;
@@ -208,7 +260,7 @@ class SamplerHost {
     const [entry, entryOptions] = workerEntry();
     this.#worker = new Worker(entry, {
       ...entryOptions,
-      workerData: { replyPort: port2, shared },
+      workerData: { replyPort: port2, shared, epochBase: this.#epochBase },
       transferList: [port2],
       name: 'microbench-sampler',
       execArgv: workerExecArgv(process.execArgv),
@@ -236,6 +288,31 @@ class SamplerHost {
     this.#ready = true;
   }
 
+  /**
+   * False (and the worker replaced) when the telemetry function has been running for longer
+   * than its telemetryTimeout: it hangs, and the worker will never take another sample.
+   */
+  checkHealthy(): boolean {
+    if (this.#dead) return false;
+    const until = Atomics.load(this.#flags, BUSY_UNTIL);
+    if (until === 0) return true;
+    if (nowEpochMs() - this.#epochBase < until) {
+      // Not yet: look again when it would be (the process may be idle by then).
+      this.#armDeadlineTimer(performance.now() + until - (nowEpochMs() - this.#epochBase));
+      return true;
+    }
+    const sid = Atomics.load(this.#flags, BUSY_SID);
+    const owner = this.#slots.get(sid % SESSION_SLOTS);
+    const timeout =
+      owner?.sid === sid ? `telemetryTimeout (${owner.spec.timeoutS} s)` : 'its telemetryTimeout';
+    process.emitWarning(
+      `microbench telemetry: the telemetry function has run for longer than ${timeout}, probably because it hangs; the sampler worker was replaced, and records keep the samples taken before`,
+      { type: 'MicrobenchTelemetryWarning', code: 'MB_TELEMETRY_TIMEOUT' },
+    );
+    this.#abandon();
+    return false;
+  }
+
   ensureDefined(defId: number): void {
     if (this.#defined.has(defId)) return;
     this.#defined.add(defId);
@@ -243,14 +320,29 @@ class SamplerHost {
   }
 
   begin(run: RunState, intervalMs: number, initialSample: boolean): void {
+    // Records still waiting for their initial sample (a loop of short synchronous calls): the
+    // samples are usually in by now, so deliver those records before this call starts.
+    if (this.#waiting.size > 0) this.#drain();
+    const slot = run.sid % SESSION_SLOTS;
+    const owner = this.#slots.get(slot);
+    if (owner !== undefined && !owner.done) {
+      throw new TelemetryError(
+        `More than ${SESSION_SLOTS} benchmarked calls with telemetry are running at once in this thread; let some finish (await them) before starting more`,
+      );
+    }
+    this.#slots.set(slot, run);
+    Atomics.store(this.#flags, STATE_BASE + slot, 0);
+    Atomics.store(this.#flags, OWNER_BASE + slot, run.sid);
+    run.initialSample = initialSample;
     this.#runs.set(run.sid, run);
-    const message: ToWorker = {
+    const message: Extract<ToWorker, { type: 'start' }> = {
       type: 'start',
       sid: run.sid,
       defId: run.defId,
       intervalMs,
       anchorEpochMs: run.anchorEpochMs,
       initialSample,
+      timeoutMs: run.spec.timeoutS * 1000,
       ...(run.journal ? { journal: run.journal } : {}),
     };
     try {
@@ -265,28 +357,51 @@ class SamplerHost {
     }
   }
 
-  stop(run: RunState): Promise<TelemetryResult> {
-    if (run.done) return Promise.resolve(run.reservoir.result());
+  stop(run: RunState, deliver: (result: TelemetryResult) => void): Promise<void> | undefined {
+    if (!run.done) {
+      this.#markStopped(run);
+      this.#drain();
+      if (!run.done && run.reservoir.total >= run.needed) this.finish(run);
+    }
+    if (run.done) {
+      deliver(resultOf(run));
+      // Delivered: the worker's journal file, if it wrote one, can go.
+      if (run.journaledByWorker) run.host.#postStop(run, undefined);
+      this.checkHealthy();
+      return undefined;
+    }
+    // The initial sample is still on its way. Journaled: the finished record must outlive a
+    // kill until it is delivered, and the worker may lag far behind: journal it here.
+    if (run.pendingJournal) {
+      run.pendingJournal.add(run.sid, run.journal!.header.record, (message) =>
+        warnJournalError(message),
+      );
+      // A long call's journal file also gets the finished record.
+      if (run.journaledByWorker) this.#postStop(run, run.journal!.header.record);
+    }
     return new Promise((resolve) => {
-      run.resolve = (result) => {
-        resolve(result);
-        // Queued after the caller's `then`, which delivers the record: only then may the
-        // journal go (a process killed before delivery leaves a complete record to recover).
-        if (run.journal) queueMicrotask(() => run.host.discard(run));
+      run.onDone = () => {
+        try {
+          deliver(resultOf(run));
+          run.pendingJournal?.delivered(run.sid);
+          if (run.journaledByWorker) run.host.discard(run);
+        } finally {
+          resolve();
+        }
       };
-      this.#requestStop(run, true);
       this.#watchStop(run);
+      this.checkHealthy();
     });
   }
 
   stopSync(run: RunState): TelemetryResult {
     if (!run.done) {
-      this.#requestStop(run, false);
+      this.#markStopped(run);
       const deadline = performance.now() + run.spec.timeoutS * 1000;
       while (!run.done) {
         const seen = Atomics.load(this.#flags, REPLY_COUNTER);
         this.#drain();
-        if (run.done) break;
+        if (run.done || run.reservoir.total >= run.needed || !this.checkHealthy()) break;
         const left = deadline - performance.now();
         if (left <= 0) {
           this.#timeout(run);
@@ -294,23 +409,24 @@ class SamplerHost {
         }
         Atomics.wait(this.#flags, REPLY_COUNTER, seen, Math.min(left, 50));
       }
+      if (!run.done) this.finish(run);
     }
     // Signals and process exit: the record is delivered right after, with no event loop turn
-    // for a 'discard' to reach the worker; delete the journal here.
+    // for a message to reach the worker; delete the journal here.
     if (run.journal) removeJournalFile(run.journal.path);
-    return run.reservoir.result();
+    return resultOf(run);
   }
 
   /** Stop sampling and drop the samples and the journal. */
   cancel(run: RunState): void {
     if (!run.done) {
-      this.#requestStop(run, false);
+      this.#markStopped(run);
       this.finish(run);
     }
-    if (run.journal) this.discard(run);
+    if (run.journaledByWorker) this.#postStop(run, undefined);
   }
 
-  /** The run's record is delivered: have its journal deleted. */
+  /** The record of a run stopped before its initial sample is delivered: delete its journal. */
   discard(run: RunState): void {
     const path = run.journal!.path;
     if (this.#dead) {
@@ -324,18 +440,35 @@ class SamplerHost {
   finish(run: RunState): void {
     run.done = true;
     this.#runs.delete(run.sid);
-    if (this.#stopping.delete(run) && this.#stopping.size === 0) this.#port.unref();
-    run.resolve?.(run.reservoir.result());
+    if (this.#waiting.delete(run) && this.#waiting.size === 0) this.#port.unref();
+    run.onDone?.();
   }
 
-  // `withRecord`: journal the finished record (the header's record object, by now complete).
-  #requestStop(run: RunState, withRecord: boolean): void {
+  // Set the run's stopped bit; the state word says how many samples the worker had posted.
+  #markStopped(run: RunState): void {
     if (run.stopped) return;
     run.stopped = true;
-    Atomics.store(this.#flags, STOP_BASE + (run.sid % STOP_SLOTS), run.sid);
-    const record = withRecord ? run.journal?.header.record : undefined;
+    // The worker writes a journal file once a call has run for JOURNAL_DELAY_MS (by its own
+    // clock, so with a margin): only then is there a file to tell it about.
+    run.journaledByWorker =
+      run.journal !== undefined && nowEpochMs() - run.anchorEpochMs >= JOURNAL_DELAY_MS - 5;
+    const state = Atomics.or(this.#flags, STATE_BASE + (run.sid % SESSION_SLOTS), STOPPED_BIT);
+    const posted = Math.floor(state / POSTED_STEP);
+    run.needed = run.base + Math.max(posted, run.initialSample ? 1 : 0);
+  }
+
+  // Tell the worker a journaled run is over: with `record`, journal it (not delivered yet);
+  // without, delete the journal.
+  #postStop(run: RunState, record: unknown): void {
+    if (this.#dead) {
+      if (record === undefined) removeJournalFile(run.journal!.path);
+      return;
+    }
     if (record === undefined) {
-      this.#post({ type: 'stop', sid: run.sid });
+      // Track the file until the worker confirms it is gone (a worker that hangs before then
+      // leaves it to us).
+      trackDiscard(run.sid, run.journal!.path);
+      this.#post({ type: 'stop', sid: run.sid, confirm: true });
       return;
     }
     try {
@@ -358,21 +491,13 @@ class SamplerHost {
       case 'sample-error': {
         const run = this.#runs.get(message.sid);
         if (!run || run.done) return;
-        const timestamp = formatTimestamp(message.epochMs, run.spec.timezone);
         if (message.type === 'sample') {
-          run.reservoir.add({
-            timestamp,
-            ...(JSON.parse(message.json) as Record<string, unknown>),
-          });
+          run.reservoir.add({ epochMs: message.epochMs, json: message.json });
         } else {
-          run.reservoir.add({ timestamp, error: message.error });
+          run.reservoir.add({ epochMs: message.epochMs, error: message.error });
           warnOnce(`microbench telemetry: ${message.error}`);
         }
-        return;
-      }
-      case 'stopped': {
-        const run = this.#runs.get(message.sid);
-        if (run) this.finish(run);
+        if (run.stopped && run.reservoir.total >= run.needed) this.finish(run);
         return;
       }
       case 'define-error':
@@ -382,9 +507,7 @@ class SamplerHost {
         pendingDiscards.delete(message.sid);
         return;
       case 'journal-error':
-        warnOnce(
-          `microbench telemetry journal could not be written (${message.error}); the run is not crash-safe`,
-        );
+        warnJournalError(message.error);
         return;
     }
   }
@@ -413,39 +536,44 @@ class SamplerHost {
     void this.#worker.terminate();
     this.#port.close();
     if (current === this) current = undefined;
+    // Journals of delivered records that this worker was to delete.
+    for (const [sid, path] of pendingDiscards) {
+      removeJournalFile(path);
+      pendingDiscards.delete(sid);
+    }
     const survivors = [...this.#runs.values()].filter((r) => !r.done);
+    // Stopped runs waiting for a sample from this worker: it will never come; keep what is in.
+    for (const run of survivors) if (run.stopped) this.finish(run);
+    const moving = survivors.filter((r) => !r.done);
     this.#runs.clear();
-    if (survivors.length === 0) return;
+    if (moving.length === 0) return;
     // A worker that dies before it ever ran would die again: keep what was sampled, stop there.
     if (!this.#ready && ++startFailures >= 2) {
-      for (const run of survivors) this.finish(run);
+      for (const run of moving) {
+        run.stopped = true;
+        this.finish(run);
+      }
       return;
     }
     const next = getHost();
-    for (const run of survivors) {
+    for (const run of moving) {
       run.host = next;
+      run.base = run.reservoir.total;
       next.ensureDefined(run.defId);
       next.begin(run, run.spec.intervalS * 1000, false);
-      if (run.stopped) {
-        run.stopped = false;
-        if (run.resolve) {
-          const resolve = run.resolve;
-          this.#stopping.delete(run);
-          void next.stop(run).then(resolve);
-        }
-      }
     }
   }
 
-  // Keep the process alive until `run`'s stop is confirmed, and abandon it at its deadline.
+  // Keep the process alive until `run`'s initial sample is in, and abandon it at its deadline.
   #watchStop(run: RunState): void {
-    if (this.#stopping.size === 0) this.#port.ref();
-    this.#stopping.add(run);
+    if (this.#waiting.size === 0) this.#port.ref();
+    this.#waiting.add(run);
     run.deadline = performance.now() + run.spec.timeoutS * 1000;
-    if (run.deadline < this.#deadlineAt) this.#armDeadlineTimer(run.deadline);
+    this.#armDeadlineTimer(run.deadline);
   }
 
   #armDeadlineTimer(at: number): void {
+    if (at >= this.#deadlineAt) return;
     if (this.#deadlineTimer) clearTimeout(this.#deadlineTimer);
     this.#deadlineAt = at;
     this.#deadlineTimer = setTimeout(
@@ -458,9 +586,10 @@ class SamplerHost {
   #checkDeadlines(): void {
     this.#deadlineTimer = undefined;
     this.#deadlineAt = Number.POSITIVE_INFINITY;
+    if (!this.checkHealthy()) return;
     const now = performance.now();
     let next = Number.POSITIVE_INFINITY;
-    for (const run of [...this.#stopping]) {
+    for (const run of [...this.#waiting]) {
       if (run.done) continue;
       if ((run.deadline ?? 0) <= now) this.#timeout(run);
       else next = Math.min(next, run.deadline!);
@@ -473,6 +602,23 @@ class SamplerHost {
     Atomics.add(this.#flags, DOORBELL, 1);
     Atomics.notify(this.#flags, DOORBELL);
   }
+}
+
+// The run's samples as the record holds them: formatted timestamps, parsed fields.
+function resultOf(run: RunState): TelemetryResult {
+  const { samples, total } = run.reservoir.result();
+  const timezone = run.spec.timezone;
+  return {
+    total,
+    samples: samples.map((raw) =>
+      raw.json === undefined
+        ? { timestamp: formatTimestamp(raw.epochMs, timezone), error: raw.error! }
+        : {
+            timestamp: formatTimestamp(raw.epochMs, timezone),
+            ...(JSON.parse(raw.json) as Record<string, unknown>),
+          },
+    ),
+  };
 }
 
 // Workers whose start-up failed in a row (a guard against replacing a doomed worker forever).
@@ -527,6 +673,12 @@ function trackDiscard(sid: number, path: string): void {
 // A record (or anything in it) in the JSON-safe form that structured clone accepts.
 function toJsonSafe(value: unknown): unknown {
   return toJsonValue(value, 'record', { warn: () => undefined });
+}
+
+function warnJournalError(error: string): void {
+  warnOnce(
+    `microbench telemetry journal could not be written (${error}); the run is not crash-safe`,
+  );
 }
 
 function warnOnce(message: string): void {

@@ -6,14 +6,20 @@
  *   define {defId, source|module} ──►    compile / import the telemetry function
  *   start {sid, interval, journal?} ──►  sample now, then at anchor + k·interval
  *                                        (absolute targets: no drift), each sample:
- *                                          fn(ProcessInfo) → JSON-safe → journal line
- *                                          → reply port ──► main (and bump reply counter)
- *   stop {sid, record?} ─────────────►   unschedule, journal the finished record ──► 'stopped'
+ *                                          fn(ProcessInfo) → JSON-safe → reply port ──► main,
+ *                                          then count it in the session's shared state word
+ *   (stopped bit in the state word)      no sample after it; the session retires
+ *   stop {sid, record?} ─────────────►   journaled sessions only: journal the undelivered
+ *                                        record, or delete the journal of a delivered one
  *   discard {sid, path} ─────────────►   (main delivered the record) delete the journal
  *
- * Main may be blocked in synchronous code: the schedule here keeps running, samples queue on the reply
- * port, and a synchronous stop (`receiveMessageOnPort` + `Atomics.wait` on the reply counter)
- * can drain them without the main event loop.
+ * A journaled session writes nothing until it has run for JOURNAL_DELAY_MS (or one interval,
+ * if shorter): then its journal gets the header (the partial record), the initial sample and
+ * every sample after. A call that ends sooner costs no file unless main stops it before its
+ * initial sample arrived: then the finished record must outlive a kill until it is delivered.
+ *
+ * Main may be blocked in synchronous code: the schedule here keeps running, samples queue on
+ * the reply port, and main collects them at the stop with `receiveMessageOnPort`.
  */
 import { closeSync, constants, mkdirSync, openSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -25,12 +31,18 @@ import { toJsonValue } from '../json/encode.js';
 import { compileTelemetrySource, explainTelemetryError } from './_compile.js';
 import { ProcessInfo } from './process-info.js';
 import {
+  BUSY_SID,
+  BUSY_UNTIL,
   DOORBELL,
   type FromWorker,
+  JOURNAL_DELAY_MS,
+  OWNER_BASE,
+  POSTED_STEP,
   READY,
   REPLY_COUNTER,
-  STOP_BASE,
-  STOP_SLOTS,
+  SESSION_SLOTS,
+  STATE_BASE,
+  STOPPED_BIT,
   type ToWorker,
   type WorkerData,
 } from './protocol.js';
@@ -46,19 +58,30 @@ interface Definition {
 
 interface Session {
   readonly sid: number;
+  readonly slot: number;
   readonly def: Definition;
   readonly intervalMs: number;
+  readonly timeoutMs: number;
   readonly anchor: number;
   readonly process: ProcessInfo;
+  /** Index of the next periodic sample. */
   next: number;
   /** When the next sample is due (epoch ms); undefined while none is scheduled. */
+  sampleDue: number | undefined;
+  /** When the journal is to be opened (epoch ms); undefined once open, or without journal. */
+  journalDue: number | undefined;
+  /** When the scheduler next has to act for this session: the earlier of the two above. */
   due?: number | undefined;
+  readonly journal: { readonly path: string; readonly header: Record<string, unknown> } | undefined;
+  /** Journal lines taken before the file exists (the initial sample). */
+  pendingLines: string;
   journalFd: number | undefined;
-  journalPath: string | undefined;
-  stopped: boolean;
+  /** The journal file, once created (until deleted). */
+  journalFile: string | undefined;
+  retired: boolean;
 }
 
-const { replyPort, shared } = workerData as WorkerData;
+const { replyPort, shared, epochBase } = workerData as WorkerData;
 const flags = new Int32Array(shared);
 const definitions = new Map<number, Definition>();
 const sessions = new Map<number, Session>();
@@ -121,8 +144,12 @@ function releaseProcessInfo(info: ProcessInfo): void {
   else info.close();
 }
 
-function isStopped(sid: number): boolean {
-  return Atomics.load(flags, STOP_BASE + (sid % STOP_SLOTS)) === sid;
+// Main still wants samples for this session: it owns its slot and has not stopped it.
+function isLive(session: Session): boolean {
+  return (
+    Atomics.load(flags, OWNER_BASE + session.slot) === session.sid &&
+    (Atomics.load(flags, STATE_BASE + session.slot) & STOPPED_BIT) === 0
+  );
 }
 
 function takeSample(session: Session): void {
@@ -138,7 +165,19 @@ function takeSample(session: Session): void {
     };
   } else {
     try {
-      const value = def.fn(session.process);
+      // The watchdog main reads: past this moment, this call counts as hung.
+      Atomics.store(flags, BUSY_SID, session.sid);
+      Atomics.store(
+        flags,
+        BUSY_UNTIL,
+        Math.min(2 ** 31 - 1, Math.ceil(epochMs - epochBase + session.timeoutMs)),
+      );
+      let value: unknown;
+      try {
+        value = def.fn(session.process);
+      } finally {
+        Atomics.store(flags, BUSY_UNTIL, 0);
+      }
       if (value === null || typeof value !== 'object' || Array.isArray(value)) {
         throw new TypeError(
           `telemetry function must return an object of sample fields, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`,
@@ -157,29 +196,45 @@ function takeSample(session: Session): void {
       };
     }
   }
-  if (session.journalFd !== undefined) journal(session, message);
-  reply(message);
+  // Posted first, counted second: a sample main counts is already on the reply port.
+  replyPort.postMessage(message);
+  Atomics.add(flags, STATE_BASE + session.slot, POSTED_STEP);
+  Atomics.add(flags, REPLY_COUNTER, 1);
+  Atomics.notify(flags, REPLY_COUNTER);
+  if (session.journal) journalSample(session, message);
 }
 
-function journal(session: Session, message: FromWorker): void {
-  if (message.type !== 'sample' && message.type !== 'sample-error') return;
-  const line =
-    message.type === 'sample'
-      ? `{"type":"sample","epoch_ms":${message.epochMs},"sample":${message.json}}\n`
-      : `${JSON.stringify({ type: 'sample', epoch_ms: message.epochMs, sample: { error: message.error } })}\n`;
+function journalLine(message: FromWorker): string {
+  if (message.type === 'sample')
+    return `{"type":"sample","epoch_ms":${message.epochMs},"sample":${message.json}}\n`;
+  if (message.type === 'sample-error')
+    return `${JSON.stringify({ type: 'sample', epoch_ms: message.epochMs, sample: { error: message.error } })}\n`;
+  return '';
+}
+
+function journalSample(session: Session, message: FromWorker): void {
+  const line = journalLine(message);
+  if (session.journalFd === undefined) {
+    // Not written yet (the call is young): keep the line for when the file is.
+    if (session.journalFile === undefined) session.pendingLines += line;
+    return;
+  }
   try {
-    writeSync(session.journalFd!, line);
+    writeSync(session.journalFd, line);
   } catch (error) {
     reply({ type: 'journal-error', sid: session.sid, error: (error as Error).message });
     closeJournal(session, false);
   }
 }
 
-function openJournal(session: Session, path: string, header: Record<string, unknown>): void {
+// Create the session's journal: the header (with the partial record), then the lines so far.
+function openJournal(session: Session): void {
+  const { path, header } = session.journal!;
+  session.journalDue = undefined;
   try {
     const fd = openCreating(path);
     session.journalFd = fd;
-    session.journalPath = path;
+    session.journalFile = path;
     let startTime: number | null = null;
     try {
       startTime = session.process.startTime();
@@ -203,7 +258,8 @@ function openJournal(session: Session, path: string, header: Record<string, unkn
         { warn: () => undefined },
       ),
     );
-    writeSync(fd, `${line}\n`);
+    writeSync(fd, `${line}\n${session.pendingLines}`);
+    session.pendingLines = '';
   } catch (error) {
     reply({ type: 'journal-error', sid: session.sid, error: (error as Error).message });
     closeJournal(session, true);
@@ -233,22 +289,40 @@ function closeJournal(session: Session, remove: boolean): void {
     }
     session.journalFd = undefined;
   }
-  if (remove && session.journalPath !== undefined) {
-    removeJournalFile(session.journalPath);
-    session.journalPath = undefined;
+  if (remove && session.journalFile !== undefined) {
+    removeJournalFile(session.journalFile);
+    session.journalFile = undefined;
   }
+}
+
+// The session is over on this side: no more samples, its ProcessInfo back to the pool.
+function retire(session: Session): void {
+  if (session.retired) return;
+  session.retired = true;
+  session.due = undefined;
+  releaseProcessInfo(session.process);
+  sessions.delete(session.sid);
+}
+
+// Main has stopped (or moved) the session. Sessions without a journal file retire at once;
+// the others stop sampling and wait for main's 'stop', which says what becomes of the file.
+function ended(session: Session): void {
+  session.due = undefined;
+  session.sampleDue = undefined;
+  session.journalDue = undefined;
+  if (session.journalFile === undefined) retire(session);
 }
 
 // Schedule sample k at anchor + k·interval; a late wake-up skips missed slots rather than bunching.
 function schedule(session: Session): void {
-  if (session.stopped) return;
   const now = performance.timeOrigin + performance.now();
   let target = session.anchor + session.next * session.intervalMs;
   if (target < now - session.intervalMs / 2) {
     session.next = Math.ceil((now - session.anchor) / session.intervalMs);
     target = session.anchor + session.next * session.intervalMs;
   }
-  session.due = target;
+  session.sampleDue = target;
+  session.due = session.journalDue === undefined ? target : Math.min(target, session.journalDue);
   wakeScheduler();
 }
 
@@ -271,7 +345,11 @@ function runScheduler(): void {
   schedulerPending = false;
   let next: Session | undefined;
   for (const session of sessions.values()) {
-    if (session.stopped || session.due === undefined) continue;
+    if (session.due === undefined) continue;
+    if (!isLive(session)) {
+      ended(session);
+      continue;
+    }
     if (next === undefined || session.due < next.due!) next = session;
   }
   if (!next) return;
@@ -289,10 +367,16 @@ function runScheduler(): void {
   }
   const now = performance.timeOrigin + performance.now();
   for (const session of [...sessions.values()]) {
-    if (session.stopped || session.due === undefined || session.due > now + 0.02) continue;
-    session.due = undefined;
-    session.next++;
-    takeSample(session);
+    if (session.due === undefined || session.due > now + 0.02) continue;
+    if (!isLive(session)) {
+      ended(session);
+      continue;
+    }
+    if (session.journalDue !== undefined && session.journalDue <= now + 0.02) openJournal(session);
+    if (session.sampleDue !== undefined && session.sampleDue <= now + 0.02) {
+      session.next++;
+      takeSample(session);
+    }
     schedule(session);
   }
 }
@@ -300,56 +384,70 @@ function runScheduler(): void {
 async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<void> {
   const def = definitions.get(message.defId);
   if (!def) return;
+  const slot = message.sid % SESSION_SLOTS;
+  for (const other of sessions.values()) {
+    // Sessions main has stopped since (a long interval may not come round soon).
+    if (other.journalFile === undefined && !isLive(other)) retire(other);
+  }
   const session: Session = {
     sid: message.sid,
+    slot,
     def,
     intervalMs: message.intervalMs,
+    timeoutMs: message.timeoutMs,
     anchor: message.anchorEpochMs,
     process: takeProcessInfo(),
     next: 1,
-    stopped: false,
+    sampleDue: undefined,
+    journalDue: message.journal
+      ? message.anchorEpochMs + Math.min(JOURNAL_DELAY_MS, message.intervalMs)
+      : undefined,
+    journal: message.journal,
+    pendingLines: '',
     journalFd: undefined,
-    journalPath: undefined,
+    journalFile: undefined,
+    retired: false,
   };
   sessions.set(session.sid, session);
   if (!def.fn && !def.error) await def.ready;
-  if (session.stopped) return;
-  // A call that already ended before we got here needs no journal: main has its samples.
-  if (message.journal && !isStopped(session.sid))
-    openJournal(session, message.journal.path, message.journal.header);
   if (message.initialSample) {
+    // Taken even when main has stopped the call already: its record waits for this sample.
     takeSample(session);
   } else {
     const now = performance.timeOrigin + performance.now();
     session.next = Math.max(1, Math.ceil((now - session.anchor) / session.intervalMs));
   }
-  schedule(session);
+  if (isLive(session)) schedule(session);
+  else ended(session);
 }
 
-// Stop sampling. The journal is kept, ended by the finished record when main sent it, until
-// main has delivered the record and sends 'discard' (a process killed in between loses nothing).
-function stop(sid: number, record: unknown): void {
+// Main stopped a journaled session. With `record` (not yet delivered), the journal must hold
+// the finished record until 'discard'; without, the record is delivered and the journal goes.
+function stop(sid: number, record: unknown, confirm: boolean): void {
   const session = sessions.get(sid);
   if (session) {
-    session.stopped = true;
-    if (record !== undefined && session.journalFd !== undefined) {
-      const end = toJsonValue({ type: 'end', record }, 'record', { warn: () => undefined });
-      try {
-        writeSync(session.journalFd, `${JSON.stringify(end)}\n`);
-      } catch {
-        // The samples are journaled; only the finished record's extras are missing.
+    ended(session);
+    if (record !== undefined) {
+      if (session.journalFile === undefined) openJournal(session);
+      if (session.journalFd !== undefined) {
+        const end = toJsonValue({ type: 'end', record }, 'record', { warn: () => undefined });
+        try {
+          writeSync(session.journalFd, `${JSON.stringify(end)}\n`);
+        } catch {
+          // The samples are journaled; only the finished record's extras are missing.
+        }
       }
+      closeJournal(session, false);
+    } else {
+      closeJournal(session, true);
     }
-    closeJournal(session, false);
-    releaseProcessInfo(session.process);
-    sessions.delete(sid);
+    retire(session);
   }
-  reply({ type: 'stopped', sid });
+  if (confirm) reply({ type: 'discarded', sid });
 }
 
-// The record is delivered: delete the journal (and stop a session that was cancelled).
+// The record is delivered: delete the journal.
 function discard(sid: number, path: string): void {
-  if (sessions.has(sid)) stop(sid, undefined);
   removeJournalFile(path);
   reply({ type: 'discarded', sid });
 }
@@ -370,7 +468,7 @@ parentPort!.on('message', (message: ToWorker) => {
       case 'start':
         return start(message);
       case 'stop':
-        stop(message.sid, message.record);
+        stop(message.sid, message.record, message.confirm === true);
         return;
       case 'discard':
         discard(message.sid, message.path);

@@ -1,0 +1,177 @@
+/**
+ * The journal of finished records that wait for their initial telemetry sample.
+ *
+ * A call shorter than the sampler's reaction time ends before its initial sample has arrived
+ * (a loop of tiny synchronous calls): its record is complete but undelivered, and the sampler
+ * worker may lag far behind. So the main thread itself appends such a record, in one
+ * `write(2)`, to a pending journal before the call returns; a kill at any later point loses
+ * nothing that `recover` cannot bring back.
+ *
+ *   <journal dir>/<pid>-<first sid>-<epoch ms>.journal
+ *        header {kind: 'pending', pid, pid_start_time, hostname, timezone, outfile}
+ *        record {sid, record}   one line per pending record (without its samples)
+ *
+ * Files are segments of SEGMENT_LINES lines. A full segment whose records are all delivered
+ * starts over (truncated back to its header); one that still holds pending records is left
+ * for a fresh segment and deleted as soon as its last record is delivered. A steady loop
+ * costs one file and a truncation per SEGMENT_LINES records, not a file per call. Delivered
+ * records left in a segment are harmless: recovery skips records the outfile already holds.
+ * Recovery appends each record not already in the outfile (see recover.ts).
+ */
+import {
+  closeSync,
+  constants,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  writeSync,
+} from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
+import { toJsonValue } from '../json/encode.js';
+import { removeJournalFile } from './journal.js';
+
+/** Lines per pending-journal segment. */
+const SEGMENT_LINES = 512;
+
+interface Segment {
+  readonly fd: number;
+  readonly path: string;
+  readonly headerBytes: number;
+  lines: number;
+  pending: number;
+}
+
+/** What a pending journal's header says besides the process (outfile, timezone). */
+export interface PendingJournalHeader {
+  readonly outfile: string | undefined;
+  readonly timezone: string;
+}
+
+/** Pending records of one bench (one journal folder), journaled by the main thread. */
+export class PendingJournal {
+  readonly #dir: string;
+  readonly #header: PendingJournalHeader;
+  #current: Segment | undefined;
+  readonly #bySid = new Map<number, Segment>();
+  #failed = false;
+
+  constructor(dir: string, header: PendingJournalHeader) {
+    this.#dir = dir;
+    this.#header = header;
+  }
+
+  /**
+   * Journal the finished `record` of session `sid` until {@link delivered}. Never throws: a
+   * journal that cannot be written is reported once (through `onError`) and then skipped.
+   */
+  add(sid: number, record: unknown, onError: (message: string) => void): void {
+    if (this.#failed) return;
+    try {
+      let segment = this.#current;
+      if (segment !== undefined && segment.lines >= SEGMENT_LINES) {
+        if (segment.pending === 0) {
+          // Every record in it is delivered: start it over.
+          ftruncateSync(segment.fd, segment.headerBytes);
+          segment.lines = 0;
+        } else {
+          // Left to be deleted once its last record is delivered.
+          segment = undefined;
+        }
+      }
+      if (segment === undefined) {
+        segment = this.#open(sid);
+        this.#current = segment;
+      }
+      const line = JSON.stringify(
+        toJsonValue({ type: 'record', sid, record }, 'record', { warn: () => undefined }),
+      );
+      writeSync(segment.fd, `${line}\n`);
+      segment.lines++;
+      segment.pending++;
+      this.#bySid.set(sid, segment);
+      trackOpen(this);
+    } catch (error) {
+      this.#failed = true;
+      onError((error as Error).message);
+    }
+  }
+
+  /** The record of session `sid` reached the outputs: it needs no journal any more. */
+  delivered(sid: number): void {
+    const segment = this.#bySid.get(sid);
+    if (segment === undefined) return;
+    this.#bySid.delete(sid);
+    // The current segment stays (started over when full); a full one left behind goes.
+    if (--segment.pending === 0 && segment !== this.#current) dropSegment(segment);
+  }
+
+  /** Delete the files whose records are all delivered (process exit). */
+  closeDelivered(): void {
+    const segment = this.#current;
+    if (segment !== undefined && segment.pending === 0) {
+      dropSegment(segment);
+      this.#current = undefined;
+    }
+  }
+
+  #open(firstSid: number): Segment {
+    const now = Date.now();
+    const path = join(this.#dir, `${process.pid}-${firstSid}-${now}.journal`);
+    mkdirSync(dirname(path), { recursive: true });
+    const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
+    const header = `${JSON.stringify({
+      type: 'header',
+      kind: 'pending',
+      format: 1,
+      pid: process.pid,
+      pid_start_time: ownStartTime(),
+      hostname: hostname(),
+      outfile: this.#header.outfile,
+      timezone: this.#header.timezone,
+      anchor_epoch_ms: now,
+    })}\n`;
+    writeSync(fd, header);
+    return { fd, path, headerBytes: Buffer.byteLength(header), lines: 0, pending: 0 };
+  }
+}
+
+function dropSegment(segment: Segment): void {
+  try {
+    closeSync(segment.fd);
+  } catch {
+    // Closed already.
+  }
+  removeJournalFile(segment.path);
+}
+
+// This process's start time in clock ticks (what `recover` compares to tell a reused pid).
+let startTime: number | null | undefined;
+function ownStartTime(): number | null {
+  if (startTime !== undefined) return startTime;
+  startTime = null;
+  try {
+    // /proc/self/stat: the 22nd field, counted after the parenthesised command name.
+    const text = readFileSync('/proc/self/stat', 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[19]);
+    if (Number.isFinite(ticks)) startTime = ticks;
+  } catch {
+    // Not Linux: recovery then trusts the pid alone.
+  }
+  return startTime;
+}
+
+// Journals with open files, so process exit deletes those that hold nothing pending.
+const open = new Set<PendingJournal>();
+let exitHookInstalled = false;
+
+function trackOpen(journal: PendingJournal): void {
+  open.add(journal);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const each of open) each.closeDelivered();
+  });
+}
