@@ -1,6 +1,6 @@
 import { OptionError } from '../errors.js';
 import { journalDirFor } from '../journal/journal.js';
-import { type JsonReplacer, toJsonValue } from '../json/encode.js';
+import { encodeJson, type JsonReplacer, toJsonValue } from '../json/encode.js';
 import type { Mixin } from '../mixins/mixin.js';
 import { nodeRuntime } from '../mixins/node-runtime.js';
 import { OutputFanOut } from '../outputs/fan-out.js';
@@ -422,7 +422,7 @@ export class MicroBench {
   }
 
   #encode(record: BenchRecord): string {
-    return JSON.stringify(toJsonValue(record, 'record', { replacer: this.options.jsonReplacer }));
+    return encodeJson(record, { replacer: this.options.jsonReplacer });
   }
 }
 

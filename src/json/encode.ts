@@ -18,6 +18,8 @@
  * A user `jsonReplacer` runs first on every value, like a Python `JSONEncoder.default`.
  */
 
+import { isPlainJson } from './_plain-json.js';
+
 /** The placeholder microbench writes for values JSON cannot hold. */
 export const UNENCODABLE = '__unencodable_as_json__';
 
@@ -115,7 +117,7 @@ export function toJsonValue(
         const out: Record<string, unknown> = {};
         for (const [k, item] of obj) {
           const converted = visit(String(k), item, `${where}.${String(k)}`);
-          if (converted !== undefined) out[String(k)] = converted;
+          if (converted !== undefined) setKey(out, String(k), converted);
         }
         return out;
       }
@@ -128,15 +130,15 @@ export function toJsonValue(
           item = (obj as Record<string, unknown>)[k];
         } catch (error) {
           warn(unencodableMessage(`${where}.${k}`, `reading it threw ${describeThrown(error)}`));
-          out[k] = UNENCODABLE;
+          setKey(out, k, UNENCODABLE);
           continue;
         }
         if (passThrough && isPlainValue(item)) {
-          out[k] = item;
+          setKey(out, k, item);
           continue;
         }
         const converted = visit(k, item, `${where}.${k}`);
-        if (converted !== undefined) out[k] = converted;
+        if (converted !== undefined) setKey(out, k, converted);
       }
       return out;
     } finally {
@@ -152,8 +154,38 @@ function isPlainValue(value: unknown): boolean {
   return type === 'string' || type === 'boolean' || (type === 'number' && Number.isFinite(value));
 }
 
-/** Encode a value as one line of JSON by the rules above; never throws. */
+// Store `value` under `key` as an own property: a plain assignment to `__proto__` would set
+// the copy's prototype instead (and the key would vanish from the JSON).
+function setKey(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(out, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    out[key] = value;
+  }
+}
+
+/**
+ * Encode a value as one line of JSON by the rules above; never throws. Warnings name the value
+ * `record`.
+ *
+ * Without a `replacer`, a value that `JSON.stringify` already encodes by these rules (plain
+ * objects and arrays of strings, booleans, null, finite numbers, NaN, undefined and Dates) is
+ * stringified as it is, skipping the JSON-safe copy; the output is byte-for-byte the same.
+ */
 export function encodeJson(value: unknown, options: JsonEncodeOptions = {}): string {
+  if (options.replacer === undefined && isPlainJson(value)) {
+    try {
+      return JSON.stringify(value) ?? 'null';
+    } catch {
+      // Only a Proxy, an array-index getter that changed its answer or a string too long for
+      // V8 gets here: the slow path decides.
+    }
+  }
   return JSON.stringify(toJsonValue(value, 'record', options)) ?? 'null';
 }
 

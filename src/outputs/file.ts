@@ -1,8 +1,9 @@
-import { closeSync, constants, existsSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { BenchRecord } from '../bench/record.js';
 import { OptionError } from '../errors.js';
 import { readJsonLinesFile } from './_jsonl.js';
+import { writeLine } from './_write-line.js';
 import type { Output } from './output.js';
 
 /** Options of {@link fileOutput}. */
@@ -43,7 +44,7 @@ export function fileOutput(path: string, options: FileOutputOptions = {}): FileO
     name: `file:${path}`,
     path: absolute,
     write(_record, encode) {
-      writeWhole(open(), Buffer.from(`${encode()}\n`, 'utf8'));
+      writeLine(open(), `${encode()}\n`);
     },
     async flush() {},
     async close() {
@@ -55,11 +56,4 @@ export function fileOutput(path: string, options: FileOutputOptions = {}): FileO
       return readJsonLinesFile(absolute).records;
     },
   };
-}
-
-// One write(2) for the whole line; a short write (rare: disk full, signals) is completed so the
-// line is never torn, though then another process's line could interleave.
-function writeWhole(fd: number, data: Buffer): void {
-  let offset = 0;
-  while (offset < data.length) offset += writeSync(fd, data, offset, data.length - offset);
 }
