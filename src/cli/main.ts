@@ -73,11 +73,21 @@ async function runMain(options: RunCliOptions, io: CommandIO): Promise<Outcome> 
     const { runShowMixins } = await import('./commands/show-mixins.js');
     return { exitCode: await runShowMixins(io) };
   }
-  const run = await import('./commands/run.js');
   // The registry imports every mixin; a run with the default mixins (or none) does without it.
   const needsRegistry =
     options.mixins !== undefined || options.allMixins || options.mixinFlags.length > 0;
-  const registry = needsRegistry ? await import('../mixins/index.js') : undefined;
+  // Start loading everything the run will need at once: each `import()` awaited in turn would be
+  // one more round of file reads before the command starts. Loading runs no code of ours beyond
+  // module bodies; the mixins and outputs are only created once the options have been checked.
+  const defaultMixins =
+    needsRegistry || options.noMixin || options.dryRun
+      ? undefined
+      : settleLater(loadDefaultMixins());
+  const outputFactory = options.dryRun ? undefined : settleLater(loadOutputFactory(options));
+  const [run, registry] = await Promise.all([
+    import('./commands/run.js'),
+    needsRegistry ? import('../mixins/index.js') : undefined,
+  ]);
   const names = registry
     ? resolveMixinNames(options, {
         names: Object.keys(registry.MIXIN_REGISTRY),
@@ -110,7 +120,8 @@ async function runMain(options: RunCliOptions, io: CommandIO): Promise<Outcome> 
     const { parseHttpHeader } = await import('../outputs/http.js');
     for (const header of options.httpOutputHeaders) parseHttpHeader(header);
   }
-  if (options.dryRun) {
+  if (outputFactory === undefined) {
+    // --dry-run: say what would run, and stop.
     const { renderDryRun } = await import('./commands/dry-run.js');
     io.stdout.write(renderDryRun(options, names));
     return { exitCode: 0 };
@@ -118,10 +129,10 @@ async function runMain(options: RunCliOptions, io: CommandIO): Promise<Outcome> 
 
   const mixins = registry
     ? createMixins(registry, names, options)
-    : names.length > 0
-      ? await run.createDefaultCliMixins()
+    : defaultMixins
+      ? (await defaultMixins)()
       : [];
-  const outputs = await createOutputs(options);
+  const outputs = (await outputFactory)();
   const result = await run.runCommandBench(
     {
       command: options.command,
@@ -152,9 +163,9 @@ async function runMain(options: RunCliOptions, io: CommandIO): Promise<Outcome> 
     if (exitCode === 0) exitCode = 1;
   }
   const signal = result.interruptedBy;
-  const { constants } = await import('node:os');
-  if (signal && signal !== 'SIGQUIT' && exitCode === 128 + (constants.signals[signal] ?? 0)) {
-    return { exitCode, signal };
+  if (signal && signal !== 'SIGQUIT') {
+    const { constants } = await import('node:os');
+    if (exitCode === 128 + (constants.signals[signal] ?? 0)) return { exitCode, signal };
   }
   return { exitCode };
 }
@@ -181,31 +192,48 @@ function createMixins(
   return mixins;
 }
 
-// The outputs: file and/or stdout directly; HTTP and Redis through their module (loaded only
-// when asked for, as they cost tens of milliseconds to import).
-async function createOutputs(
+// The outputs' module, loaded, and how to create the outputs from it (creating a file output
+// checks its path, so it waits until the options are known to be good). File and stdout outputs
+// come directly; HTTP and Redis through their module, loaded only when asked for, as they cost
+// tens of milliseconds to import.
+async function loadOutputFactory(
   options: RunCliOptions,
-): Promise<import('../outputs/output.js').Output[]> {
+): Promise<() => import('../outputs/output.js').Output[]> {
   if (options.httpOutput !== undefined || options.redisOutput !== undefined) {
     const { createOutputsFromCliOptions } = await import('../outputs/from-cli.js');
-    return createOutputsFromCliOptions({
-      outfile: options.outfile,
-      httpOutput: options.httpOutput,
-      httpHeaders: options.httpOutputHeaders,
-      httpMethod: options.httpOutputMethod,
-      redisOutput: options.redisOutput,
-      redisHost: options.redisHost,
-      redisPort: options.redisPort,
-      redisDb: options.redisDb,
-      redisPassword: options.redisPassword,
-    });
+    return () =>
+      createOutputsFromCliOptions({
+        outfile: options.outfile,
+        httpOutput: options.httpOutput,
+        httpHeaders: options.httpOutputHeaders,
+        httpMethod: options.httpOutputMethod,
+        redisOutput: options.redisOutput,
+        redisHost: options.redisHost,
+        redisPort: options.redisPort,
+        redisDb: options.redisDb,
+        redisPassword: options.redisPassword,
+      });
   }
-  if (options.outfile !== undefined) {
+  const outfile = options.outfile;
+  if (outfile !== undefined) {
     const { fileOutput } = await import('../outputs/file.js');
-    return [fileOutput(options.outfile)];
+    return () => [fileOutput(outfile)];
   }
   const { stdoutOutput } = await import('../outputs/stdout.js');
-  return [stdoutOutput()];
+  return () => [stdoutOutput()];
+}
+
+// The CLI's default mixins' modules, loaded; the function makes fresh instances.
+async function loadDefaultMixins(): Promise<() => import('../mixins/mixin.js').Mixin[]> {
+  const { loadCliDefaultMixins } = await import('../mixins/_cli-defaults.js');
+  return loadCliDefaultMixins();
+}
+
+// A promise started early and awaited only on the path that needs it: a rejection is reported
+// where it is awaited, never as an unhandled rejection when an earlier check ends the run first.
+function settleLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
 }
 
 // The registry's per-mixin flags as parser specs.
@@ -232,10 +260,44 @@ async function reportError(error: unknown, io: CommandIO): Promise<number> {
   return 1;
 }
 
-const io: CommandIO = { stdout: process.stdout, stderr: process.stderr };
+// Attach a do-nothing 'error' listener to process.stdout or process.stderr when it is first used.
+// Making either stream costs milliseconds (stream classes, a TTY or pipe handle), and a plain run
+// never needs them: the record goes out with writeSync. Wrapping Node's own lazy getter keeps the
+// listener on the stream however it comes to be made (by microbench, or by a process warning).
+function ignoreStreamErrors(name: 'stdout' | 'stderr'): void {
+  const descriptor = Object.getOwnPropertyDescriptor(process, name);
+  const get = descriptor?.get;
+  if (!descriptor?.configurable || !get) {
+    process[name].on('error', () => {});
+    return;
+  }
+  let listening = false;
+  Object.defineProperty(process, name, {
+    ...descriptor,
+    get() {
+      // Node's getter makes the stream once and hands back the same one after that.
+      const stream = get.call(process) as NodeJS.WriteStream;
+      if (!listening) {
+        listening = true;
+        stream.on('error', () => {});
+      }
+      return stream;
+    },
+  });
+}
+
 // A reader that went away (`microbench --stdout -- cmd | head -1`) must not crash the run: echoed
 // output is best effort, and the record is written synchronously with its failures reported.
-for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+ignoreStreamErrors('stdout');
+ignoreStreamErrors('stderr');
+const io: CommandIO = {
+  get stdout() {
+    return process.stdout;
+  },
+  get stderr() {
+    return process.stderr;
+  },
+};
 main(process.argv.slice(2), io)
   .catch(async (error: unknown) => ({ exitCode: await reportError(error, io) }))
   .then((outcome: Outcome) => {

@@ -15,8 +15,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename } from 'node:path';
+import { randomUuid } from '../../_random-uuid.js';
 import type { BenchRecord, RecordedException, TelemetrySample } from '../../bench/record.js';
-import { RUN_ID } from '../../bench/run-id.js';
 import { formatTimestamp, nowEpochMs, type Timezone, UTC } from '../../bench/timestamp.js';
 import { OptionError, type OutputDeliveryError } from '../../errors.js';
 import { encodeJson, toJsonValue } from '../../json/encode.js';
@@ -26,7 +26,7 @@ import { OutputFanOut } from '../../outputs/fan-out.js';
 import type { Output } from '../../outputs/output.js';
 import { VERSION } from '../../version.js';
 import type { ChildTelemetryResult, ChildTelemetryRun } from '../_child-telemetry.js';
-import { createProgress, type Progress, shouldShowProgress } from '../_progress.js';
+import type { Progress } from '../_progress.js';
 import type { CaptureMode } from '../parse-args.js';
 import type { CommandIO } from './_io.js';
 
@@ -100,6 +100,10 @@ export interface CommandBenchResult {
   /** Set when an output failed to deliver the record. */
   readonly deliveryError?: OutputDeliveryError;
 }
+
+// The CLI's `mb_run_id`: one per process, like the library's RUN_ID (bench/run-id.ts), but made
+// without loading Web Crypto (see _random-uuid.ts).
+const RUN_ID = randomUuid();
 
 // Signals passed on to the command; the first four also end the run after the current iteration.
 const FORWARDED: readonly NodeJS.Signals[] = [
@@ -177,9 +181,9 @@ export async function runCommandBench(
   const loadTelemetry =
     options.telemetryIntervalS !== undefined ? import('../_child-telemetry.js') : undefined;
 
+  const progress = await startProgress(options, io, iterations, warmup);
   const state: RunState = { current: undefined, interruptedBy: undefined };
   const removeSignalHandlers = forwardSignals(state);
-  const progress = startProgress(options, io, iterations, warmup);
   try {
     const telemetryModule = await loadTelemetry;
     const runOnce = (timed: boolean) =>
@@ -303,30 +307,6 @@ export async function runCommandBench(
 export const DEFAULT_CLI_MIXIN_NAMES: readonly string[] = CLI_DEFAULT_MIXIN_NAMES;
 
 /**
- * Fresh instances of the CLI's default mixins, loaded one module each rather than through the
- * mixin registry, which imports every mixin (tens of milliseconds of start-up).
- */
-export async function createDefaultCliMixins(): Promise<Mixin[]> {
-  const [nodeRuntime, hostInfo, slurmInfo, loadedModules, workingDir, resourceUsage] =
-    await Promise.all([
-      import('../../mixins/node-runtime.js'),
-      import('../../mixins/host-info.js'),
-      import('../../mixins/slurm-info.js'),
-      import('../../mixins/loaded-modules.js'),
-      import('../../mixins/working-dir.js'),
-      import('../../mixins/resource-usage.js'),
-    ]);
-  return [
-    nodeRuntime.nodeRuntime(),
-    hostInfo.hostInfo(),
-    slurmInfo.slurmInfo(),
-    loadedModules.loadedModules(),
-    workingDir.workingDir(),
-    resourceUsage.resourceUsage(),
-  ];
-}
-
-/**
  * The message microbench prints when the command cannot be started: names the command and says
  * what to check.
  */
@@ -382,8 +362,8 @@ function runCommandOnce(command: readonly string[], options: RunOnceOptions): Pr
     // Known at once (spawn is synchronous underneath), so a signal arriving before the 'spawn'
     // event is still passed on.
     if (child.pid !== undefined) state.current = child;
-    const stdoutPipe = collect(child.stdout, options.stdout, io.stdout);
-    const stderrPipe = collect(child.stderr, options.stderr, io.stderr);
+    const stdoutPipe = collect(child.stdout, options.stdout, () => io.stdout);
+    const stderrPipe = collect(child.stderr, options.stderr, () => io.stderr);
     let spawned = false;
     let timedOut = false;
     let telemetry: ChildTelemetryRun | undefined;
@@ -448,30 +428,32 @@ interface Collector {
   exited(): void;
 }
 
-// Read a captured pipe to its end, echoing it in `capture` mode.
+// Read a captured pipe to its end, echoing it in `capture` mode. `echoTo` is called only then:
+// io's streams are made on first use, which costs start-up.
 function collect(
   stream: NodeJS.ReadableStream | null,
   mode: CaptureMode | undefined,
-  echo: NodeJS.WritableStream,
+  echoTo: () => NodeJS.WritableStream,
 ): Collector {
   if (!stream || !mode) return { text: Promise.resolve(undefined), exited() {} };
   const chunks: Buffer[] = [];
+  const echo = mode === 'capture' ? echoTo() : undefined;
   // A reader that went away (`microbench --stdout ... | head -1`) stops the echo, not the run.
-  let echoing = mode === 'capture';
+  let echoing = echo !== undefined;
   const stopEcho = () => {
     echoing = false;
   };
-  if (echoing) echo.on('error', stopEcho);
+  echo?.on('error', stopEcho);
   stream.on('data', (chunk: Buffer) => {
     chunks.push(chunk);
-    if (echoing) echo.write(chunk);
+    if (echoing) echo?.write(chunk);
   });
   let drainTimer: NodeJS.Timeout | undefined;
   let finish = () => {};
   const text = new Promise<string>((resolve) => {
     finish = () => {
       clearTimeout(drainTimer);
-      echo.off('error', stopEcho);
+      echo?.off('error', stopEcho);
       resolve(Buffer.concat(chunks).toString('utf8'));
     };
     stream.once('end', finish);
@@ -572,14 +554,18 @@ function forwardSignals(state: RunState): () => void {
 }
 
 // The progress line, when asked for or when stderr is a terminal and there is more than one run.
-function startProgress(
+async function startProgress(
   options: CommandBenchOptions,
   io: CommandIO,
   iterations: number,
   warmup: number,
-): Progress | undefined {
-  const show = options.progress ?? shouldShowProgress(io.stderr, iterations + warmup);
-  if (!show) return undefined;
+): Promise<Progress | undefined> {
+  const runs = iterations + warmup;
+  // A single run shows no line unless asked: neither the module nor io.stderr (a stream made on
+  // first use, which costs start-up) is then touched.
+  if (options.progress === false || (options.progress === undefined && runs <= 1)) return undefined;
+  const { createProgress, shouldShowProgress } = await import('../_progress.js');
+  if (options.progress === undefined && !shouldShowProgress(io.stderr, runs)) return undefined;
   // In place only when the command cannot write to the terminal the line is drawn on.
   const commandWritesToTerminal =
     options.stderr !== 'suppress' || (options.stdout !== 'suppress' && io.stdout.isTTY === true);
