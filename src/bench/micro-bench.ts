@@ -269,6 +269,7 @@ export class MicroBench {
   /** Flush, then release outputs (files, connections). */
   async close(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+    this.#telemetry?.close();
     await this.#fanOut.close();
   }
 

@@ -70,9 +70,12 @@ test('overlapping async calls each get their own sampling session', async () => 
         `sample at +${t - start} ms of a call that finished at +${finish - start} ms`,
       );
     }
+    // One session per call: never more samples than its own duration allows. Fewer is allowed
+    // (a starved sampler thread skips the ticks it missed rather than bunching them up), but
+    // every call still gets its initial sample and periodic ones after it.
     const expected = Math.floor(ms / 50) + 1;
     assert.ok(
-      Math.abs(samples.length - expected) <= 2,
+      samples.length <= expected + 2 && samples.length >= Math.max(2, expected - 4),
       `${samples.length} samples for a ${ms} ms call`,
     );
   }
