@@ -77,18 +77,23 @@ export interface WorkerData {
 
 /*
  * The shared buffer replaces a stop handshake. Each session owns a slot (sid % SESSION_SLOTS)
- * with two words:
+ * with four words:
  *
- *   OWNER_BASE + slot   the sid that owns the slot (a stale session on the worker sees another
- *                       sid there and retires)
- *   STATE_BASE + slot   (samples posted << 1) | stopped
+ *   OWNER_BASE + slot      the sid that owns the slot (a stale session on the worker sees another
+ *                          sid there and retires)
+ *   STATE_BASE + slot      (samples posted << 1) | stopped
+ *   NEXT_SLOT_BASE + slot  index k of the sample the worker takes next (due at anchor + k·interval)
+ *   LAST_DUE_BASE + slot   written by main when it stops the session: the index of the last
+ *                          sample due by the call's end
  *
- * The worker posts a sample, then adds 2 to the state word; main stops a session with one
- * atomic OR of the stopped bit, which returns how many samples were posted before the stop.
- * Those messages are already queued on the reply port, so main collects them with
- * receiveMessageOnPort, without waiting; a sample posted after the stop is not counted and is
- * dropped. Only the initial sample may still be on its way (a call shorter than the worker's
- * reaction time): then the record is completed when it arrives.
+ * The worker posts a sample, publishes the index of its next one, then adds 2 to the state word;
+ * main stops a session by writing LAST_DUE, then one atomic OR of the stopped bit, which returns
+ * how many samples were posted before the stop. Those messages are already queued on the reply
+ * port, so main collects them with receiveMessageOnPort, without waiting. If NEXT_SLOT ≤ LAST_DUE,
+ * a sample was due before the call ended but the worker has not taken it yet (the initial
+ * sample of a very short call, or a periodic one the worker is waking up for): main waits for
+ * exactly one more sample, and the worker, once it sees the stopped bit, takes that one sample
+ * (the same comparison on the same words). Any other sample posted after the stop is dropped.
  */
 
 /** Number of session slots (concurrent telemetry sessions per process). */
@@ -122,6 +127,15 @@ export const OWNER_BASE = 5;
 /** Index of the first state word (see above). */
 export const STATE_BASE = OWNER_BASE + SESSION_SLOTS;
 
+/** Index of the first next-sample word (see above). */
+export const NEXT_SLOT_BASE = STATE_BASE + SESSION_SLOTS;
+
+/** Index of the first last-due word (see above). */
+export const LAST_DUE_BASE = NEXT_SLOT_BASE + SESSION_SLOTS;
+
+/** NEXT_SLOT of a session whose worker has not scheduled a sample yet (none is owed). */
+export const NO_SLOT = 0x7fffffff;
+
 /**
  * How long a journaled session runs before its journal file is written (at most one interval):
  * a shorter call, delivered at its end, never costs a file.
@@ -135,4 +149,4 @@ export const STOPPED_BIT = 1;
 export const POSTED_STEP = 2;
 
 /** Size of the shared buffer in bytes. */
-export const SHARED_BYTES = 4 * (STATE_BASE + SESSION_SLOTS);
+export const SHARED_BYTES = 4 * (LAST_DUE_BASE + SESSION_SLOTS);

@@ -39,6 +39,9 @@ import {
   type FromWorker,
   JOURNAL_DELAY_MS,
   type JournalSpec,
+  LAST_DUE_BASE,
+  NEXT_SLOT_BASE,
+  NO_SLOT,
   OWNER_BASE,
   POSTED_STEP,
   READY,
@@ -119,8 +122,6 @@ interface RunState {
   done: boolean;
   /** Samples the run waits for once stopped. */
   needed: number;
-  /** Whether the current worker was asked for an initial sample. */
-  initialSample: boolean;
   /** Called once the run is done (a stopped run waiting for its initial sample). */
   onDone?: () => void;
   /** When a pending stop is abandoned (performance.now() ms). */
@@ -209,7 +210,6 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
         stopped: false,
         done: false,
         needed: 0,
-        initialSample: true,
       };
       host.begin(run, intervalMs, true);
       return {
@@ -332,8 +332,10 @@ class SamplerHost {
     }
     this.#slots.set(slot, run);
     Atomics.store(this.#flags, STATE_BASE + slot, 0);
+    // The initial sample (index 0) is owed from the start; a run moved to a fresh worker owes
+    // nothing until that worker has scheduled its next sample.
+    Atomics.store(this.#flags, NEXT_SLOT_BASE + slot, initialSample ? 0 : NO_SLOT);
     Atomics.store(this.#flags, OWNER_BASE + slot, run.sid);
-    run.initialSample = initialSample;
     this.#runs.set(run.sid, run);
     const message: Extract<ToWorker, { type: 'start' }> = {
       type: 'start',
@@ -452,9 +454,15 @@ class SamplerHost {
     // clock, so with a margin): only then is there a file to tell it about.
     run.journaledByWorker =
       run.journal !== undefined && nowEpochMs() - run.anchorEpochMs >= JOURNAL_DELAY_MS - 5;
-    const state = Atomics.or(this.#flags, STATE_BASE + (run.sid % SESSION_SLOTS), STOPPED_BIT);
+    const slot = run.sid % SESSION_SLOTS;
+    // The last sample due by now: if the worker has not taken it yet, the record waits for it
+    // (a sample due at the very end of a call belongs to it, as does the initial sample).
+    const lastDue = Math.floor((nowEpochMs() - run.anchorEpochMs) / (run.spec.intervalS * 1000));
+    Atomics.store(this.#flags, LAST_DUE_BASE + slot, Math.min(Math.max(lastDue, 0), NO_SLOT - 1));
+    const state = Atomics.or(this.#flags, STATE_BASE + slot, STOPPED_BIT);
     const posted = Math.floor(state / POSTED_STEP);
-    run.needed = run.base + Math.max(posted, run.initialSample ? 1 : 0);
+    const owed = Atomics.load(this.#flags, NEXT_SLOT_BASE + slot) <= lastDue ? 1 : 0;
+    run.needed = run.base + posted + owed;
   }
 
   // Tell the worker a journaled run is over: with `record`, journal it (not delivered yet);

@@ -36,6 +36,9 @@ import {
   DOORBELL,
   type FromWorker,
   JOURNAL_DELAY_MS,
+  LAST_DUE_BASE,
+  NEXT_SLOT_BASE,
+  NO_SLOT,
   OWNER_BASE,
   POSTED_STEP,
   READY,
@@ -64,7 +67,7 @@ interface Session {
   readonly timeoutMs: number;
   readonly anchor: number;
   readonly process: ProcessInfo;
-  /** Index of the next periodic sample. */
+  /** Index of the next sample to take (published in NEXT_SLOT; see protocol.ts). */
   next: number;
   /** When the next sample is due (epoch ms); undefined while none is scheduled. */
   sampleDue: number | undefined;
@@ -79,6 +82,8 @@ interface Session {
   /** The journal file, once created (until deleted). */
   journalFile: string | undefined;
   retired: boolean;
+  /** The stop is handled: the sample owed to it, if any, is taken. */
+  settled: boolean;
 }
 
 const { replyPort, shared, epochBase } = workerData as WorkerData;
@@ -196,12 +201,34 @@ function takeSample(session: Session): void {
       };
     }
   }
-  // Posted first, counted second: a sample main counts is already on the reply port.
+  // The next sample's index: the following one, or, after a late wake-up, the first one not
+  // yet missed by more than half an interval (missed slots are skipped rather than bunched).
+  const after = performance.timeOrigin + performance.now();
+  let next = session.next + 1;
+  if (session.anchor + next * session.intervalMs < after - session.intervalMs / 2)
+    next = Math.ceil((after - session.anchor) / session.intervalMs);
+  session.next = next;
+  // Posted first, then the next index published, then counted: a sample main counts is
+  // already on the reply port, and the index main reads with the count is the current one.
   replyPort.postMessage(message);
-  Atomics.add(flags, STATE_BASE + session.slot, POSTED_STEP);
+  Atomics.store(flags, NEXT_SLOT_BASE + session.slot, Math.min(next, NO_SLOT));
+  const state = Atomics.add(flags, STATE_BASE + session.slot, POSTED_STEP);
   Atomics.add(flags, REPLY_COUNTER, 1);
   Atomics.notify(flags, REPLY_COUNTER);
   if (session.journal) journalSample(session, message);
+  if (state & STOPPED_BIT) settle(session);
+}
+
+// Main has stopped the session: take the one sample it still waits for, if it waits for one
+// (NEXT_SLOT ≤ LAST_DUE: a sample due before the call ended and not taken yet).
+function settle(session: Session): void {
+  if (session.settled) return;
+  session.settled = true;
+  const { slot } = session;
+  if (Atomics.load(flags, OWNER_BASE + slot) !== session.sid) return;
+  const owed =
+    Atomics.load(flags, NEXT_SLOT_BASE + slot) <= Atomics.load(flags, LAST_DUE_BASE + slot);
+  if (owed) takeSample(session);
 }
 
 function journalLine(message: FromWorker): string {
@@ -307,20 +334,16 @@ function retire(session: Session): void {
 // Main has stopped (or moved) the session. Sessions without a journal file retire at once;
 // the others stop sampling and wait for main's 'stop', which says what becomes of the file.
 function ended(session: Session): void {
+  settle(session);
   session.due = undefined;
   session.sampleDue = undefined;
   session.journalDue = undefined;
   if (session.journalFile === undefined) retire(session);
 }
 
-// Schedule sample k at anchor + k·interval; a late wake-up skips missed slots rather than bunching.
+// Schedule sample k at anchor + k·interval (takeSample chose k).
 function schedule(session: Session): void {
-  const now = performance.timeOrigin + performance.now();
-  let target = session.anchor + session.next * session.intervalMs;
-  if (target < now - session.intervalMs / 2) {
-    session.next = Math.ceil((now - session.anchor) / session.intervalMs);
-    target = session.anchor + session.next * session.intervalMs;
-  }
+  const target = session.anchor + session.next * session.intervalMs;
   session.sampleDue = target;
   session.due = session.journalDue === undefined ? target : Math.min(target, session.journalDue);
   wakeScheduler();
@@ -373,10 +396,7 @@ function runScheduler(): void {
       continue;
     }
     if (session.journalDue !== undefined && session.journalDue <= now + 0.02) openJournal(session);
-    if (session.sampleDue !== undefined && session.sampleDue <= now + 0.02) {
-      session.next++;
-      takeSample(session);
-    }
+    if (session.sampleDue !== undefined && session.sampleDue <= now + 0.02) takeSample(session);
     schedule(session);
   }
 }
@@ -387,7 +407,7 @@ async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<voi
   const slot = message.sid % SESSION_SLOTS;
   for (const other of sessions.values()) {
     // Sessions main has stopped since (a long interval may not come round soon).
-    if (other.journalFile === undefined && !isLive(other)) retire(other);
+    if (other.journalFile === undefined && !isLive(other)) ended(other);
   }
   const session: Session = {
     sid: message.sid,
@@ -397,7 +417,7 @@ async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<voi
     timeoutMs: message.timeoutMs,
     anchor: message.anchorEpochMs,
     process: takeProcessInfo(),
-    next: 1,
+    next: 0,
     sampleDue: undefined,
     journalDue: message.journal
       ? message.anchorEpochMs + Math.min(JOURNAL_DELAY_MS, message.intervalMs)
@@ -407,15 +427,18 @@ async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<voi
     journalFd: undefined,
     journalFile: undefined,
     retired: false,
+    settled: false,
   };
   sessions.set(session.sid, session);
   if (!def.fn && !def.error) await def.ready;
   if (message.initialSample) {
     // Taken even when main has stopped the call already: its record waits for this sample.
-    takeSample(session);
+    if (isLive(session)) takeSample(session);
+    else settle(session);
   } else {
     const now = performance.timeOrigin + performance.now();
     session.next = Math.max(1, Math.ceil((now - session.anchor) / session.intervalMs));
+    Atomics.store(flags, NEXT_SLOT_BASE + slot, session.next);
   }
   if (isLive(session)) schedule(session);
   else ended(session);

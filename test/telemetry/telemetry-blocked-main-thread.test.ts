@@ -45,6 +45,24 @@ test('the RSS of a memory-growing call rises across samples', async () => {
   keep.length = 0;
 });
 
+test('a sample due just before the call ends belongs to its record, even if the sampler is still waking for it', async () => {
+  const bench = new MicroBench({
+    telemetry: (p: ProcessInfo) => ({ pid: p.pid }),
+    telemetryInterval: 0.1,
+  });
+  // Each call ends 30 µs after its third sample (0, 100, 200 ms) is due: the sampler thread
+  // usually wakes later than that, so the stop and the sample race. The record must wait for it.
+  const call = bench.wrap(function endsJustAfterASample() {
+    spin(200.03);
+  });
+  for (let i = 0; i < 3; i++) call();
+  const records = await bench.getResults();
+  for (const record of records) {
+    const samples = record.telemetry as { timestamp: string }[];
+    assert.equal(samples.length, 3, `${samples.length} samples in a 200 ms call at 100 ms`);
+  }
+});
+
 test('overlapping async calls each get their own sampling session', async () => {
   const bench = new MicroBench({
     telemetry: (p: ProcessInfo) => ({ pid: p.pid }),
