@@ -81,19 +81,25 @@ export interface WorkerData {
  *
  *   OWNER_BASE + slot      the sid that owns the slot (a stale session on the worker sees another
  *                          sid there and retires)
- *   STATE_BASE + slot      (samples posted << 1) | stopped
+ *   STATE_BASE + slot      (samples posted << 2) | sampling << 1 | stopped
  *   NEXT_SLOT_BASE + slot  index k of the sample the worker takes next (due at anchor + k·interval)
  *   LAST_DUE_BASE + slot   written by main when it stops the session: the index of the last
  *                          sample due by the call's end
  *
- * The worker posts a sample, publishes the index of its next one, then adds 2 to the state word;
- * main stops a session by writing LAST_DUE, then one atomic OR of the stopped bit, which returns
- * how many samples were posted before the stop. Those messages are already queued on the reply
- * port, so main collects them with receiveMessageOnPort, without waiting. If NEXT_SLOT ≤ LAST_DUE,
- * a sample was due before the call ended but the worker has not taken it yet (the initial
- * sample of a very short call, or a periodic one the worker is waking up for): main waits for
- * exactly one more sample, and the worker, once it sees the stopped bit, takes that one sample
- * (the same comparison on the same words). Any other sample posted after the stop is dropped.
+ * To take a sample, the worker sets the sampling bit (an atomic OR, which also tells it whether
+ * the session is stopped), calls the telemetry function, posts the sample, publishes the index
+ * of its next one, and adds one posted sample while clearing the sampling bit (one atomic add).
+ * Main stops a session by writing LAST_DUE, then one atomic OR of the stopped bit, which returns
+ * how many samples were posted before the stop; those messages are already queued on the reply
+ * port, so main collects them with receiveMessageOnPort, without waiting. It waits for exactly
+ * one more sample when
+ *   - the sampling bit was set: the sample being taken (the worker sees the stopped bit in its
+ *     add, and takes no other), or
+ *   - NEXT_SLOT ≤ LAST_DUE: a sample was due before the call ended but the worker has not started
+ *     it (the initial sample of a very short call, or a periodic one the worker is waking up for);
+ *     the worker, once it sees the stopped bit, makes the same comparison on the same words and
+ *     takes that one sample.
+ * Any other sample posted after the stop is dropped.
  */
 
 /** Number of session slots (concurrent telemetry sessions per process). */
@@ -145,8 +151,11 @@ export const JOURNAL_DELAY_MS = 50;
 /** The stopped bit of a state word. */
 export const STOPPED_BIT = 1;
 
-/** What a posted sample adds to a state word. */
-export const POSTED_STEP = 2;
+/** The sampling bit of a state word (the worker is taking a sample for the session). */
+export const SAMPLING_BIT = 2;
+
+/** One posted sample in a state word. */
+export const POSTED_STEP = 4;
 
 /** Size of the shared buffer in bytes. */
 export const SHARED_BYTES = 4 * (LAST_DUE_BASE + SESSION_SLOTS);

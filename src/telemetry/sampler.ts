@@ -46,6 +46,7 @@ import {
   POSTED_STEP,
   READY,
   REPLY_COUNTER,
+  SAMPLING_BIT,
   SESSION_SLOTS,
   SHARED_BYTES,
   STATE_BASE,
@@ -461,7 +462,8 @@ class SamplerHost {
     Atomics.store(this.#flags, LAST_DUE_BASE + slot, Math.min(Math.max(lastDue, 0), NO_SLOT - 1));
     const state = Atomics.or(this.#flags, STATE_BASE + slot, STOPPED_BIT);
     const posted = Math.floor(state / POSTED_STEP);
-    const owed = Atomics.load(this.#flags, NEXT_SLOT_BASE + slot) <= lastDue ? 1 : 0;
+    const owed =
+      state & SAMPLING_BIT || Atomics.load(this.#flags, NEXT_SLOT_BASE + slot) <= lastDue ? 1 : 0;
     run.needed = run.base + posted + owed;
   }
 

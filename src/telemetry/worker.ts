@@ -43,6 +43,7 @@ import {
   POSTED_STEP,
   READY,
   REPLY_COUNTER,
+  SAMPLING_BIT,
   SESSION_SLOTS,
   STATE_BASE,
   STOPPED_BIT,
@@ -157,7 +158,24 @@ function isLive(session: Session): boolean {
   );
 }
 
-function takeSample(session: Session): void {
+// Take a periodic (or the initial) sample of a session main has not stopped: the sampling bit
+// says so atomically, and tells main that this sample is on its way should it stop meanwhile.
+function sampleIfLive(session: Session): void {
+  const word = STATE_BASE + session.slot;
+  if (Atomics.load(flags, OWNER_BASE + session.slot) !== session.sid) {
+    ended(session);
+    return;
+  }
+  if (Atomics.or(flags, word, SAMPLING_BIT) & STOPPED_BIT) {
+    Atomics.and(flags, word, ~SAMPLING_BIT);
+    ended(session);
+    return;
+  }
+  takeSample(session, true);
+}
+
+// Take, post and count one sample. `sampling`: the sampling bit is set (cleared here).
+function takeSample(session: Session, sampling: boolean): void {
   const epochMs = performance.timeOrigin + performance.now();
   const { def } = session;
   let message: FromWorker;
@@ -212,15 +230,20 @@ function takeSample(session: Session): void {
   // already on the reply port, and the index main reads with the count is the current one.
   replyPort.postMessage(message);
   Atomics.store(flags, NEXT_SLOT_BASE + session.slot, Math.min(next, NO_SLOT));
-  const state = Atomics.add(flags, STATE_BASE + session.slot, POSTED_STEP);
+  const state = Atomics.add(
+    flags,
+    STATE_BASE + session.slot,
+    sampling ? POSTED_STEP - SAMPLING_BIT : POSTED_STEP,
+  );
   Atomics.add(flags, REPLY_COUNTER, 1);
   Atomics.notify(flags, REPLY_COUNTER);
   if (session.journal) journalSample(session, message);
-  if (state & STOPPED_BIT) settle(session);
+  // Stopped while this sample was being taken: main waits for this one, and for no other.
+  if (sampling && state & STOPPED_BIT) session.settled = true;
 }
 
-// Main has stopped the session: take the one sample it still waits for, if it waits for one
-// (NEXT_SLOT ≤ LAST_DUE: a sample due before the call ended and not taken yet).
+// Main has stopped the session between two samples: take the one sample it still waits for, if
+// it waits for one (NEXT_SLOT ≤ LAST_DUE: a sample due before the call ended and not started).
 function settle(session: Session): void {
   if (session.settled) return;
   session.settled = true;
@@ -228,7 +251,7 @@ function settle(session: Session): void {
   if (Atomics.load(flags, OWNER_BASE + slot) !== session.sid) return;
   const owed =
     Atomics.load(flags, NEXT_SLOT_BASE + slot) <= Atomics.load(flags, LAST_DUE_BASE + slot);
-  if (owed) takeSample(session);
+  if (owed) takeSample(session, false);
 }
 
 function journalLine(message: FromWorker): string {
@@ -396,8 +419,8 @@ function runScheduler(): void {
       continue;
     }
     if (session.journalDue !== undefined && session.journalDue <= now + 0.02) openJournal(session);
-    if (session.sampleDue !== undefined && session.sampleDue <= now + 0.02) takeSample(session);
-    schedule(session);
+    if (session.sampleDue !== undefined && session.sampleDue <= now + 0.02) sampleIfLive(session);
+    if (!session.settled) schedule(session);
   }
 }
 
@@ -432,9 +455,8 @@ async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<voi
   sessions.set(session.sid, session);
   if (!def.fn && !def.error) await def.ready;
   if (message.initialSample) {
-    // Taken even when main has stopped the call already: its record waits for this sample.
-    if (isLive(session)) takeSample(session);
-    else settle(session);
+    // If main has stopped the call already, ended() takes this sample: its record waits for it.
+    sampleIfLive(session);
   } else {
     const now = performance.timeOrigin + performance.now();
     session.next = Math.max(1, Math.ceil((now - session.anchor) / session.intervalMs));
