@@ -149,7 +149,7 @@ export async function measureWrapper(args: BenchArgs): Promise<Section> {
       target: 'wrapper overhead per call without telemetry, file (defaults) ≤ 10 µs',
       measured: formatUs(fileDefault),
       pass: fileDefault <= 10,
-      missNote: `Best round: ${formatUs(minimum(perCall.get('file, defaults (new MicroBench({ outfile }))')!) - bare)}. A profile (node --cpu-prof) of this path: the \`write(2)\` ~30 % (~4 µs per record on this VM; one O_APPEND write per record is the multi-writer contract and stays), \`JSON.stringify\` ~25 %, \`toJsonValue()\` building its JSON-safe copy first ~12 % (src/json/encode.ts), GC ~9 %; the default node-runtime mixin adds four fields to encode. So the floor here is about 9 µs; a single-pass encoder (check and emit JSON text in one walk, no copy) would save the copy and its garbage.`,
+      missNote: `Best round: ${formatUs(minimum(perCall.get('file, defaults (new MicroBench({ outfile }))')!) - bare)}. A profile (node --cpu-prof, 200,000 calls) of this path: the \`write(2)\` ~35 % (~5 µs per record on this VM; one O_APPEND write per record is the multi-writer contract and stays), \`JSON.stringify\` ~27 % (src/json/encode.ts \`encodeJson\`), the plain-JSON check that lets a record skip the JSON-safe copy ~10 % (src/json/_plain-json.ts), GC ~7 %; the default node-runtime mixin adds four fields to encode. The write and the stringify alone take ~8 µs here, which leaves ~2 µs of the target for everything else on this VM.`,
     },
   ];
   return {
@@ -269,14 +269,14 @@ export async function measureTelemetry(args: BenchArgs): Promise<Section> {
       measured: formatUs(memLoop),
       pass: memLoop <= 30,
       missNote:
-        "Main-thread cost per call: a postMessage to start and one to stop (each also rings the worker's doorbell), a promise per call, and the record assembly above (src/telemetry/sampler.ts `start`/`stop`).",
+        "Main-thread cost per call (node --cpu-prof): the start message (a structured clone and postMessage, ~11 % of the profile, plus the doorbell's Atomics.notify), receiving the initial sample (receiveMessageOnPort, ~6 %), the record assembly above, and garbage collection (~20 %). In a loop of ~1 µs calls the initial sample has not arrived when the call ends, so each record waits (a promise) and is delivered at the start of the next call (src/telemetry/sampler.ts `begin`/`stop`). Passing the start request through the shared buffer instead of a message would remove the clone.",
     },
     {
       target: 'overhead per call with telemetry ≤ 30 µs (until the record is delivered, in-memory)',
       measured: formatUs(memTotal),
       pass: memTotal <= 30,
       missNote:
-        'Per call the sampler thread wakes for the start message, takes the initial sample and posts it, then handles the stop and replies; the main thread decodes the sample and the reply, and delivers the record only once the stop is confirmed (see the CPU columns: each thread wakes at least twice per call). DESIGN §7 suggests no handshake for calls shorter than an interval: e.g. flag start/stop in the shared buffer (src/telemetry/protocol.ts already has stop slots), have the worker post the initial sample without waiting for the stop, and finish the record as soon as that sample is in when no periodic sample was due.',
+        'Stopping is an atomic operation on shared memory, with no message (src/telemetry/protocol.ts), so each record costs what the two threads do in parallel: the sampler thread handles the start message and takes the initial sample (two /proc reads, JSON, postMessage: the sampler CPU column), the main thread sends the start and receives the sample (the main thread CPU column). The total is close to the larger of the two, the main thread; see the note above for its share.',
     },
     {
       target:
@@ -284,12 +284,12 @@ export async function measureTelemetry(args: BenchArgs): Promise<Section> {
       measured: formatUs(fileTotal),
       pass: fileTotal <= 30,
       missNote:
-        "On top of the in-memory path, each call opens a journal file and writes its header (the partial record), appends the finished record at stop, and once the record is delivered main sends a 'discard' that unlinks the file and tries to remove its folders (src/telemetry/worker.ts `openJournal`, `stop`, `discard`): one more message round-trip and five or more file system calls per call, on the worker. Opening the journal only when the first periodic sample is due (a call shorter than one interval has nothing to recover but its initial sample) would remove it for short calls.",
+        "A short call writes no journal file (the worker creates one only after 50 ms), but on top of the in-memory path its record is encoded and written to the outfile (~10 µs, as without telemetry: the 'file, journal off' row), and, since the record waits for its initial sample, it is first made durable with one more write(2) to the pending journal (src/journal/pending.ts); the start message also carries the journal header with the partial record, a larger structured clone. Two writes per call on a shared VM disk are most of the difference; the second is the price of a record that survives a kill from the moment its call returns (docs/choices.md, Crash safety).",
     },
   ];
   return {
     title: 'Overhead with telemetry enabled',
-    method: `${formatCount(calls)} back-to-back synchronous calls of the trivial function per batch with a telemetry function (\`process.memoryInfo()\`) at the default 60 s interval, so each call gets just its initial sample; median of ${rounds} rounds after a warm-up round. "Main thread" is the time spent in the call loop; "until delivered" adds \`await bench.flush()\` (the worker confirms each stop and the record is then written), divided by the number of calls. CPU columns: each thread's CPU time (schedstat) from the first call until every record is delivered, per call.`,
+    method: `${formatCount(calls)} back-to-back synchronous calls of the trivial function per batch with a telemetry function (\`process.memoryInfo()\`) at the default 60 s interval, so each call gets just its initial sample; median of ${rounds} rounds after a warm-up round. "Main thread" is the time spent in the call loop; "until delivered" adds \`await bench.flush()\` (it delivers the records still waiting for their initial sample), divided by the number of calls. CPU columns: each thread's CPU time (schedstat) from the first call until every record is delivered, per call.`,
     tables: [
       {
         head: [

@@ -189,7 +189,7 @@ export async function measure(args: BenchArgs): Promise<Section> {
       measured: formatPercent(cost(at100)),
       pass: cost(at100) <= 1,
       missNote:
-        'Most of it is waking threads: on this VM a bare `setTimeout` tick in a worker costs ~0.3 ms of CPU, and each sample wakes two threads, the sampler (src/telemetry/worker.ts `takeSample`: two /proc reads, JSON, postMessage) and the main thread, which receives every sample as it is taken (src/telemetry/sampler.ts `#handle`; the "main thread" column). Posting samples in batches (say once a second, and on stop; the journal already keeps them crash-safe) would remove most main-thread wake-ups.',
+        'Most of it is waking threads (a wake-up of an idle thread costs a few hundred µs of CPU on this VM), and each sample wakes two: the sampler (src/telemetry/worker.ts: `Atomics.wait` until the due time, then `takeSample`: two /proc reads, JSON, postMessage) and the main thread, which receives every sample as it is taken (src/telemetry/sampler.ts `#handle`; the "main thread" column). Posting samples in batches (say once a second, and on stop; the journal already keeps them crash-safe) would remove most main-thread wake-ups.',
     },
   ];
   return {
