@@ -29,8 +29,11 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { toJsonValue } from '../json/encode.js';
+import { encodeJson } from '../json/encode.js';
 import { removeJournalFile } from './journal.js';
+
+// Warnings about the record's values come when it is written to the outputs, not twice.
+const ignoreWarning = (): void => undefined;
 
 /** Lines per pending-journal segment. */
 const SEGMENT_LINES = 512;
@@ -84,10 +87,9 @@ export class PendingJournal {
         segment = this.#open(sid);
         this.#current = segment;
       }
-      const line = JSON.stringify(
-        toJsonValue({ type: 'record', sid, record }, 'record', { warn: () => undefined }),
-      );
-      writeSync(segment.fd, `${line}\n`);
+      // The record by the record rules (a plain one is stringified as it is, without a copy).
+      const json = encodeJson(record, { warn: ignoreWarning });
+      writeSync(segment.fd, `{"type":"record","sid":${sid},"record":${json}}\n`);
       segment.lines++;
       segment.pending++;
       this.#bySid.set(sid, segment);

@@ -166,7 +166,12 @@ function sampleIfLive(session: Session): void {
     ended(session);
     return;
   }
-  if (Atomics.or(flags, word, SAMPLING_BIT) & STOPPED_BIT) {
+  // Owner checked again after the OR: main may have handed the slot to a new session between
+  // the first check and the OR (it resets the state word, then writes the owner).
+  if (
+    Atomics.or(flags, word, SAMPLING_BIT) & STOPPED_BIT ||
+    Atomics.load(flags, OWNER_BASE + session.slot) !== session.sid
+  ) {
     Atomics.and(flags, word, ~SAMPLING_BIT);
     ended(session);
     return;
