@@ -120,14 +120,17 @@ describe('process tree sampling', { skip: !linux && 'needs Linux /proc' }, () =>
       assert.equal(tree.sample().cpu_percent, 0);
       alone.sample();
       await sleep(300);
+      // A burning process gets a full core on an idle machine; a loaded CI machine may give it
+      // far less, so the bar is a quarter core, and the shell's own share stays near zero.
       const busy = await pollUntil(
         () => tree.sample(),
-        (sample) => sample.cpu_percent > 50,
+        (sample) => sample.cpu_percent > 25,
         { everyMs: 250, withinMs: 6000 },
       );
-      assert.ok(busy.cpu_percent > 50, `tree cpu_percent ${busy.cpu_percent}`);
+      assert.ok(busy.cpu_percent > 25, `tree cpu_percent ${busy.cpu_percent}`);
       assert.equal('pss_bytes' in busy, false);
-      assert.ok(alone.sample().cpu_percent < 50, 'the shell itself only waits');
+      const shell = alone.sample().cpu_percent;
+      assert.ok(shell < 10, `the shell itself only waits (cpu_percent ${shell})`);
     } finally {
       tree.close();
       alone.close();
