@@ -427,6 +427,9 @@ function runScheduler(): void {
     if (session.sampleDue !== undefined && session.sampleDue <= now + 0.02) sampleIfLive(session);
     if (!session.settled) schedule(session);
   }
+  // Look again for the next due session: when only ended sessions were due here, nothing above
+  // has re-armed the scheduler, and the live ones would never be sampled again.
+  wakeScheduler();
 }
 
 async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<void> {

@@ -88,15 +88,34 @@ test('overlapping async calls each get their own sampling session', async () => 
         `sample at +${t - start} ms of a call that finished at +${finish - start} ms`,
       );
     }
-    // One session per call: never more samples than its own duration allows. Fewer is allowed
-    // (a starved sampler thread skips the ticks it missed rather than bunching them up), but
-    // every call still gets its initial sample and periodic ones after it.
+    // One session per call, sampled until it ends: the other calls ending (and their sessions
+    // retiring) must not stop the schedule of the ones still running.
     const expected = Math.floor(ms / 50) + 1;
     assert.ok(
-      samples.length <= expected + 2 && samples.length >= Math.max(2, expected - 4),
+      Math.abs(samples.length - expected) <= 2,
       `${samples.length} samples for a ${ms} ms call`,
     );
   }
+});
+
+test('a session that ends between the samples of another does not stall the other', async () => {
+  const bench = new MicroBench({
+    telemetry: (p: ProcessInfo) => ({ pid: p.pid }),
+    telemetryInterval: 0.05,
+  });
+  const sleep = bench.wrap(async function sleep(ms: number) {
+    await new Promise((resolve) => setTimeout(resolve, ms));
+  });
+  // The short call starts 10 ms after the long one, so its sample due after it ended falls
+  // between two of the long call's: the scheduler wakes for a session that is over, and must
+  // still go on sampling the long one.
+  const long = sleep(400);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  await Promise.all([long, sleep(75)]);
+  const records = await bench.getResults();
+  const longRecord = records.find((r) => r.run_durations[0]! >= 0.4)!;
+  const samples = longRecord.telemetry as unknown[];
+  assert.ok(samples.length >= 7, `${samples.length} samples in a 400 ms call at 50 ms`);
 });
 
 test('telemetryMaxSamples thins evenly, keeps the first and last, and records the total', async () => {
