@@ -26,8 +26,6 @@ export interface CallEnvironment {
   readonly startTelemetry: ((record: BenchRecord) => TelemetryRun) | undefined;
   /** Deliver a finished record to the outputs. */
   readonly deliver: (record: BenchRecord) => void;
-  /** Track a record whose delivery waits for telemetry. */
-  readonly track: (done: Promise<void>) => void;
 }
 
 /** One benchmarked call: owns its record, its mixin context and its telemetry run. */
@@ -137,12 +135,12 @@ export class BenchCall {
       this.#attach(telemetry.stopSync());
       env.deliver(record);
     } else {
-      // Delivered at once when every sample is in; otherwise once the initial sample arrives.
-      const pending = telemetry.stop((result) => {
+      // Delivered at once when every sample is in; otherwise once the one still due arrives
+      // (the bench's flush() waits for that through its telemetry definition).
+      telemetry.stop((result) => {
         this.#attach(result);
         env.deliver(record);
       });
-      if (pending) env.track(pending);
     }
   }
 

@@ -65,7 +65,6 @@ export class MicroBench {
   readonly #fanOut: OutputFanOut;
   readonly #env: CallEnvironment;
   readonly #telemetry: TelemetryDefinition | undefined;
-  readonly #inFlight = new Set<Promise<void>>();
   #onExit: { call: BenchCall; dispose: () => void } | undefined;
 
   constructor(options?: MicroBenchOptions) {
@@ -129,10 +128,6 @@ export class MicroBench {
       toJsonValue: (value, what) => toJsonValue(value, what, { replacer }),
       startTelemetry: this.#telemetry ? (record) => this.#telemetry!.start(record) : undefined,
       deliver: (record) => this.#fanOut.deliver(record, () => this.#encode(record)),
-      track: (done) => {
-        const tracked = done.finally(() => this.#inFlight.delete(tracked));
-        this.#inFlight.add(tracked);
-      },
     };
   }
 
@@ -260,15 +255,21 @@ export class MicroBench {
     this.#onExit = { call, dispose };
   }
 
+  // Records whose telemetry waits for a sample still on its way: wait until they are delivered.
+  async #settled(): Promise<void> {
+    for (let waiting = this.#telemetry?.settled(); waiting; waiting = this.#telemetry?.settled())
+      await waiting;
+  }
+
   /** Wait until every record so far is delivered; rejects with an `OutputDeliveryError` listing failures. */
   async flush(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+    await this.#settled();
     await this.#fanOut.flush();
   }
 
   /** Flush, then release outputs (files, connections). */
   async close(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+    await this.#settled();
     this.#telemetry?.close();
     await this.#fanOut.close();
   }
@@ -278,7 +279,7 @@ export class MicroBench {
    * Waits for records whose telemetry is still being collected.
    */
   async getResults(options: GetResultsOptions = {}): Promise<BenchRecord[]> {
-    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+    await this.#settled();
     const readable = this.#fanOut.outputs.find((o) => typeof o.getResults === 'function');
     if (!readable) {
       throw new OptionError(

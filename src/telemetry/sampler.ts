@@ -66,11 +66,12 @@ export interface TelemetryResult {
 export interface TelemetryRun {
   /**
    * Stop sampling and hand the samples to `deliver`: at once when they are all in (the usual
-   * case; then it returns undefined), or once the initial sample arrives (or the timeout
-   * passes) for a call shorter than the worker's reaction time; then it returns a promise that
-   * settles after `deliver` ran. Records reach `deliver` in the order their runs completed.
+   * case; then it returns true), or, when a sample due in the call is still on its way (the
+   * initial sample of a call shorter than the worker's reaction time), once it arrives or the
+   * timeout passes; then it returns false, and {@link TelemetryDefinition.settled} waits for it.
+   * Records reach `deliver` in the order their runs completed.
    */
-  stop(deliver: (result: TelemetryResult) => void): Promise<void> | undefined;
+  stop(deliver: (result: TelemetryResult) => void): boolean;
   /** Stop sampling and collect the samples without the event loop (process exit, signals). */
   stopSync(): TelemetryResult;
   /** Stop sampling and drop the samples. */
@@ -93,6 +94,12 @@ export interface TelemetrySpec {
 /** A bench's telemetry, registered with the sampler; starts runs. */
 export interface TelemetryDefinition {
   start(record: BenchRecord): TelemetryRun;
+  /**
+   * A promise that settles once every stopped run of this definition has handed its samples
+   * to `deliver`; undefined when none is waiting. (One promise for any number of waiting runs:
+   * a loop of short calls creates none per call.)
+   */
+  settled(): Promise<void> | undefined;
   /** Every record is delivered: delete what the pending journal still holds open. */
   close(): void;
 }
@@ -104,6 +111,12 @@ interface RawSample {
   readonly error?: string;
 }
 
+// Stopped runs of one definition still waiting for a sample, and who waits for them.
+interface Waiting {
+  count: number;
+  readonly resolvers: (() => void)[];
+}
+
 // One run's main-side state.
 interface RunState {
   readonly sid: number;
@@ -113,6 +126,8 @@ interface RunState {
   /** Where the record goes while it waits for its initial sample (with a journal). */
   readonly pendingJournal: PendingJournal | undefined;
   readonly defId: number;
+  /** Its definition's count of waiting runs. */
+  readonly waiting: Waiting;
   readonly anchorEpochMs: number;
   host: SamplerHost;
   /** Ran long enough for the worker to have written its journal file (set when stopped). */
@@ -173,6 +188,7 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
     ? new PendingJournal(spec.journalDir, { outfile: spec.outfile, timezone: spec.timezone.name })
     : undefined;
   const intervalMs = spec.intervalS * 1000;
+  const waiting: Waiting = { count: 0, resolvers: [] };
   return {
     start(record) {
       let host = getHost();
@@ -204,6 +220,7 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
         journal,
         pendingJournal,
         defId,
+        waiting,
         anchorEpochMs,
         host,
         journaledByWorker: false,
@@ -218,6 +235,10 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
         stopSync: () => run.host.stopSync(run),
         cancel: () => run.host.cancel(run),
       };
+    },
+    settled() {
+      if (waiting.count === 0) return undefined;
+      return new Promise<void>((resolve) => waiting.resolvers.push(resolve));
     },
     close() {
       pendingJournal?.closeDelivered();
@@ -360,7 +381,7 @@ class SamplerHost {
     }
   }
 
-  stop(run: RunState, deliver: (result: TelemetryResult) => void): Promise<void> | undefined {
+  stop(run: RunState, deliver: (result: TelemetryResult) => void): boolean {
     if (!run.done) {
       this.#markStopped(run);
       this.#drain();
@@ -371,7 +392,7 @@ class SamplerHost {
       // Delivered: the worker's journal file, if it wrote one, can go.
       if (run.journaledByWorker) run.host.#postStop(run, undefined);
       this.checkHealthy();
-      return undefined;
+      return true;
     }
     // The initial sample is still on its way. Journaled: the finished record must outlive a
     // kill until it is delivered, and the worker may lag far behind: journal it here.
@@ -382,19 +403,20 @@ class SamplerHost {
       // A long call's journal file also gets the finished record.
       if (run.journaledByWorker) this.#postStop(run, run.journal!.header.record);
     }
-    return new Promise((resolve) => {
-      run.onDone = () => {
-        try {
-          deliver(resultOf(run));
-          run.pendingJournal?.delivered(run.sid);
-          if (run.journaledByWorker) run.host.discard(run);
-        } finally {
-          resolve();
-        }
-      };
-      this.#watchStop(run);
-      this.checkHealthy();
-    });
+    run.waiting.count++;
+    run.onDone = () => {
+      try {
+        deliver(resultOf(run));
+        run.pendingJournal?.delivered(run.sid);
+        if (run.journaledByWorker) run.host.discard(run);
+      } finally {
+        const { waiting } = run;
+        if (--waiting.count === 0) for (const resolve of waiting.resolvers.splice(0)) resolve();
+      }
+    };
+    this.#watchStop(run);
+    this.checkHealthy();
+    return false;
   }
 
   stopSync(run: RunState): TelemetryResult {
