@@ -1,6 +1,7 @@
 import { OptionError } from '../errors.js';
 import { journalDirFor } from '../journal/journal.js';
-import { encodeJson, type JsonReplacer, toJsonValue } from '../json/encode.js';
+import { type JsonReplacer, toJsonValue } from '../json/encode.js';
+import { RecordEncoder } from '../json/record-encoder.js';
 import type { Mixin } from '../mixins/mixin.js';
 import { nodeRuntime } from '../mixins/node-runtime.js';
 import { OutputFanOut } from '../outputs/fan-out.js';
@@ -65,6 +66,8 @@ export class MicroBench {
   readonly #fanOut: OutputFanOut;
   readonly #env: CallEnvironment;
   readonly #telemetry: TelemetryDefinition | undefined;
+  // Records as JSON lines (the leading fields every record shares are encoded once).
+  readonly #encoder: RecordEncoder;
   #onExit: { call: BenchCall; dispose: () => void } | undefined;
 
   constructor(options?: MicroBenchOptions) {
@@ -117,6 +120,7 @@ export class MicroBench {
     }
 
     const replacer = opts.jsonReplacer;
+    this.#encoder = new RecordEncoder(baseRecord, { replacer });
     this.#env = {
       baseRecord,
       envVars: opts.envVars,
@@ -424,7 +428,7 @@ export class MicroBench {
   }
 
   #encode(record: BenchRecord): string {
-    return encodeJson(record, { replacer: this.options.jsonReplacer });
+    return this.#encoder.encode(record);
   }
 }
 

@@ -51,6 +51,28 @@ export function isPlainJson(value: unknown): boolean {
   }
 }
 
+/**
+ * Whether the fields `keys[from..]` of a plain record are plain by the rules of
+ * {@link isPlainJson} (no accessor among them, every value plain): the part of a record that
+ * is still to be encoded when the rest is known to be. Never throws.
+ */
+export function isPlainFields(
+  record: Readonly<Record<string, unknown>>,
+  keys: readonly string[],
+  from: number,
+): boolean {
+  try {
+    for (let i = from; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (lookupGetter.call(record, key) !== undefined) return false;
+      if (!isPlainValue(record[key], 1)) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 // One value at `depth` levels below the top.
 function isPlainValue(value: unknown, depth: number): boolean {
   switch (typeof value) {
