@@ -149,7 +149,7 @@ export async function measureWrapper(args: BenchArgs): Promise<Section> {
       target: 'wrapper overhead per call without telemetry, file (defaults) ≤ 10 µs',
       measured: formatUs(fileDefault),
       pass: fileDefault <= 10,
-      missNote: `Best round: ${formatUs(minimum(perCall.get('file, defaults (new MicroBench({ outfile }))')!) - bare)}. A profile (node --cpu-prof, 200,000 calls) of this path: the \`write(2)\` ~35 % (~5 µs per record on this VM; one O_APPEND write per record is the multi-writer contract and stays), \`JSON.stringify\` ~27 % (src/json/encode.ts \`encodeJson\`), the plain-JSON check that lets a record skip the JSON-safe copy ~10 % (src/json/_plain-json.ts), GC ~7 %; the default node-runtime mixin adds four fields to encode. The write and the stringify alone take ~8 µs here, which leaves ~2 µs of the target for everything else on this VM.`,
+      missNote: `Best round: ${formatUs(minimum(perCall.get('file, defaults (new MicroBench({ outfile }))')!) - bare)}. A profile (node --cpu-prof, 200,000 calls) of this path: the \`write(2)\` ~40 % (~5 µs per record on this VM; one O_APPEND write per record is the multi-writer contract and stays), encoding ~30 % (src/json/record-encoder.ts: the JSON of the fields every record shares is reused, the rest is checked and stringified), GC ~8 %. The write and the encoding alone take ~8–9 µs here, which leaves 1–2 µs of the target for everything else on this VM.`,
     },
   ];
   return {
