@@ -250,9 +250,18 @@ const definitions = new Map<number, TelemetrySource>();
 let current: SamplerHost | undefined;
 
 function getHost(): SamplerHost {
-  current ??= new SamplerHost();
+  if (current === undefined) {
+    current = new SamplerHost();
+    // Installed before any pending journal's own exit hook, so that one sees what this delivers.
+    if (!exitDeliveryInstalled) {
+      exitDeliveryInstalled = true;
+      process.on('exit', () => current?.settleWaitingSync());
+    }
+  }
   return current;
 }
+
+let exitDeliveryInstalled = false;
 
 /** The sampler worker and its reply channel; replaced when a telemetry function hangs. */
 class SamplerHost {
@@ -333,6 +342,27 @@ class SamplerHost {
     );
     this.#abandon();
     return false;
+  }
+
+  /**
+   * Deliver the records still waiting for a sample without the event loop (`process.exit()`):
+   * collect the replies with receiveMessageOnPort, waiting on the reply counter in between,
+   * until every waiting run is done, the worker is found hung, or their telemetryTimeout ends.
+   */
+  settleWaitingSync(): void {
+    let deadline = 0;
+    for (const run of this.#waiting) deadline = Math.max(deadline, run.deadline ?? 0);
+    while (this.#waiting.size > 0 && !this.#dead) {
+      const seen = Atomics.load(this.#flags, REPLY_COUNTER);
+      this.#drain();
+      if (this.#waiting.size === 0 || !this.checkHealthy()) return;
+      const left = deadline - performance.now();
+      if (left <= 0) {
+        for (const run of [...this.#waiting]) this.#timeout(run);
+        return;
+      }
+      Atomics.wait(this.#flags, REPLY_COUNTER, seen, Math.min(left, 50));
+    }
   }
 
   ensureDefined(defId: number): void {

@@ -38,6 +38,27 @@ test('a script using telemetry exits on its own as soon as its work is done', ()
   );
 });
 
+test('process.exit() while records wait for their initial sample: each is written, with it', () => {
+  const outfile = join(dir, 'process-exit.jsonl');
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'test/fixtures/telemetry-process-exit.ts', outfile, '40'],
+    { cwd: root, encoding: 'utf8', timeout: 30_000 },
+  );
+  assert.equal(child.status, 0, child.stderr);
+  const records = readFileSync(outfile, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { telemetry: unknown[] });
+  assert.equal(records.length, 40);
+  for (const record of records) assert.equal(record.telemetry.length, 1);
+  assert.equal(
+    existsSync(join(dir, '.microbench-journal')),
+    false,
+    'every record delivered: no pending journal is left',
+  );
+});
+
 test('a benchmark run inside a worker thread samples, with a RuntimeWarning about signals', async () => {
   const worker = new Worker(
     `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(new URL('../fixtures/telemetry-in-worker.ts', import.meta.url).href)}); });`,
