@@ -113,7 +113,9 @@ test('a session that ends between the samples of another does not stall the othe
   await new Promise((resolve) => setTimeout(resolve, 10));
   await Promise.all([long, sleep(75)]);
   const records = await bench.getResults();
-  const longRecord = records.find((r) => r.run_durations[0]! >= 0.4)!;
+  // The longer of the two (a 400 ms timer may measure a hair under 400 ms).
+  const longRecord = records.reduce((a, b) => (b.run_durations[0]! > a.run_durations[0]! ? b : a));
+  assert.ok(longRecord.run_durations[0]! > 0.3, `${longRecord.run_durations[0]} s`);
   const samples = longRecord.telemetry as unknown[];
   assert.ok(samples.length >= 7, `${samples.length} samples in a 400 ms call at 50 ms`);
 });
