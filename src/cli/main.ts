@@ -146,6 +146,9 @@ async function runMain(options: RunCliOptions, io: CommandIO): Promise<Outcome> 
       ...(options.timeoutS !== undefined && { timeoutS: options.timeoutS }),
       ...(options.stdout && { stdout: options.stdout }),
       ...(options.stderr && { stderr: options.stderr }),
+      ...(options.captureLimitBytes !== undefined && {
+        captureLimitBytes: options.captureLimitBytes,
+      }),
       ...(options.telemetryIntervalS !== undefined && {
         telemetryIntervalS: options.telemetryIntervalS,
       }),

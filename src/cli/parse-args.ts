@@ -62,6 +62,8 @@ export interface RunCliOptions {
   readonly stdout?: CaptureMode;
   /** `--stderr[=suppress]`. */
   readonly stderr?: CaptureMode;
+  /** `--capture-limit BYTES`: the most of each captured stream a run keeps. */
+  readonly captureLimitBytes?: number;
   /** `--timeout SECONDS`, per iteration. */
   readonly timeoutS?: number;
   /** `--timeout-grace-period SECONDS` between SIGTERM and SIGKILL. @default 5 */
@@ -194,6 +196,12 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
     takes: 'optional',
     metavar: 'suppress',
     help: "record the command's stderr (=suppress: and do not show it)",
+  },
+  {
+    name: 'capture-limit',
+    takes: 'one',
+    metavar: 'BYTES',
+    help: 'keep at most BYTES of each captured stream per run: its start and end (default 64M)',
   },
   {
     name: 'telemetry-interval',
@@ -617,6 +625,10 @@ function toRunOptions(
 
   const stdout = toCaptureMode('stdout', last('stdout'));
   const stderr = toCaptureMode('stderr', last('stderr'));
+  const captureLimitBytes = toBytes('--capture-limit', lastString('capture-limit'));
+  if (captureLimitBytes !== undefined && !stdout && !stderr) {
+    throw new UsageError('--capture-limit needs --stdout or --stderr: add e.g. --stdout');
+  }
 
   const fields: Record<string, string> = {};
   for (const raw of all('field')) {
@@ -698,6 +710,7 @@ function toRunOptions(
     ...optional('mixins', mixins),
     ...optional('stdout', stdout),
     ...optional('stderr', stderr),
+    ...optional('captureLimitBytes', captureLimitBytes),
     ...optional('timeoutS', timeoutS),
     ...optional('telemetryIntervalS', telemetryIntervalS),
   };
@@ -730,6 +743,20 @@ function toCount(flag: string, raw: string | undefined, min: number): number | u
   const value = /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(value) || value < min) {
     throw new UsageError(`${flag}: expected a whole number of at least ${min}, got '${raw}'`);
+  }
+  return value;
+}
+
+// A byte count ≥ 2 with an optional binary suffix (K, M, G: KiB, MiB, GiB), or undefined.
+function toBytes(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const match = /^\s*(\d+)\s*([kmg]?)i?b?\s*$/i.exec(raw);
+  const scale = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(match?.[2] ?? '').toLowerCase()];
+  const value = match && scale ? Number(match[1]) * scale : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < 2) {
+    throw new UsageError(
+      `${flag}: expected a number of bytes of at least 2, such as 65536, 512K or 64M, got '${raw}'`,
+    );
   }
   return value;
 }

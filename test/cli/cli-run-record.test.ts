@@ -90,6 +90,37 @@ describe('microbench -- COMMAND record', { concurrency: 2 }, () => {
     assert.equal('stderr' in second!, false);
   });
 
+  test('--capture-limit keeps the start and end of a long output, and says what it left out', async () => {
+    const outfile = join(tmp.path, 'limit.jsonl');
+    // 20,000 numbered lines (108,894 bytes) on stdout, one short line on stderr.
+    const script = 'seq 1 20000; echo short >&2';
+    const result = await runCli([
+      '-o',
+      outfile,
+      '--no-mixin',
+      '--stdout=suppress',
+      '--stderr=suppress',
+      '--capture-limit',
+      '1K',
+      '--',
+      'sh',
+      '-c',
+      script,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const record = readOnlyRecord(outfile);
+    const [text] = record.stdout as string[];
+    assert.ok(text!.startsWith('1\n2\n3\n'), text!.slice(0, 20));
+    assert.ok(text!.endsWith('19999\n20000\n'), text!.slice(-20));
+    assert.deepEqual(record.stdout_dropped_bytes, [108_894 - 1024]);
+    assert.match(
+      text!,
+      /\[microbench: 107870 bytes of stdout left out here \(--capture-limit 1024/,
+    );
+    assert.deepEqual(record.stderr, ['short\n']);
+    assert.equal('stderr_dropped_bytes' in record, false, 'nothing was left out of stderr');
+  });
+
   test('warmup runs are not recorded; each timed iteration has its output', async () => {
     const outfile = join(tmp.path, 'iterations.jsonl');
     const counter = join(tmp.path, 'counter');

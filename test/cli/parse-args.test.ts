@@ -95,6 +95,30 @@ describe('parseCliArgs', () => {
     );
   });
 
+  test('--capture-limit takes bytes with an optional K/M/G suffix, and needs a capture', () => {
+    const limit = (value: string) =>
+      run(['--stdout', '--capture-limit', value, '--', 'true']).captureLimitBytes;
+    assert.equal(limit('65536'), 65536);
+    assert.equal(limit('512K'), 512 * 1024);
+    assert.equal(limit('64M'), 64 * 1024 ** 2);
+    assert.equal(limit('2GiB'), 2 * 1024 ** 3);
+    assert.equal(run(['--stdout', '--', 'true']).captureLimitBytes, undefined);
+    for (const bad of ['0', '1', 'lots', '1.5M', '-5', '10T']) {
+      assert.throws(
+        () => parseCliArgs(['--stdout', '--capture-limit', bad, '--', 'true']),
+        (error: unknown) =>
+          error instanceof UsageError &&
+          error.message.includes(`--capture-limit: expected a number of bytes`) &&
+          error.message.includes(`got '${bad}'`),
+        bad,
+      );
+    }
+    assert.throws(
+      () => parseCliArgs(['--capture-limit', '1M', '--', 'true']),
+      /--capture-limit needs --stdout or --stderr/,
+    );
+  });
+
   test('--show-mixins needs no command', () => {
     assert.equal(run(['--show-mixins']).showMixins, true);
   });

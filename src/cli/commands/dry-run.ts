@@ -38,6 +38,9 @@ export function renderDryRun(options: RunCliOptions, mixins: readonly string[]):
   const capture = [
     ...(options.stdout ? [options.stdout === 'suppress' ? '--stdout=suppress' : '--stdout'] : []),
     ...(options.stderr ? [options.stderr === 'suppress' ? '--stderr=suppress' : '--stderr'] : []),
+    ...(options.captureLimitBytes !== undefined
+      ? [`--capture-limit ${options.captureLimitBytes}`]
+      : []),
   ];
   if (capture.length > 0) row('Capture', capture.join(' '));
   if (options.timeoutS !== undefined) {

@@ -25,6 +25,7 @@ import type { Mixin, MixinContext } from '../../mixins/mixin.js';
 import { OutputFanOut } from '../../outputs/fan-out.js';
 import type { Output } from '../../outputs/output.js';
 import { VERSION } from '../../version.js';
+import { CaptureBuffer, type CapturedText } from '../_capture-buffer.js';
 import type { ChildTelemetryResult, ChildTelemetryRun } from '../_child-telemetry.js';
 import type { Progress } from '../_progress.js';
 import type { CaptureMode } from '../parse-args.js';
@@ -46,6 +47,8 @@ export const CLI_RECORD_FIELDS: readonly string[] = [
   'timed_out',
   'stdout',
   'stderr',
+  'stdout_dropped_bytes',
+  'stderr_dropped_bytes',
   'telemetry',
   'resource_usage',
   'exception',
@@ -69,6 +72,13 @@ export interface CommandBenchOptions {
   readonly stdout?: CaptureMode;
   /** Record stderr (`capture` also shows it, `suppress` does not). */
   readonly stderr?: CaptureMode;
+  /**
+   * The most bytes of each captured stream one run keeps: its first and last halves, with a
+   * line in between saying how much was left out (and `stdout_dropped_bytes` /
+   * `stderr_dropped_bytes` in the record). The echo is never cut.
+   * @default 67108864 (64 MiB)
+   */
+  readonly captureLimitBytes?: number;
   /** Sample `cpu_percent`/`rss_bytes` every this many seconds. */
   readonly telemetryIntervalS?: number;
   /** Sample the whole process tree. @default false */
@@ -136,8 +146,8 @@ interface RunOutcome {
   readonly returncode?: number;
   readonly durationS: number;
   readonly timedOut: boolean;
-  readonly stdout?: string;
-  readonly stderr?: string;
+  readonly stdout?: CapturedText;
+  readonly stderr?: CapturedText;
   readonly telemetry?: ChildTelemetryResult;
   readonly usage?: CommandResourceUsage;
   readonly spawnError?: NodeJS.ErrnoException;
@@ -154,7 +164,8 @@ interface RunState {
  * Never throws for the command's own failures: a command that cannot be started still gets a
  * record (`exception`, `returncode: []`).
  *
- * @throws OptionError for a `--field` named like a field the CLI writes.
+ * @throws OptionError for a `--field` named like a field the CLI writes, or a bad
+ *   `captureLimitBytes`.
  */
 export async function runCommandBench(
   options: CommandBenchOptions,
@@ -171,6 +182,12 @@ export async function runCommandBench(
         `--field ${key}=...: '${key}' is a field microbench records itself; choose another name`,
       );
     }
+  }
+  const limit = options.captureLimitBytes;
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 2)) {
+    throw new OptionError(
+      `Expected \`captureLimitBytes\` to be a whole number of bytes of at least 2, got ${String(limit)}`,
+    );
   }
   const iterations = options.iterations ?? 1;
   const warmup = options.warmup ?? 0;
@@ -193,6 +210,7 @@ export async function runCommandBench(
         timed,
         ...(options.stdout && { stdout: options.stdout }),
         ...(options.stderr && { stderr: options.stderr }),
+        captureLimitBytes: options.captureLimitBytes ?? DEFAULT_CAPTURE_LIMIT_BYTES,
         ...(options.timeoutS !== undefined && { timeoutMs: options.timeoutS * 1000 }),
         graceMs: (options.timeoutGracePeriodS ?? 5) * 1000,
         usage: timed && wantUsage,
@@ -251,6 +269,7 @@ export async function runCommandBench(
     record.start_time = formatTimestamp(nowEpochMs(), timezone);
     const returncodes: number[] = [];
     const outputs = { stdout: [] as string[], stderr: [] as string[] };
+    const dropped = { stdout: [] as number[], stderr: [] as number[] };
     const telemetry: TelemetrySample[][] = [];
     const usage: CommandResourceUsage[] = [];
     let timedOut = false;
@@ -267,8 +286,12 @@ export async function runCommandBench(
       }
       returncodes.push(outcome.returncode!);
       timedOut ||= outcome.timedOut;
-      if (outcome.stdout !== undefined) outputs.stdout.push(outcome.stdout);
-      if (outcome.stderr !== undefined) outputs.stderr.push(outcome.stderr);
+      for (const name of ['stdout', 'stderr'] as const) {
+        const captured = outcome[name];
+        if (captured === undefined) continue;
+        outputs[name].push(captured.text);
+        dropped[name].push(captured.droppedBytes);
+      }
       if (outcome.telemetry) telemetry.push(outcome.telemetry.samples);
       if (outcome.usage) usage.push(outcome.usage);
       hook('afterIteration');
@@ -282,6 +305,8 @@ export async function runCommandBench(
     if (timedOut) record.timed_out = true;
     if (options.stdout) record.stdout = outputs.stdout;
     if (options.stderr) record.stderr = outputs.stderr;
+    if (dropped.stdout.some((n) => n > 0)) record.stdout_dropped_bytes = dropped.stdout;
+    if (dropped.stderr.some((n) => n > 0)) record.stderr_dropped_bytes = dropped.stderr;
     if (telemetry.some((samples) => samples.length > 0)) record.telemetry = telemetry;
     if (wantUsage && usage.length > 0) record.resource_usage = usage;
     if (spawnError) record.exception = toSpawnException(command[0]!, spawnError);
@@ -333,6 +358,7 @@ interface RunOnceOptions {
   readonly timed: boolean;
   readonly stdout?: CaptureMode;
   readonly stderr?: CaptureMode;
+  readonly captureLimitBytes: number;
   readonly timeoutMs?: number;
   readonly graceMs: number;
   readonly usage: boolean;
@@ -362,8 +388,9 @@ function runCommandOnce(command: readonly string[], options: RunOnceOptions): Pr
     // Known at once (spawn is synchronous underneath), so a signal arriving before the 'spawn'
     // event is still passed on.
     if (child.pid !== undefined) state.current = child;
-    const stdoutPipe = collect(child.stdout, options.stdout, () => io.stdout);
-    const stderrPipe = collect(child.stderr, options.stderr, () => io.stderr);
+    const limit = options.captureLimitBytes;
+    const stdoutPipe = collect('stdout', child.stdout, options.stdout, limit, () => io.stdout);
+    const stderrPipe = collect('stderr', child.stderr, options.stderr, limit, () => io.stderr);
     let spawned = false;
     let timedOut = false;
     let telemetry: ChildTelemetryRun | undefined;
@@ -424,19 +451,25 @@ const DRAIN_AFTER_EXIT_MS = 500;
 // A captured pipe being read: `text` resolves at its end (or undefined when not captured);
 // `exited()` starts the countdown after which a pipe still held open is abandoned.
 interface Collector {
-  readonly text: Promise<string | undefined>;
+  readonly text: Promise<CapturedText | undefined>;
   exited(): void;
 }
 
+/** Default of {@link CommandBenchOptions.captureLimitBytes}: 64 MiB per stream per run. */
+export const DEFAULT_CAPTURE_LIMIT_BYTES = 64 * 1024 * 1024;
+
 // Read a captured pipe to its end, echoing it in `capture` mode. `echoTo` is called only then:
-// io's streams are made on first use, which costs start-up.
+// io's streams are made on first use, which costs start-up. Past `limit` bytes, only the first
+// and the last limit/2 bytes are kept (the echo still shows everything).
 function collect(
+  name: 'stdout' | 'stderr',
   stream: NodeJS.ReadableStream | null,
   mode: CaptureMode | undefined,
+  limit: number,
   echoTo: () => NodeJS.WritableStream,
 ): Collector {
   if (!stream || !mode) return { text: Promise.resolve(undefined), exited() {} };
-  const chunks: Buffer[] = [];
+  const kept = new CaptureBuffer(limit);
   const echo = mode === 'capture' ? echoTo() : undefined;
   // A reader that went away (`microbench --stdout ... | head -1`) stops the echo, not the run.
   let echoing = echo !== undefined;
@@ -445,16 +478,16 @@ function collect(
   };
   echo?.on('error', stopEcho);
   stream.on('data', (chunk: Buffer) => {
-    chunks.push(chunk);
+    kept.add(chunk);
     if (echoing) echo?.write(chunk);
   });
   let drainTimer: NodeJS.Timeout | undefined;
   let finish = () => {};
-  const text = new Promise<string>((resolve) => {
+  const text = new Promise<CapturedText>((resolve) => {
     finish = () => {
       clearTimeout(drainTimer);
       echo?.off('error', stopEcho);
-      resolve(Buffer.concat(chunks).toString('utf8'));
+      resolve(kept.result(name));
     };
     stream.once('end', finish);
     stream.once('error', finish);

@@ -1,0 +1,79 @@
+// internal: the CLI's bounded capture of a wrapped command's stdout/stderr (`--capture-limit`).
+//
+//   bytes ──► head (first limit/2) ──► tail (latest limit/2, older chunks dropped) ──► text
+//             with a marker line between them saying how many bytes were left out
+
+/** What one run captured of a stream, and how many bytes in its middle were left out. */
+export interface CapturedText {
+  readonly text: string;
+  readonly droppedBytes: number;
+}
+
+/**
+ * The bytes of a stream with bounded memory: all of them up to `limit`; past it, the first
+ * limit/2 bytes and the most recent limit/2 bytes (a long log's start and its end, where an
+ * error usually is), and a count of the bytes in between.
+ */
+export class CaptureBuffer {
+  readonly #half: number;
+  readonly #limit: number;
+  readonly #head: Buffer[] = [];
+  #headBytes = 0;
+  readonly #tail: Buffer[] = [];
+  #tailBytes = 0;
+  #total = 0;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+    this.#half = Math.floor(limit / 2);
+  }
+
+  add(data: Buffer): void {
+    let chunk = data;
+    this.#total += chunk.length;
+    if (this.#total <= this.#limit) {
+      this.#head.push(chunk);
+      this.#headBytes += chunk.length;
+      return;
+    }
+    // Over the limit: the head keeps its first half, everything after goes through the tail.
+    if (this.#headBytes > this.#half) {
+      this.#spillHead();
+    } else if (this.#headBytes < this.#half) {
+      // The chunk that crossed the limit is large: its start completes the head.
+      const take = this.#half - this.#headBytes;
+      this.#head.push(chunk.subarray(0, take));
+      this.#headBytes = this.#half;
+      chunk = chunk.subarray(take);
+    }
+    this.#tail.push(chunk);
+    this.#tailBytes += chunk.length;
+    while (this.#tail.length > 1 && this.#tailBytes - this.#tail[0]!.length >= this.#half) {
+      this.#tailBytes -= this.#tail.shift()!.length;
+    }
+  }
+
+  /** The text kept (UTF-8), with a line where bytes were left out, and their count. */
+  result(name: string): CapturedText {
+    if (this.#total <= this.#limit) {
+      return { text: Buffer.concat(this.#head).toString('utf8'), droppedBytes: 0 };
+    }
+    const head = Buffer.concat(this.#head);
+    let tail = Buffer.concat(this.#tail);
+    if (tail.length > this.#half) tail = tail.subarray(tail.length - this.#half);
+    const droppedBytes = this.#total - head.length - tail.length;
+    const note = `\n[microbench: ${droppedBytes} bytes of ${name} left out here (--capture-limit ${this.#limit}: the first and last ${this.#half} bytes are kept)]\n`;
+    return { text: head.toString('utf8') + note + tail.toString('utf8'), droppedBytes };
+  }
+
+  // The head holds more than its half: move the excess to the front of the tail.
+  #spillHead(): void {
+    const head = Buffer.concat(this.#head);
+    this.#head.length = 0;
+    this.#head.push(head.subarray(0, this.#half));
+    this.#headBytes = this.#half;
+    const rest = head.subarray(this.#half);
+    this.#tail.unshift(rest);
+    this.#tailBytes += rest.length;
+  }
+}
