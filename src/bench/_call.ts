@@ -1,7 +1,7 @@
 // internal: one benchmarked call (all its iterations) from captures to delivered record.
 //
 //   begin(): fields, mb_*, package_versions, env_*, mixin capture(), capture*() methods,
-//            telemetry start, start_time
+//            start_time, telemetry start
 //   iteration(): beforeIteration hooks, timed run, afterIteration hooks
 //   end():   finish_time, capturePost hooks, capturepost*() methods, exception
 //            ──► telemetry stop (async only while the initial sample is on its way) ──► outputs
@@ -68,12 +68,12 @@ export class BenchCall {
     for (const [name, method] of env.captureMethods.pre) {
       this.#guard(name, () => method.call(env.instance, record));
     }
-    if (env.startTelemetry) {
-      record.telemetry = [];
-      this.#telemetry = env.startTelemetry(record);
-    }
+    if (env.startTelemetry) record.telemetry = [];
     record.run_durations = [];
+    // Stamped before telemetry starts: the initial sample is never earlier than start_time,
+    // even when this thread is preempted while the sampler takes it.
     record.start_time = formatTimestamp(nowEpochMs(), env.timezone);
+    if (env.startTelemetry) this.#telemetry = env.startTelemetry(record);
   }
 
   /** Hooks before a timed iteration; returns the counter reading that starts it. */
