@@ -174,7 +174,7 @@ export async function measure(args: BenchArgs): Promise<Section> {
     method: [
       "The main thread runs a CPU-bound synchronous loop (no event loop turns) inside a wrapped call with telemetry (`memoryInfo().rss`); the record's sample timestamps give the intervals.",
       `Each configuration runs in a fresh process: a warm-up call (${warmupMs} ms), then the measured one.`,
-      "Expected = duration / interval + 1 (the initial sample). Drift = median lateness (against the schedule counted from the first sample) of the second half of the samples minus that of the first half: a schedule that accumulates error shows up there, a single late wake-up does not. Initial delay = first sample − the record's `start_time` (negative: taken before `start_time` was stamped).",
+      "Expected = duration / interval + 1 (the initial sample). Drift = median lateness (against the schedule counted from the first sample) of the second half of the samples minus that of the first half: a schedule that accumulates error shows up there, a single late wake-up does not. Initial delay = first sample − the record's `start_time` (which is stamped just before the session starts, so it is never negative).",
     ].join(' '),
     tables: [
       {
