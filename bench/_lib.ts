@@ -11,8 +11,8 @@ export type Lib = typeof Library;
 /** The repository root. */
 export const REPO_ROOT: string = fileURLToPath(new URL('..', import.meta.url));
 
-/** The built CLI entry point. */
-export const CLI_PATH: string = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+/** The built CLI: the file the package's `bin` names. */
+export const CLI_PATH: string = fileURLToPath(new URL('../dist/cli/bin.cjs', import.meta.url));
 
 /** Throw a clear error when `npm run build` has not been run. */
 export function assertBuilt(): void {

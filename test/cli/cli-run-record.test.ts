@@ -1,12 +1,15 @@
 // The record `microbench -- COMMAND` writes: core fields, captured output, fields, mixins, and a
 // record even when the command cannot be started.
 import assert from 'node:assert/strict';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { makeTempDir, parseRecords, readOnlyRecord, runCli } from '../helpers/cli.js';
+import { makeTempDir, parseRecords, ROOT, readOnlyRecord, runCli } from '../helpers/cli.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const PACKAGE_VERSION = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/;
 
 describe('microbench -- COMMAND record', { concurrency: 2 }, () => {
@@ -21,7 +24,8 @@ describe('microbench -- COMMAND record', { concurrency: 2 }, () => {
     assert.equal(records.length, 1);
     const record = records[0]!;
     assert.match(record.mb_run_id, UUID);
-    assert.equal(typeof record.mb_version, 'string');
+    // The bundled CLI finds microbench-ts's own package.json two levels up.
+    assert.equal(record.mb_version, PACKAGE_VERSION);
     assert.equal(record.timestamp_tz, 'UTC');
     assert.equal(record.duration_counter, 'performance.now');
     assert.equal(record.function_name, 'sh');

@@ -1,6 +1,7 @@
 /**
- * Run the built `microbench` CLI (`dist/cli/main.js`) as a subprocess, the way users run it.
- * `dist/` is built once (`tsc -p tsconfig.build.json`) when it is missing; `npm test` builds first.
+ * Run the built `microbench` CLI (`dist/cli/bin.cjs`, the package's bin, which runs the bundle)
+ * as a subprocess, the way users run it. `dist/` is built once (`npm run build`) when it is
+ * missing; `npm test` builds first.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 /** The repository root. */
 export const ROOT: string = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The built CLI entry point. */
-export const CLI_PATH: string = join(ROOT, 'dist', 'cli', 'main.js');
+/** The built CLI: the file the package's `bin` names. */
+export const CLI_PATH: string = join(ROOT, 'dist', 'cli', 'bin.cjs');
 
 /** A fixture script under `test/fixtures/`. */
 export function fixture(name: string): string {
@@ -25,6 +26,7 @@ export function ensureBuilt(): void {
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   // Other parts of the tree may not type-check while being written: tsc still emits.
   spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'ignore' });
+  spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.mjs')], { stdio: 'ignore' });
   if (!existsSync(CLI_PATH)) throw new Error(`building the CLI did not produce ${CLI_PATH}`);
 }
 
@@ -53,7 +55,7 @@ export interface RunningCli {
   waitForStdout(text: string): Promise<void>;
 }
 
-/** Start `node dist/cli/main.js ...args` with piped stdio. */
+/** Start `node dist/cli/bin.cjs ...args` with piped stdio. */
 export function startCli(args: readonly string[], options: CliRunOptions = {}): RunningCli {
   ensureBuilt();
   const child = spawn(process.execPath, [CLI_PATH, ...args], {
