@@ -11,7 +11,6 @@ import {
   formatBytes,
   formatCount,
   formatMs,
-  formatNumber,
   formatRatio,
   formatUs,
   median,
@@ -30,14 +29,12 @@ export interface RecordsProbe {
 export interface RecordsResult {
   readonly journalLineUs: number;
   readonly journalLineBytes: number;
-  /** Heap held by the timestamp strings alone of the largest sample set. */
-  readonly timestampHeapBytes: number;
-  readonly timestampSamples: number;
   readonly records: {
     readonly samples: number;
     readonly maxSamples: number | null;
     readonly kept: number;
     readonly collectUsPerSample: number;
+    readonly finishMs: number;
     readonly encodeMs: number;
     readonly stringifyMs: number;
     readonly writeMs: number;
@@ -103,14 +100,12 @@ export async function probeRecords(probe: RecordsProbe): Promise<RecordsResult> 
         for (let r = 0; r < probe.repeats; r++) {
           // What the worker posts: the sample's JSON (encoded on the sampler thread).
           const jsons = Array.from({ length: count }, (_, i) => JSON.stringify(sampleFields(i)));
-          // The main thread's handling of each sample, as src/telemetry/sampler.ts #handle does.
+          // The main thread's handling of each sample, as src/telemetry/sampler.ts #handle does:
+          // kept raw (epoch ms and the worker's JSON) in the reservoir until the call ends.
           const collect = () => {
-            const reservoir = new SampleReservoir(limit);
+            const reservoir = new SampleReservoir<{ epochMs: number; json: string }>(limit);
             for (let i = 0; i < count; i++) {
-              reservoir.add({
-                timestamp: lib.formatTimestamp(epoch + i * 1000, tz),
-                ...(JSON.parse(jsons[i]!) as Record<string, unknown>),
-              });
+              reservoir.add({ epochMs: epoch + i * 1000, json: jsons[i]! });
             }
             return reservoir;
           };
@@ -118,7 +113,16 @@ export async function probeRecords(probe: RecordsProbe): Promise<RecordsResult> 
           const reservoir = collect();
           const collectMs = performance.now() - t0;
           const heapHeldBytes = measureHeld(collect);
-          const { samples, total } = reservoir.result();
+          // At the end, the kept samples become the record's (sampler.ts resultOf): timestamp
+          // formatted, fields parsed.
+          const tf = performance.now();
+          const kept = reservoir.result();
+          const total = kept.total;
+          const samples = kept.samples.map((raw) => ({
+            timestamp: lib.formatTimestamp(raw.epochMs, tz),
+            ...(JSON.parse(raw.json) as Record<string, unknown>),
+          }));
+          const finishMs = performance.now() - tf;
           const record = {
             mb_run_id: '00000000-0000-4000-8000-000000000000',
             mb_version: lib.VERSION,
@@ -151,6 +155,7 @@ export async function probeRecords(probe: RecordsProbe): Promise<RecordsResult> 
             maxSamples: limit ?? null,
             kept: samples.length,
             collectUsPerSample: (collectMs * 1000) / count,
+            finishMs,
             encodeMs: t2 - t1,
             stringifyMs,
             writeMs: t3 - t2 - stringifyMs,
@@ -159,11 +164,18 @@ export async function probeRecords(probe: RecordsProbe): Promise<RecordsResult> 
           });
         }
         const pick = (
-          key: 'collectUsPerSample' | 'encodeMs' | 'stringifyMs' | 'writeMs' | 'heapHeldBytes',
+          key:
+            | 'collectUsPerSample'
+            | 'finishMs'
+            | 'encodeMs'
+            | 'stringifyMs'
+            | 'writeMs'
+            | 'heapHeldBytes',
         ) => median(runs.map((x) => x[key]));
         records.push({
           ...runs[0]!,
           collectUsPerSample: pick('collectUsPerSample'),
+          finishMs: pick('finishMs'),
           encodeMs: pick('encodeMs'),
           stringifyMs: pick('stringifyMs'),
           writeMs: pick('writeMs'),
@@ -171,18 +183,7 @@ export async function probeRecords(probe: RecordsProbe): Promise<RecordsResult> 
         });
       }
     }
-    // The timestamps alone of the largest set (see the note in measure()).
-    const timestampSamples = Math.max(...probe.sampleCounts);
-    const timestampHeapBytes = measureHeld(() =>
-      Array.from({ length: timestampSamples }, (_, i) => lib.formatTimestamp(epoch + i * 1000, tz)),
-    );
-    return {
-      journalLineUs,
-      journalLineBytes,
-      timestampHeapBytes,
-      timestampSamples,
-      records,
-    };
+    return { journalLineUs, journalLineBytes, records };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -245,14 +246,6 @@ export async function measure(args: BenchArgs): Promise<Section> {
     `Journal, per sample: one \`write(2)\` of a ${formatBytes(result.journalLineBytes)} line on an O_APPEND descriptor takes ${formatUs(result.journalLineUs)} (average of ${formatCount(args.quick ? 5_000 : 20_000)} writes to the temporary folder), on the sampler thread.`,
   );
 
-  const held = result.records.find(
-    (r) => r.samples === result.timestampSamples && r.maxSamples === null,
-  )?.heapHeldBytes;
-  if (held !== undefined && result.timestampHeapBytes > 0) {
-    notes.push(
-      `Of the ${formatBytes(held)} that ${formatCount(result.timestampSamples)} samples hold, their timestamp strings take ${formatBytes(result.timestampHeapBytes)} (${formatNumber(result.timestampHeapBytes / result.timestampSamples)} bytes each for a 32-character string): \`formatTimestamp()\` builds them by concatenation, so V8 keeps them as rope strings that also pin the sliced ISO prefix of their second. Keeping each sample's epoch milliseconds in the reservoir and formatting only the kept samples when the record is finished (src/telemetry/sampler.ts \`#handle\`) would save most of it, and most of the main thread's per-sample time with \`telemetryMaxSamples\`.`,
-    );
-  }
   tables.push({
     caption: `Records with long telemetry (memoryInfo + cpuPercent samples), written by the file output as \`MicroBench\` does; \`telemetryMaxSamples: ${formatCount(maxSamples)}\` where set:`,
     head: [
@@ -264,6 +257,7 @@ export async function measure(args: BenchArgs): Promise<Section> {
       'plain JSON.stringify',
       'write',
       'main thread per sample',
+      'samples → record at the end',
       'heap held by samples',
     ],
     rows: result.records.map((r) => [
@@ -275,13 +269,14 @@ export async function measure(args: BenchArgs): Promise<Section> {
       formatMs(r.stringifyMs),
       formatMs(r.writeMs),
       formatUs(r.collectUsPerSample),
+      formatMs(r.finishMs),
       formatBytes(Math.max(0, r.heapHeldBytes)),
     ]),
   });
   return {
     title: 'Journal and long records',
     method:
-      'Samples are handled as the main thread handles those the worker posts (src/telemetry/sampler.ts `#handle`: decode the JSON, format the timestamp, add to the sample reservoir that implements `telemetryMaxSamples`; "main thread per sample" times this), then the record is encoded (`toJsonValue` + `JSON.stringify`, as `MicroBench` does; "plain JSON.stringify" is a plain `JSON.stringify` of the same record, for comparison) and written with one `write(2)` by the file output. 7,200 samples is two hours at 1 s; 100,000 is 28 hours at 1 s (or 17 minutes at 10 ms). "Heap held" is the heap the kept samples occupy during the run (after a forced GC). The journal is measured directly (one line per sample, as the worker writes it) and, in full mode, end to end.',
+      'Samples are handled as the main thread handles those the worker posts (src/telemetry/sampler.ts `#handle`: each is kept raw, its epoch milliseconds and the JSON the worker encoded, in the reservoir that implements `telemetryMaxSamples`; "main thread per sample" times this). When the call ends, only the kept samples get their timestamp formatted and their JSON parsed ("samples → record at the end"). Then the record is encoded (`toJsonValue` + `JSON.stringify`, as `MicroBench` does; "plain JSON.stringify" is a plain `JSON.stringify` of the same record, for comparison) and written with one `write(2)` by the file output. 7,200 samples is two hours at 1 s; 100,000 is 28 hours at 1 s (or 17 minutes at 10 ms). "Heap held" is the heap the samples kept raw occupy during the run (after a forced GC). The journal is measured directly (one line per sample, as the worker writes it) and, in full mode, end to end.',
     tables,
     checks: [],
     notes,
