@@ -3,9 +3,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runInChild } from './_child.js';
 import { type Lib, loadLibrary } from './_lib.js';
 import type { BenchArgs, Check, Section } from './_report.js';
-import { formatCount, formatRatio, formatUs, median, minimum, shuffled } from './_stats.js';
+import {
+  collectGarbage,
+  formatBytes,
+  formatCount,
+  formatRatio,
+  formatUs,
+  median,
+  minimum,
+  shuffled,
+} from './_stats.js';
 import { listThreads, mainThreadCpuMs, threadsCpuMs } from './_threads.js';
 
 // The benchmarked function: as cheap as a call gets, so the wrapper's cost is what is measured.
@@ -83,6 +93,24 @@ const WRAPPER_CONFIGS: readonly Config[] = [
  * (a fresh bench, `calls` synchronous calls), in a random order, so load changes on a shared
  * machine hit all of them alike; the first round is a warm-up.
  */
+/**
+ * Child process (run with --expose-gc): the heap one record kept by the in-memory output holds,
+ * for a bench with the default options and a one-iteration call.
+ */
+export async function probeRecordHeap(probe: { calls: number }): Promise<number> {
+  const lib = await loadLibrary();
+  const bench = new lib.MicroBench();
+  const call = bench.wrap(work);
+  call(0);
+  collectGarbage();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < probe.calls; i++) call(i);
+  collectGarbage();
+  const bytes = (process.memoryUsage().heapUsed - before) / probe.calls;
+  if ((await bench.getResults()).length !== probe.calls + 1) throw new Error('records missing');
+  return bytes;
+}
+
 export async function measureWrapper(args: BenchArgs): Promise<Section> {
   const lib = await loadLibrary();
   const dir = mkdtempSync(join(tmpdir(), 'microbench-bench-overhead-'));
@@ -136,6 +164,12 @@ export async function measureWrapper(args: BenchArgs): Promise<Section> {
     formatRatio(asyncOverhead / memCore),
   ]);
 
+  const recordHeap = runInChild<number>(
+    import.meta.url,
+    'probeRecordHeap',
+    { calls: 50_000 },
+    { nodeFlags: ['--expose-gc'], timeoutMs: 60_000 },
+  );
   const memDefault = med('in-memory, defaults (new MicroBench())') - bare;
   const fileDefault = med('file, defaults (new MicroBench({ outfile }))') - bare;
   const checks: Check[] = [
@@ -162,7 +196,9 @@ export async function measureWrapper(args: BenchArgs): Promise<Section> {
       },
     ],
     checks,
-    notes: [],
+    notes: [
+      `A record the in-memory output keeps (defaults, one iteration) holds ${formatBytes(recordHeap)} of heap (50,000 records, heap after a forced GC): the records of a long in-memory run, and the GC work of keeping them, scale with it. Its timestamps are stored as flat strings and its \`run_durations\` list is exactly as long as its iterations (src/bench/timestamp.ts, src/bench/_call.ts); before that it was ~800 bytes.`,
+    ],
   };
 }
 
