@@ -197,7 +197,7 @@ export async function measureWrapper(args: BenchArgs): Promise<Section> {
     ],
     checks,
     notes: [
-      `A record the in-memory output keeps (defaults, one iteration) holds ${formatBytes(recordHeap)} of heap (50,000 records, heap after a forced GC): the records of a long in-memory run, and the GC work of keeping them, scale with it. Its timestamps are stored as flat strings and its \`run_durations\` list is exactly as long as its iterations (src/bench/timestamp.ts, src/bench/_call.ts); before that it was ~800 bytes.`,
+      `A record the in-memory output keeps (defaults, one iteration) holds ${formatBytes(recordHeap)} of heap (50,000 records, heap after a forced GC): the records of a long in-memory run, and the GC work of keeping them, scale with it. The bench's default memory output encodes records with the bench's own encoder when results are read, so it holds no closure per record; timestamps are flat strings and \`run_durations\` is exactly as long as the iterations (src/outputs/memory.ts, src/bench/timestamp.ts, src/bench/_call.ts). Before those three changes a record held ~800 bytes.`,
     ],
   };
 }

@@ -68,7 +68,7 @@ export { fileOutput } from './outputs/file.js';
 export { createOutputsFromCliOptions } from './outputs/from-cli.js';
 export type { HttpOutput, HttpOutputOptions } from './outputs/http.js';
 export { httpOutput, parseHttpHeader } from './outputs/http.js';
-export type { MemoryOutput } from './outputs/memory.js';
+export type { MemoryOutput, MemoryOutputOptions } from './outputs/memory.js';
 export { memoryOutput } from './outputs/memory.js';
 export type { Output } from './outputs/output.js';
 export { defineOutput } from './outputs/output.js';

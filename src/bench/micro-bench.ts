@@ -75,7 +75,12 @@ export class MicroBench {
     const opts = this.options;
     const outputs: Output[] = opts.outputs
       ? [...opts.outputs]
-      : [opts.outfile !== undefined ? fileOutput(opts.outfile) : memoryOutput()];
+      : [
+          opts.outfile !== undefined
+            ? fileOutput(opts.outfile)
+            : // Its own encoder: a record held in memory then holds no closure to encode it.
+              memoryOutput({ encode: (record) => this.#encode(record) }),
+        ];
     this.#fanOut = new OutputFanOut(outputs);
 
     const mixins: Mixin[] = opts.defaultMixins ? [nodeRuntime()] : [];

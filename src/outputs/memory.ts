@@ -8,30 +8,45 @@ export interface MemoryOutput extends Output {
   getResults(): Promise<BenchRecord[]>;
 }
 
+/** Options of {@link memoryOutput}. */
+export interface MemoryOutputOptions {
+  /** Turns each record into what `getResults()` returns, instead of decoding its JSON line. */
+  toJsonSafe?: (record: BenchRecord) => BenchRecord;
+  /**
+   * Encodes a record as its JSON line, the way the bench that writes to this output does
+   * (`MicroBench` passes its own for its default output). With it, the output keeps only the
+   * records and encodes each when results are first read; without it, it keeps the `encode`
+   * function it receives with each record, which costs a closure per record held.
+   */
+  encode?: (record: BenchRecord) => string;
+}
+
 /**
  * Create an in-memory output. Records are stored as objects (never encoded when written), so
  * the default output adds almost nothing to a benchmarked call; `getResults()` returns
  * JSON-safe copies, decoded from the line the bench encodes for every output (its JSON rules
- * and `jsonReplacer` apply, and the line is encoded once however often results are read).
+ * and `jsonReplacer` apply, and each line is encoded once however often results are read).
  * `toJsonSafe` replaces that conversion.
  */
-export function memoryOutput(
-  options: { toJsonSafe?: (record: BenchRecord) => BenchRecord } = {},
-): MemoryOutput {
+export function memoryOutput(options: MemoryOutputOptions = {}): MemoryOutput {
   const records: BenchRecord[] = [];
+  const { toJsonSafe, encode: encodeRecord } = options;
+  // Without an encoder of our own: each record's `encode`, as given.
   const encoders: (() => string)[] = [];
-  const { toJsonSafe } = options;
+  // With one: the lines of the records read so far (records[i] ↔ lines[i]).
+  const lines: string[] = [];
   return {
     name: 'memory',
     records,
     write(record, encode) {
       records.push(record);
-      encoders.push(encode);
+      if (!encodeRecord) encoders.push(encode);
     },
     async getResults() {
-      return toJsonSafe
-        ? records.map(toJsonSafe)
-        : encoders.map((encode) => JSON.parse(encode()) as BenchRecord);
+      if (toJsonSafe) return records.map(toJsonSafe);
+      if (!encodeRecord) return encoders.map((encode) => JSON.parse(encode()) as BenchRecord);
+      for (let i = lines.length; i < records.length; i++) lines.push(encodeRecord(records[i]!));
+      return lines.map((line) => JSON.parse(line) as BenchRecord);
     },
   };
 }
