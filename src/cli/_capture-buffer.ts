@@ -17,8 +17,8 @@ export interface CapturedText {
 export class CaptureBuffer {
   readonly #half: number;
   readonly #limit: number;
+  // Every chunk while the total is within the limit; past it, the first half only.
   readonly #head: Buffer[] = [];
-  #headBytes = 0;
   readonly #tail: Buffer[] = [];
   #tailBytes = 0;
   #total = 0;
@@ -28,26 +28,18 @@ export class CaptureBuffer {
     this.#half = Math.floor(limit / 2);
   }
 
-  add(data: Buffer): void {
-    let chunk = data;
+  add(chunk: Buffer): void {
+    const wasUnder = this.#total <= this.#limit;
     this.#total += chunk.length;
-    if (this.#total <= this.#limit) {
+    if (wasUnder) {
+      // Everything so far is in the head; the chunk that crosses the limit moves what is past
+      // the first half to the tail.
       this.#head.push(chunk);
-      this.#headBytes += chunk.length;
-      return;
+      if (this.#total > this.#limit) this.#spillHead();
+    } else {
+      this.#tail.push(chunk);
+      this.#tailBytes += chunk.length;
     }
-    // Over the limit: the head keeps its first half, everything after goes through the tail.
-    if (this.#headBytes > this.#half) {
-      this.#spillHead();
-    } else if (this.#headBytes < this.#half) {
-      // The chunk that crossed the limit is large: its start completes the head.
-      const take = this.#half - this.#headBytes;
-      this.#head.push(chunk.subarray(0, take));
-      this.#headBytes = this.#half;
-      chunk = chunk.subarray(take);
-    }
-    this.#tail.push(chunk);
-    this.#tailBytes += chunk.length;
     while (this.#tail.length > 1 && this.#tailBytes - this.#tail[0]!.length >= this.#half) {
       this.#tailBytes -= this.#tail.shift()!.length;
     }
@@ -66,14 +58,13 @@ export class CaptureBuffer {
     return { text: head.toString('utf8') + note + tail.toString('utf8'), droppedBytes };
   }
 
-  // The head holds more than its half: move the excess to the front of the tail.
+  // The head holds more than its half: move the excess to the tail (empty until now).
   #spillHead(): void {
     const head = Buffer.concat(this.#head);
     this.#head.length = 0;
     this.#head.push(head.subarray(0, this.#half));
-    this.#headBytes = this.#half;
     const rest = head.subarray(this.#half);
-    this.#tail.unshift(rest);
-    this.#tailBytes += rest.length;
+    this.#tail.push(rest);
+    this.#tailBytes = rest.length;
   }
 }

@@ -27,7 +27,7 @@ function main(): void {
   try {
     compiled = compile();
   } catch {
-    compiled = undefined;
+    // Left undefined: Node's loader below.
   }
   // Without a usable source (or on any surprise while compiling), Node's own loader runs the
   // bundle and reports any real problem with it.
@@ -71,11 +71,9 @@ function compile(): { run: () => void } | undefined {
     filename: string,
     dirname: string,
   ) => void;
+  // The bundle resolves what it requires through its own require(), made for its path.
   const bundle = new Module(BUNDLE, module);
   bundle.filename = BUNDLE;
-  bundle.paths = (
-    Module as unknown as { _nodeModulePaths(dir: string): string[] }
-  )._nodeModulePaths(__dirname);
   const bundleRequire = Module.createRequire(BUNDLE);
   return {
     run: () =>

@@ -31,9 +31,9 @@ export interface MemoryOutputOptions {
 export function memoryOutput(options: MemoryOutputOptions = {}): MemoryOutput {
   const records: BenchRecord[] = [];
   const { toJsonSafe, encode: encodeRecord } = options;
-  // Without an encoder of our own: each record's `encode`, as given.
-  const encoders: (() => string)[] = [];
-  // With one: the lines of the records read so far (records[i] ↔ lines[i]).
+  // Without an encoder of our own: each record's `encode`, as given, until its line is read.
+  const encoders: ((() => string) | undefined)[] = [];
+  // The lines of the records read so far (records[i] ↔ lines[i]).
   const lines: string[] = [];
   return {
     name: 'memory',
@@ -44,8 +44,10 @@ export function memoryOutput(options: MemoryOutputOptions = {}): MemoryOutput {
     },
     async getResults() {
       if (toJsonSafe) return records.map(toJsonSafe);
-      if (!encodeRecord) return encoders.map((encode) => JSON.parse(encode()) as BenchRecord);
-      for (let i = lines.length; i < records.length; i++) lines.push(encodeRecord(records[i]!));
+      for (let i = lines.length; i < records.length; i++) {
+        lines.push(encodeRecord ? encodeRecord(records[i]!) : encoders[i]!());
+        encoders[i] = undefined;
+      }
       return lines.map((line) => JSON.parse(line) as BenchRecord);
     },
   };

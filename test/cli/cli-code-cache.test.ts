@@ -9,15 +9,6 @@ import { ensureBuilt, makeTempDir, ROOT } from '../helpers/cli.js';
 
 const BUILT = join(ROOT, 'dist', 'cli');
 
-// Run `bin.cjs --version` from `dir`, asking it to say what became of the cache.
-function runVersion(dir: string): { stdout: string; stderr: string; status: number | null } {
-  const result = spawnSync(process.execPath, [join(dir, 'bin.cjs'), '--version'], {
-    env: { ...process.env, MICROBENCH_CODE_CACHE_REPORT: '1' },
-    encoding: 'utf8',
-  });
-  return { stdout: result.stdout, stderr: result.stderr, status: result.status };
-}
-
 describe('the microbench executable and its code cache', () => {
   const tmp = makeTempDir();
   let version = '';
@@ -40,25 +31,31 @@ describe('the microbench executable and its code cache', () => {
     return dir;
   }
 
+  // `bin.cjs --version` from `dir`, asked to say what became of the cache, prints the version
+  // and says `stderr`.
+  function assertVersionRuns(dir: string, stderr: string, message?: string): void {
+    const run = spawnSync(process.execPath, [join(dir, 'bin.cjs'), '--version'], {
+      env: { ...process.env, MICROBENCH_CODE_CACHE_REPORT: '1' },
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, `microbench ${version}\n`);
+    assert.equal(run.stderr, stderr, message);
+  }
+
   test('the build tags the cache with the bundle build id, and V8 accepts it', () => {
     const bundle = readFileSync(join(BUILT, 'bundle.cjs'), 'utf8');
     const id = /^[^\n]*\n\/\/ microbench-build ([0-9a-f]{16})\n/.exec(bundle)?.[1];
     assert.ok(id, 'the bundle names its build on its second line');
     const cache = readFileSync(join(BUILT, 'bundle.cache'));
     assert.equal(cache.subarray(0, 17).toString(), `${id}\n`);
-    const run = runVersion(BUILT);
-    assert.equal(run.status, 0, run.stderr);
-    assert.equal(run.stdout, `microbench ${version}\n`);
-    assert.equal(run.stderr, 'microbench: code cache accepted\n');
+    assertVersionRuns(BUILT, 'microbench: code cache accepted\n');
   });
 
   test('a missing cache: the CLI runs without one', () => {
     const dir = copyBuilt('missing');
     rmSync(join(dir, 'bundle.cache'));
-    const run = runVersion(dir);
-    assert.equal(run.status, 0, run.stderr);
-    assert.equal(run.stdout, `microbench ${version}\n`);
-    assert.equal(run.stderr, 'microbench: code cache none\n');
+    assertVersionRuns(dir, 'microbench: code cache none\n');
   });
 
   test('a cache from another build is never offered to V8', () => {
@@ -68,30 +65,21 @@ describe('the microbench executable and its code cache', () => {
       join(dir, 'bundle.cache'),
       Buffer.concat([Buffer.from('0123456789abcdef\n'), cache.subarray(17)]),
     );
-    const run = runVersion(dir);
-    assert.equal(run.status, 0, run.stderr);
-    assert.equal(run.stdout, `microbench ${version}\n`);
-    assert.equal(run.stderr, 'microbench: code cache none\n');
+    assertVersionRuns(dir, 'microbench: code cache none\n');
   });
 
   test('a damaged cache with the right tag: V8 rejects it and the CLI still runs', () => {
     const dir = copyBuilt('damaged');
     const cache = readFileSync(join(dir, 'bundle.cache'));
     writeFileSync(join(dir, 'bundle.cache'), cache.subarray(0, 17 + 64)); // cut short
-    const run = runVersion(dir);
-    assert.equal(run.status, 0, run.stderr);
-    assert.equal(run.stdout, `microbench ${version}\n`);
-    assert.equal(run.stderr, 'microbench: code cache rejected\n');
+    assertVersionRuns(dir, 'microbench: code cache rejected\n');
   });
 
   test('a bundle without a build id runs through Node’s own loader', () => {
     const dir = copyBuilt('untagged');
     const bundle = readFileSync(join(dir, 'bundle.cjs'), 'utf8');
     writeFileSync(join(dir, 'bundle.cjs'), bundle.replace(/\/\/ microbench-build [0-9a-f]+\n/, ''));
-    const run = runVersion(dir);
-    assert.equal(run.status, 0, run.stderr);
-    assert.equal(run.stdout, `microbench ${version}\n`);
-    assert.equal(run.stderr, '', 'no cache was looked at');
+    assertVersionRuns(dir, '', 'no cache was looked at');
   });
 
   test('a wrapped command runs and its record is written from the cached bundle', () => {

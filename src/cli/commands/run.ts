@@ -164,8 +164,7 @@ interface RunState {
  * Never throws for the command's own failures: a command that cannot be started still gets a
  * record (`exception`, `returncode: []`).
  *
- * @throws OptionError for a `--field` named like a field the CLI writes, or a bad
- *   `captureLimitBytes`.
+ * @throws OptionError for a `--field` named like a field the CLI writes.
  */
 export async function runCommandBench(
   options: CommandBenchOptions,
@@ -182,12 +181,6 @@ export async function runCommandBench(
         `--field ${key}=...: '${key}' is a field microbench records itself; choose another name`,
       );
     }
-  }
-  const limit = options.captureLimitBytes;
-  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 2)) {
-    throw new OptionError(
-      `Expected \`captureLimitBytes\` to be a whole number of bytes of at least 2, got ${String(limit)}`,
-    );
   }
   const iterations = options.iterations ?? 1;
   const warmup = options.warmup ?? 0;
@@ -268,8 +261,7 @@ export async function runCommandBench(
     record.run_durations = [];
     record.start_time = formatTimestamp(nowEpochMs(), timezone);
     const returncodes: number[] = [];
-    const outputs = { stdout: [] as string[], stderr: [] as string[] };
-    const dropped = { stdout: [] as number[], stderr: [] as number[] };
+    const captured = { stdout: [] as CapturedText[], stderr: [] as CapturedText[] };
     const telemetry: TelemetrySample[][] = [];
     const usage: CommandResourceUsage[] = [];
     let timedOut = false;
@@ -286,12 +278,8 @@ export async function runCommandBench(
       }
       returncodes.push(outcome.returncode!);
       timedOut ||= outcome.timedOut;
-      for (const name of ['stdout', 'stderr'] as const) {
-        const captured = outcome[name];
-        if (captured === undefined) continue;
-        outputs[name].push(captured.text);
-        dropped[name].push(captured.droppedBytes);
-      }
+      if (outcome.stdout) captured.stdout.push(outcome.stdout);
+      if (outcome.stderr) captured.stderr.push(outcome.stderr);
       if (outcome.telemetry) telemetry.push(outcome.telemetry.samples);
       if (outcome.usage) usage.push(outcome.usage);
       hook('afterIteration');
@@ -303,10 +291,12 @@ export async function runCommandBench(
     hook('capturePost');
     record.returncode = returncodes;
     if (timedOut) record.timed_out = true;
-    if (options.stdout) record.stdout = outputs.stdout;
-    if (options.stderr) record.stderr = outputs.stderr;
-    if (dropped.stdout.some((n) => n > 0)) record.stdout_dropped_bytes = dropped.stdout;
-    if (dropped.stderr.some((n) => n > 0)) record.stderr_dropped_bytes = dropped.stderr;
+    if (options.stdout) record.stdout = captured.stdout.map((c) => c.text);
+    if (options.stderr) record.stderr = captured.stderr.map((c) => c.text);
+    if (captured.stdout.some((c) => c.droppedBytes > 0))
+      record.stdout_dropped_bytes = captured.stdout.map((c) => c.droppedBytes);
+    if (captured.stderr.some((c) => c.droppedBytes > 0))
+      record.stderr_dropped_bytes = captured.stderr.map((c) => c.droppedBytes);
     if (telemetry.some((samples) => samples.length > 0)) record.telemetry = telemetry;
     if (wantUsage && usage.length > 0) record.resource_usage = usage;
     if (spawnError) record.exception = toSpawnException(command[0]!, spawnError);
