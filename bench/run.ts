@@ -15,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runInChild } from './_child.js';
+import { measureHostSpeed, renderHostSpeed } from './_host-speed.js';
 import { assertBuilt, REPO_ROOT } from './_lib.js';
 import { detectMachine, loadAverage, renderMachine } from './_machine.js';
 import {
@@ -122,7 +123,9 @@ async function main(): Promise<void> {
   process.stdout.write(
     `microbench-ts benchmarks (${mode} mode${revision ? `, ${revision}` : ''})\n`,
   );
-  for (const line of renderMachine(machine)) process.stdout.write(`  ${line}\n`);
+  // Stated with the machine: tells a faster or slower host apart from a change in the code.
+  const hostSpeed = renderHostSpeed(measureHostSpeed());
+  for (const line of [...renderMachine(machine), hostSpeed]) process.stdout.write(`  ${line}\n`);
   process.stdout.write('\n');
 
   const args: BenchArgs = { quick: cli.quick };
@@ -170,7 +173,7 @@ async function main(): Promise<void> {
       mode,
       revision,
       startedAt,
-      machineLines: renderMachine(machine, loadEnd),
+      machineLines: [...renderMachine(machine, loadEnd), hostSpeed],
       summary,
       sections,
       elapsedS,
@@ -212,7 +215,7 @@ function renderMarkdown(report: {
     verdict,
     '## Machine',
     report.machineLines.map((l) => `- ${l}`).join('\n'),
-    'The machine is shared with other jobs (see the load average): absolute numbers are noisy, so each group interleaves what it compares and states ratios measured within the same run.',
+    'The machine is shared with other jobs (see the load average): absolute numbers are noisy, so each group interleaves what it compares and states ratios measured within the same run. The VM may also run on different hardware from one run to the next: the host speed line above tells a faster or slower host from a change in the code.',
     '## DESIGN §7 targets',
     renderTableMarkdown(report.summary),
     ...report.sections.map(renderSectionMarkdown),
