@@ -23,6 +23,7 @@ import {
   type MessagePort,
   receiveMessageOnPort,
   Worker,
+  type WorkerOptions,
 } from 'node:worker_threads';
 import type { BenchRecord, TelemetrySample } from '../bench/record.js';
 import { formatTimestamp, nowEpochMs, type Timezone } from '../bench/timestamp.js';
@@ -289,12 +290,11 @@ class SamplerHost {
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
     const [entry, entryOptions] = workerEntry();
-    this.#worker = new Worker(entry, {
+    this.#worker = startWorker(entry, {
       ...entryOptions,
       workerData: { replyPort: port2, shared, epochBase: this.#epochBase },
       transferList: [port2],
       name: 'microbench-sampler',
-      execArgv: workerExecArgv(process.execArgv),
     });
     this.#worker.unref();
     this.#worker.on('error', (error) =>
@@ -702,6 +702,51 @@ export function workerExecArgv(execArgv: readonly string[]): string[] {
     out.push(flag);
   }
   return out;
+}
+
+/**
+ * Start the sampler worker with the parent's Node flags (loaders such as `--import tsx` and
+ * `--conditions` matter to a `telemetryModule`). Workers refuse V8 and process-wide flags
+ * (`--max-old-space-size`, `--expose-gc`, `--stack-size`, `--title`, ...), and `new Worker` throws
+ * on them; those flags already apply to the whole process, so the worker is started again
+ * without the ones Node named, and, should that fail too, without any.
+ */
+function startWorker(entry: string | URL, options: WorkerOptions): Worker {
+  let execArgv = workerExecArgv(process.execArgv);
+  for (;;) {
+    try {
+      return new Worker(entry, { ...options, execArgv });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+      if (execArgv.length === 0) throw error;
+      const kept = withoutRefused(execArgv, refusedExecArgv((error as Error).message));
+      execArgv = kept.length < execArgv.length ? kept : [];
+    }
+  }
+}
+
+/**
+ * The flags named by Node's ERR_WORKER_INVALID_EXEC_ARGV message (`...flags: --a=1, --b`).
+ */
+export function refusedExecArgv(message: string): Set<string> {
+  const at = message.indexOf(': ');
+  return new Set(at < 0 ? [] : message.slice(at + 2).split(', '));
+}
+
+// `execArgv` without the refused flags and their separate values (`--title NAME`: a value left
+// behind would end the worker's option parsing, and every flag after it would be lost).
+function withoutRefused(execArgv: readonly string[], refused: ReadonlySet<string>): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const flag = execArgv[i]!;
+    if (!refused.has(flag)) {
+      kept.push(flag);
+      continue;
+    }
+    const next = execArgv[i + 1];
+    if (!flag.includes('=') && next !== undefined && !next.startsWith('-')) i++;
+  }
+  return kept;
 }
 
 // The worker entry beside this file: worker.js when built. Run from source through tsx, the

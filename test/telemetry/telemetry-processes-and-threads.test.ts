@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { refusedExecArgv } from '../../src/telemetry/sampler.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'mb-telemetry-'));
@@ -113,4 +114,53 @@ console.log(record.telemetry.length);`;
   });
   assert.equal(child.status, 0, child.stderr);
   assert.ok(Number(child.stdout.trim()) >= 3, child.stdout);
+});
+
+test('a script run with V8 and process-wide flags samples, and the worker keeps the flags it accepts', {
+  skip: !existsSync(join(root, 'dist/index.js')) && 'run npm run build first',
+}, () => {
+  // Workers refuse these flags: \`new Worker\` throws on them, and before the fix the wrapped call
+  // threw. \`--conditions\` is one a worker accepts; the sampler must keep it.
+  const code = `import { MicroBench } from ${JSON.stringify(join(root, 'dist/index.js'))};
+const bench = new MicroBench({
+  telemetry: (p) => ({ rss: p.memoryInfo().rss, conditions: process.execArgv.includes('--conditions=microbench-test') }),
+  telemetryInterval: 0.05,
+  telemetryTimeout: 5,
+});
+bench.wrap(() => { const end = performance.now() + 200; while (performance.now() < end) {} })();
+const [record] = await bench.getResults();
+console.log(JSON.stringify(record.telemetry));`;
+  const flags = [
+    '--max-old-space-size=512',
+    '--expose-gc',
+    '--stack-size=1500',
+    '--title',
+    'microbench-flags-test',
+    '--conditions=microbench-test',
+  ];
+  const child = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', code], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  assert.equal(child.status, 0, child.stderr);
+  assert.doesNotMatch(child.stderr, /worker crashed|invalid execArgv/);
+  const samples = JSON.parse(child.stdout) as { rss: number; conditions: boolean }[];
+  assert.ok(samples.length >= 3, child.stdout);
+  assert.equal(typeof samples[0]!.rss, 'number');
+  assert.ok(
+    samples.every((sample) => sample.conditions === true),
+    child.stdout,
+  );
+});
+
+test('refusedExecArgv reads the flags Node names in ERR_WORKER_INVALID_EXEC_ARGV', () => {
+  assert.deepEqual(
+    [
+      ...refusedExecArgv(
+        'Initiated Worker with invalid execArgv flags: --max-old-space-size=512, --expose-gc',
+      ),
+    ],
+    ['--max-old-space-size=512', '--expose-gc'],
+  );
+  assert.deepEqual([...refusedExecArgv('something else entirely')], []);
 });
