@@ -50,12 +50,17 @@ export class CaptureBuffer {
     if (this.#total <= this.#limit) {
       return { text: Buffer.concat(this.#head).toString('utf8'), droppedBytes: 0 };
     }
+    // Both cuts land on character boundaries: a multi-byte character split by a cut is left
+    // out whole rather than shown as U+FFFD.
     const head = Buffer.concat(this.#head);
+    const headEnd = completeEnd(head);
     let tail = Buffer.concat(this.#tail);
     if (tail.length > this.#half) tail = tail.subarray(tail.length - this.#half);
-    const droppedBytes = this.#total - head.length - tail.length;
-    const note = `\n[microbench: ${droppedBytes} bytes of ${name} left out here (--capture-limit ${this.#limit}: the first and last ${this.#half} bytes are kept)]\n`;
-    return { text: head.toString('utf8') + note + tail.toString('utf8'), droppedBytes };
+    tail = tail.subarray(characterStart(tail));
+    const kept = head.subarray(0, headEnd);
+    const droppedBytes = this.#total - kept.length - tail.length;
+    const note = `\n[microbench: ${droppedBytes} bytes of ${name} left out here (--capture-limit ${this.#limit}: the first and last ${this.#half} bytes are kept, to whole characters)]\n`;
+    return { text: kept.toString('utf8') + note + tail.toString('utf8'), droppedBytes };
   }
 
   // The head holds more than its half: move the excess to the tail (empty until now).
@@ -67,4 +72,29 @@ export class CaptureBuffer {
     this.#tail.push(rest);
     this.#tailBytes = rest.length;
   }
+}
+
+// UTF-8: the length of a sequence from its lead byte (1 for ASCII and for bytes that cannot lead).
+function sequenceLength(lead: number): number {
+  if (lead >= 0xf0 && lead <= 0xf7) return 4;
+  if (lead >= 0xe0) return lead <= 0xef ? 3 : 1;
+  if (lead >= 0xc0) return 2;
+  return 1;
+}
+
+const isContinuation = (byte: number): boolean => (byte & 0xc0) === 0x80;
+
+// Where `bytes` ends without a character cut short: before a last sequence that is incomplete.
+function completeEnd(bytes: Buffer): number {
+  let start = bytes.length - 1;
+  while (start > 0 && bytes.length - start < 4 && isContinuation(bytes[start]!)) start--;
+  if (start < 0 || isContinuation(bytes[start]!)) return bytes.length; // not UTF-8 text here
+  return start + sequenceLength(bytes[start]!) > bytes.length ? start : bytes.length;
+}
+
+// Where the first whole character of `bytes` starts (past up to three continuation bytes).
+function characterStart(bytes: Buffer): number {
+  let start = 0;
+  while (start < 3 && start < bytes.length && isContinuation(bytes[start]!)) start++;
+  return start < bytes.length && isContinuation(bytes[start]!) ? 0 : start;
 }

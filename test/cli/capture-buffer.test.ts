@@ -30,11 +30,37 @@ describe('CaptureBuffer', () => {
     const half = 500;
     const expected =
       `${data.subarray(0, half).toString()}\n` +
-      `[microbench: 9000 bytes of stdout left out here (--capture-limit 1000: the first and last 500 bytes are kept)]\n` +
+      `[microbench: 9000 bytes of stdout left out here (--capture-limit 1000: the first and last 500 bytes are kept, to whole characters)]\n` +
       `${data.subarray(data.length - half).toString()}`;
     // Chunks much smaller than the limit, about its size, and one chunk larger than all of it.
     for (const sizes of [[1], [7, 13], [499, 501], [999], [1001], [4000], [10_000], [3, 5000]]) {
       assert.deepEqual(feed(1000, data, sizes), { text: expected, droppedBytes: 9000 }, `${sizes}`);
+    }
+  });
+
+  test('cuts inside multi-byte characters leave the character out whole, never U+FFFD', () => {
+    // 1-, 2-, 3- and 4-byte characters in turn, so every limit cuts some of them.
+    const text = 'aé€😀'.repeat(400);
+    const data = Buffer.from(text);
+    for (let limit = 20; limit < 60; limit++) {
+      for (const sizes of [[1], [5, 3], [data.length]]) {
+        const result = feed(limit, data, sizes);
+        const [head, tail] = result.text.split(/\n\[microbench: .*\]\n/);
+        assert.ok(head !== undefined && tail !== undefined, result.text);
+        assert.ok(
+          !result.text.includes('\uFFFD'),
+          `limit ${limit}, chunks ${sizes}: ${result.text}`,
+        );
+        assert.ok(text.startsWith(head), `limit ${limit}: head ${head}`);
+        assert.ok(text.endsWith(tail), `limit ${limit}: tail ${tail}`);
+        // At most 3 bytes of a cut character go from each half, and the count says so.
+        const half = Math.floor(limit / 2);
+        const headBytes = Buffer.byteLength(head);
+        const tailBytes = Buffer.byteLength(tail);
+        assert.ok(headBytes <= half && headBytes >= half - 3, `head ${headBytes} of ${half}`);
+        assert.ok(tailBytes <= half && tailBytes >= half - 3, `tail ${tailBytes} of ${half}`);
+        assert.equal(result.droppedBytes, data.length - headBytes - tailBytes);
+      }
     }
   });
 
