@@ -16,7 +16,6 @@ import {
   percentile,
   theilSenSlope,
 } from './_stats.js';
-import { allowedCpus, listThreads, pinThreads } from './_threads.js';
 
 /** One fidelity run: sample every `intervalS` while the main thread burns `durationS`. */
 export interface FidelityProbe {
@@ -24,11 +23,6 @@ export interface FidelityProbe {
   readonly durationS: number;
   /** Length of the warm-up call before the measured one. */
   readonly warmupMs: number;
-  /**
-   * Diagnostic: after the warm-up, pin the main thread to one CPU and the sampler thread to
-   * another (taskset), so the kernel cannot place the sampler's wake-ups on the busy core.
-   */
-  readonly pinned?: boolean;
 }
 
 /** What a fidelity run saw. */
@@ -39,8 +33,6 @@ export interface FidelityResult extends FidelityProbe {
   readonly startEpochMs: number;
   /** The measured call's duration, seconds. */
   readonly callDurationS: number;
-  /** A pinned probe whose threads could not be pinned (no taskset, one CPU): not a diagnostic. */
-  readonly pinFailed?: boolean;
 }
 
 // A realistic telemetry function (runs on the sampler thread).
@@ -68,7 +60,6 @@ export function parseTimestampMs(timestamp: string): number {
 /** Child process: one warm-up call, then the measured call; returns the sample times. */
 export async function probeFidelity(probe: FidelityProbe): Promise<FidelityResult> {
   const { MicroBench } = await loadLibrary();
-  const threadsBefore = new Set(listThreads());
   const bench = new MicroBench({
     telemetry,
     telemetryInterval: probe.intervalS,
@@ -76,16 +67,6 @@ export async function probeFidelity(probe: FidelityProbe): Promise<FidelityResul
   });
   const wrapped = bench.wrap(burn);
   wrapped(probe.warmupMs);
-  let pinFailed = false;
-  if (probe.pinned) {
-    const cpus = allowedCpus();
-    const sampler = listThreads().filter((tid) => !threadsBefore.has(tid));
-    pinFailed =
-      cpus.length < 2 ||
-      sampler.length === 0 ||
-      !pinThreads([String(process.pid)], cpus[0]!) ||
-      !pinThreads(sampler, cpus[1]!);
-  }
   wrapped(probe.durationS * 1000);
   const records = await bench.getResults();
   const record = records[records.length - 1]!;
@@ -96,7 +77,6 @@ export async function probeFidelity(probe: FidelityProbe): Promise<FidelityResul
     ),
     startEpochMs: parseTimestampMs(record.start_time),
     callDurationS: record.run_durations[0] ?? Number.NaN,
-    ...(pinFailed && { pinFailed }),
   };
 }
 
@@ -154,7 +134,6 @@ export async function measure(args: BenchArgs): Promise<Section> {
           { intervalS: 0.05, durationS: 2 },
           { intervalS: 0.01, durationS: 1 },
           { intervalS: 1, durationS: 5 },
-          { intervalS: 0.05, durationS: 2, pinned: true },
         ]
   ).map((p) => ({ ...p, warmupMs }));
   const analysed = probes.map((probe) => {
@@ -165,7 +144,7 @@ export async function measure(args: BenchArgs): Promise<Section> {
     return { result, idle: idlePercent(before, readCpuCounters()), ...analyse(result) };
   });
   const rows = analysed.map((a) => [
-    `${formatMs(a.result.intervalS * 1000)} for ${formatNumber(a.result.durationS)} s${a.result.pinned ? (a.result.pinFailed ? ', pinning failed' : ', pinned (diagnostic)') : ''}`,
+    `${formatMs(a.result.intervalS * 1000)} for ${formatNumber(a.result.durationS)} s`,
     `${a.taken} / ${a.expected}`,
     formatMs(a.medianError),
     formatMs(a.p95Error),
@@ -174,8 +153,7 @@ export async function measure(args: BenchArgs): Promise<Section> {
     formatMs(a.initialDelay),
     formatPercent(a.idle),
   ]);
-  const at50 = analysed.filter((a) => a.result.intervalS === 0.05 && !a.result.pinned);
-  const pinned = analysed.find((a) => a.result.pinned && !a.result.pinFailed);
+  const at50 = analysed.filter((a) => a.result.intervalS === 0.05);
   const worstCount = at50.reduce((w, a) => (a.taken - a.expected < w.taken - w.expected ? a : w));
   const worstP95 = maximum(at50.map((a) => a.p95Error));
   const worstDrift = maximum(analysed.map((a) => Math.abs(a.drift)));
@@ -191,12 +169,7 @@ export async function measure(args: BenchArgs): Promise<Section> {
       target: 'sampler, 50 ms: p95 of |interval − set| ≤ 1 ms',
       measured: formatMs(worstP95),
       pass: worstP95 <= 1,
-      missNote:
-        `The late intervals are late wake-ups of the sampler thread (1–3 ms; the machine was ${formatPercent(minimum(at50.map((a) => a.idle)))} idle in the worst 50 ms run, so the second core was mostly free). The kernel now and then places the sampler's wake-up on the core the burning main thread holds, and the sampler waits there for the main thread's time slice to end. ` +
-        (pinned
-          ? `The pinned row shows it: with the main thread and the sampler thread on separate cores (taskset, a diagnostic only: the library never pins threads), the p95 was ${formatMs(pinned.p95Error)} and the worst interval after the first (which also carries the initial sample's delay) was off by ${formatMs(pinned.maxPeriodicError)}. `
-          : '') +
-        'With 40 intervals per run, the p95 is the second-worst interval, so two such wake-ups in one run miss the target. Waking earlier and spinning does not help a thread that is not scheduled, and a higher priority for the sampler thread (nice −10, tried as root) left such wake-ups in place.',
+      missNote: `The late intervals are late wake-ups of the sampler thread (1–3 ms) while the second core was mostly free (the machine was ${formatPercent(minimum(at50.map((a) => a.idle)))} idle in the worst 50 ms run, the burning main thread being the other ~50 %): the thread was due but not yet running. With 40 intervals per run, the p95 is the second-worst interval, so two such wake-ups in one run miss the target. Waking earlier and spinning does not help a thread that is not scheduled, and a higher priority for the sampler thread (nice −10, tried as root) left such wake-ups in place.`,
     },
     {
       target:
@@ -209,7 +182,7 @@ export async function measure(args: BenchArgs): Promise<Section> {
     title: 'Sampler fidelity under a blocked main thread',
     method: [
       "The main thread runs a CPU-bound synchronous loop (no event loop turns) inside a wrapped call with telemetry (`memoryInfo().rss`); the record's sample timestamps give the intervals.",
-      `Each configuration runs in a fresh process: a warm-up call (${warmupMs} ms), then the measured one. The pinned row (full mode) is a diagnostic outside the targets: after the warm-up the main thread and the sampler thread are each restricted to a core of their own with \`taskset\`, which shows how much of the lateness is the kernel's placement of wake-ups rather than the sampler's schedule.`,
+      `Each configuration runs in a fresh process: a warm-up call (${warmupMs} ms), then the measured one.`,
       "Expected = duration / interval + 1 (the initial sample). Drift = the lateness (against the schedule counted from the first sample) that accumulates over the call: the Theil–Sen slope of lateness against time (the median of the slopes between every pair of samples) times the call's length. A schedule that adds error at every wake-up climbs steadily and shows up there; a few late wake-ups do not tilt it. Initial delay = first sample − the record's `start_time` (which is stamped just before the session starts, so it is never negative).",
     ].join(' '),
     tables: [
@@ -228,6 +201,8 @@ export async function measure(args: BenchArgs): Promise<Section> {
       },
     ],
     checks,
-    notes: [],
+    notes: [
+      `The worst interval after the first, per 50 ms run: ${at50.map((a) => formatMs(a.maxPeriodicError)).join(', ')}. The first interval also carries the initial sample's delay (the initial-delay column: the start message's trip to the sampler thread, a few tenths of a millisecond once a process is warm and 2–5 ms in some of a process's first calls), which is mostly what the max column shows.`,
+    ],
   };
 }
