@@ -202,7 +202,7 @@ export async function measure(args: BenchArgs): Promise<Section> {
     ],
     checks,
     notes: [
-      `The worst interval after the first, per 50 ms run: ${at50.map((a) => formatMs(a.maxPeriodicError)).join(', ')}. The first interval also carries the initial sample's delay (the initial-delay column: the start message's trip to the sampler thread, a few tenths of a millisecond once a process is warm and 2–5 ms in some of a process's first calls), which is mostly what the max column shows.`,
+      `The worst interval after the first, per 50 ms run: ${at50.map((a) => formatMs(a.maxPeriodicError)).join(', ')}. The first interval also carries the initial sample's delay (the initial-delay column: the start message's trip to the sampler thread), which is mostly what the max column shows. It is a few tenths of a millisecond once a process is warm, and 2–5 ms in some of a process's first calls: V8's background threads, compiling the hot code, hold the second core while the burning main thread holds the first, and the sampler thread waits for a CPU. Under \`node --single-threaded\` (no V8 background threads) none of 16 processes had it, against 5 of 16 by default.`,
     ],
   };
 }
