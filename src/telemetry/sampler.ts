@@ -177,6 +177,14 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
     }
     source = { kind: 'module', url };
   }
+  // Under Node's permission model `new Worker` throws unless workers are allowed: say so here,
+  // where the bench is made, rather than fail every benchmarked call.
+  const permission = (process as { permission?: { has(scope: string): boolean } }).permission;
+  if (permission !== undefined && !permission.has('worker')) {
+    throw new TelemetryError(
+      "Telemetry samples on a worker thread, and Node's permission model forbids worker threads in this process; add --allow-worker to the node command, or leave telemetry off",
+    );
+  }
   if (!isMainThread) {
     process.emitWarning(
       'microbench: telemetry started off the main thread: signal handling is skipped (signals reach the main thread only); samples are still taken',

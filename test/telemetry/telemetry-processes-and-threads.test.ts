@@ -153,6 +153,42 @@ console.log(JSON.stringify(record.telemetry));`;
   );
 });
 
+test("under Node's permission model, telemetry without --allow-worker is refused where the bench is made; with it, samples come", {
+  skip: !existsSync(join(root, 'dist/index.js')) && 'run npm run build first',
+}, () => {
+  const code = `import { MicroBench } from ${JSON.stringify(join(root, 'dist/index.js'))};
+let bench;
+try {
+  bench = new MicroBench({ telemetry: (p) => ({ rss: p.memoryInfo().rss }), telemetryInterval: 0.05, telemetryTimeout: 5 });
+} catch (error) {
+  console.log(JSON.stringify({ error: error.name, message: error.message }));
+  process.exit(0);
+}
+bench.wrap(() => { const end = performance.now() + 150; while (performance.now() < end) {} })();
+const [record] = await bench.getResults();
+console.log(JSON.stringify({ samples: record.telemetry.length }));`;
+  const run = (extra: string[]) => {
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--experimental-permission',
+        '--allow-fs-read=*',
+        ...extra,
+        '--input-type=module',
+        '-e',
+        code,
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
+    assert.equal(child.status, 0, child.stderr);
+    return JSON.parse(child.stdout) as { error?: string; message?: string; samples?: number };
+  };
+  const refused = run([]);
+  assert.equal(refused.error, 'TelemetryError');
+  assert.match(refused.message!, /permission model forbids worker threads.*--allow-worker/);
+  assert.ok(run(['--allow-worker']).samples! >= 3);
+});
+
 test('refusedExecArgv reads the flags Node names in ERR_WORKER_INVALID_EXEC_ARGV', () => {
   assert.deepEqual(
     [
