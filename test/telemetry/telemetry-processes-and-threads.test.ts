@@ -167,17 +167,14 @@ try {
 bench.wrap(() => { const end = performance.now() + 150; while (performance.now() < end) {} })();
 const [record] = await bench.getResults();
 console.log(JSON.stringify({ samples: record.telemetry.length }));`;
+  // Node 20 spells it --experimental-permission; later versions --permission.
+  const permissionFlag = process.allowedNodeEnvironmentFlags.has('--permission')
+    ? '--permission'
+    : '--experimental-permission';
   const run = (extra: string[]) => {
     const child = spawnSync(
       process.execPath,
-      [
-        '--experimental-permission',
-        '--allow-fs-read=*',
-        ...extra,
-        '--input-type=module',
-        '-e',
-        code,
-      ],
+      [permissionFlag, '--allow-fs-read=*', ...extra, '--input-type=module', '-e', code],
       { encoding: 'utf8', timeout: 30_000 },
     );
     assert.equal(child.status, 0, child.stderr);
