@@ -191,8 +191,16 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
       { type: 'RuntimeWarning', code: 'MB_TELEMETRY_OFF_MAIN_THREAD' },
     );
   }
-  const defId = nextDefId++;
-  definitions.set(defId, source);
+  // Benches with the same telemetry function share its definition (one compiled copy in the
+  // worker): a program that makes a bench per task would otherwise grow by one per bench.
+  const key =
+    source.kind === 'source' ? `source\0${source.name}\0${source.source}` : `module\0${source.url}`;
+  let defId = definitionIds.get(key);
+  if (defId === undefined) {
+    defId = nextDefId++;
+    definitionIds.set(key, defId);
+    definitions.set(defId, source);
+  }
   const pendingJournal = spec.journalDir
     ? new PendingJournal(spec.journalDir, { outfile: spec.outfile, timezone: spec.timezone.name })
     : undefined;
@@ -256,6 +264,13 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
 }
 
 const definitions = new Map<number, TelemetrySource>();
+// A definition's id by its kind and text (see defineTelemetry).
+const definitionIds = new Map<string, number>();
+
+/** How many distinct telemetry functions this process has defined (for tests and diagnostics). */
+export function telemetryDefinitionCount(): number {
+  return definitions.size;
+}
 let current: SamplerHost | undefined;
 
 function getHost(): SamplerHost {

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { MicroBench } from '../../src/bench/micro-bench.js';
 import { OptionError, TelemetryError } from '../../src/errors.js';
 import type { ProcessInfo } from '../../src/telemetry/process-info.js';
+import { telemetryDefinitionCount } from '../../src/telemetry/sampler.js';
 import { spin } from '../helpers/busy.js';
 
 test('v2 aliases monitor / monitorInterval / monitorTimeout configure telemetry', async () => {
@@ -87,4 +88,32 @@ test('bad telemetry configuration is a clear error at construction', () => {
     () => new MicroBench({ telemetryModule: '/nonexistent/sampler.js' }),
     (e: Error) => e instanceof TelemetryError && /does not exist/.test(e.message),
   );
+});
+
+test('benches with the same telemetry function share one definition; a different one adds one', async () => {
+  // A program that makes a bench per task must not grow by a compiled function per bench.
+  function sharedTelemetry(process: ProcessInfo) {
+    return { rss: process.memoryInfo().rss };
+  }
+  const before = telemetryDefinitionCount();
+  for (let i = 0; i < 50; i++) {
+    const bench = new MicroBench({
+      defaultMixins: false,
+      telemetry: sharedTelemetry,
+      telemetryInterval: 1,
+    });
+    bench.wrap(() => spin(1))();
+    const [record] = await bench.getResults();
+    assert.equal(typeof (record!.telemetry as Record<string, unknown>[])[0]!.rss, 'number');
+  }
+  assert.equal(telemetryDefinitionCount(), before + 1);
+  const other = new MicroBench({
+    defaultMixins: false,
+    telemetry: (process: ProcessInfo) => ({ vms: process.memoryInfo().vms }),
+    telemetryInterval: 1,
+  });
+  other.wrap(() => spin(1))();
+  const [record] = await other.getResults();
+  assert.equal(typeof (record!.telemetry as Record<string, unknown>[])[0]!.vms, 'number');
+  assert.equal(telemetryDefinitionCount(), before + 2);
 });
