@@ -17,10 +17,15 @@
  * costs one file and a truncation per SEGMENT_LINES records, not a file per call. Delivered
  * records left in a segment are harmless: recovery skips records the outfile already holds.
  * Recovery appends each record not already in the outfile (see recover.ts).
+ *
+ * Benches that journal to the same folder, for the same outfile and timezone, share one pending
+ * journal ({@link pendingJournalFor}): a program that makes a bench per task and never closes
+ * them holds one open segment, not one per bench.
  */
 import {
   closeSync,
   constants,
+  existsSync,
   ftruncateSync,
   mkdirSync,
   openSync,
@@ -109,6 +114,18 @@ export class PendingJournal {
     if (--segment.pending === 0 && segment !== this.#current) dropSegment(segment);
   }
 
+  /**
+   * Forget the current segment if its file is gone (the folder was deleted between runs), so
+   * the next record starts a new one instead of going to a file that no longer exists.
+   */
+  forgetIfGone(): void {
+    const segment = this.#current;
+    if (segment === undefined || existsSync(segment.path)) return;
+    this.#current = undefined;
+    if (segment.pending === 0) dropSegment(segment);
+    // Otherwise the records still pending in it close it when the last is delivered.
+  }
+
   /** Delete the files whose records are all delivered (process exit). */
   closeDelivered(): void {
     const segment = this.#current;
@@ -137,6 +154,24 @@ export class PendingJournal {
     writeSync(fd, header);
     return { fd, path, headerBytes: Buffer.byteLength(header), lines: 0, pending: 0 };
   }
+}
+
+const shared = new Map<string, PendingJournal>();
+
+/**
+ * The pending journal of `dir` for this outfile and timezone, shared by every bench of this
+ * process that journals there.
+ */
+export function pendingJournalFor(dir: string, header: PendingJournalHeader): PendingJournal {
+  const key = `${dir}\0${header.outfile ?? ''}\0${header.timezone}`;
+  let journal = shared.get(key);
+  if (journal === undefined) {
+    journal = new PendingJournal(dir, header);
+    shared.set(key, journal);
+  } else {
+    journal.forgetIfGone();
+  }
+  return journal;
 }
 
 function dropSegment(segment: Segment): void {

@@ -1,7 +1,8 @@
-import { closeSync, constants, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { BenchRecord } from '../bench/record.js';
 import { OptionError } from '../errors.js';
+import { type AppendFile, acquireAppendFile, releaseAppendFile } from './_append-files.js';
 import { readJsonLinesFile } from './_jsonl.js';
 import { writeLine } from './_write-line.js';
 import type { Output } from './output.js';
@@ -23,7 +24,8 @@ export interface FileOutput extends Output {
  * Append records to a JSON Lines file. Each record is written with a single `write(2)` on
  * an `O_APPEND` descriptor, so many processes (and hosts on a POSIX shared filesystem that
  * honours O_APPEND) can share one file without torn or interleaved lines. The descriptor is
- * opened on the first record and kept until `close()`.
+ * opened on the first record and kept until `close()`; file outputs of one process that append
+ * to the same file share one descriptor, so outputs that are never closed do not pile them up.
  */
 export function fileOutput(path: string, options: FileOutputOptions = {}): FileOutput {
   if (typeof path !== 'string' || path === '') {
@@ -32,13 +34,10 @@ export function fileOutput(path: string, options: FileOutputOptions = {}): FileO
     );
   }
   const absolute = resolve(path);
-  let fd: number | undefined;
+  let file: AppendFile | undefined;
   const open = (): number => {
-    if (fd === undefined) {
-      if (options.mkdir !== false) mkdirSync(dirname(absolute), { recursive: true });
-      fd = openSync(absolute, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
-    }
-    return fd;
+    file ??= acquireAppendFile(absolute, options.mkdir !== false);
+    return file.fd;
   };
   return {
     name: `file:${path}`,
@@ -48,8 +47,8 @@ export function fileOutput(path: string, options: FileOutputOptions = {}): FileO
     },
     async flush() {},
     async close() {
-      if (fd !== undefined) closeSync(fd);
-      fd = undefined;
+      if (file !== undefined) releaseAppendFile(absolute, file);
+      file = undefined;
     },
     async getResults() {
       if (!existsSync(absolute)) return [];

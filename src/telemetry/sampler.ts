@@ -29,7 +29,7 @@ import type { BenchRecord, TelemetrySample } from '../bench/record.js';
 import { formatTimestamp, nowEpochMs, type Timezone } from '../bench/timestamp.js';
 import { TelemetryError } from '../errors.js';
 import { removeJournalFile } from '../journal/journal.js';
-import { PendingJournal } from '../journal/pending.js';
+import { type PendingJournal, pendingJournalFor } from '../journal/pending.js';
 import { toJsonValue } from '../json/encode.js';
 import { compileTelemetrySource } from './_compile.js';
 import { SampleReservoir } from './_reservoir.js';
@@ -202,7 +202,7 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
     definitions.set(defId, source);
   }
   const pendingJournal = spec.journalDir
-    ? new PendingJournal(spec.journalDir, { outfile: spec.outfile, timezone: spec.timezone.name })
+    ? pendingJournalFor(spec.journalDir, { outfile: spec.outfile, timezone: spec.timezone.name })
     : undefined;
   const intervalMs = spec.intervalS * 1000;
   const waiting: Waiting = { count: 0, resolvers: [] };

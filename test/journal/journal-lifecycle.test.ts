@@ -2,11 +2,12 @@
 // record knows, then samples), gone after a normal finish, absent when not asked for, and never
 // in the way of the call itself.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { MicroBench } from '../../src/bench/micro-bench.js';
 import { JOURNAL_DIR_NAME, journalDirFor } from '../../src/journal/journal.js';
+import { pendingJournalFor } from '../../src/journal/pending.js';
 import type { ProcessInfo } from '../../src/telemetry/process-info.js';
 import { journalFiles, makeTempDir, readRecords, sleep, startCrashBench } from './_crash-child.js';
 
@@ -152,4 +153,46 @@ test('a replaced recordOnExit stops its sampling and drops its journal; exit lea
   );
   assert.equal(existsSync(journalDirFor(outfile)), false);
   assert.equal(existsSync(join(tmp.path, 'on-exit', JOURNAL_DIR_NAME)), false);
+});
+
+test('benches journaling to one outfile share a pending journal: never closed, they hold one segment', {
+  skip: process.platform !== 'linux' && 'counts /proc/self/fd',
+}, async () => {
+  const outfile = join(tmp.path, 'shared-pending', 'out.jsonl');
+  const make = () =>
+    new MicroBench({ outfile, telemetry, telemetryInterval: 1, defaultMixins: false });
+  // The first bench starts the sampler worker (and its /proc descriptors).
+  const first = make();
+  first.wrap((n: number) => n + 1)(0);
+  await first.flush();
+  const openDescriptors = () => readdirSync('/proc/self/fd').length;
+  const before = openDescriptors();
+  for (let i = 1; i <= 100; i++) {
+    const bench = make();
+    bench.wrap((n: number) => n + 1)(i);
+    await bench.flush();
+  }
+  assert.ok(openDescriptors() - before <= 1, `${openDescriptors() - before} descriptors more`);
+  assert.ok(journalFiles(outfile).length <= 1);
+  assert.equal(readRecords(outfile).length, 101);
+});
+
+test('a pending journal whose folder was deleted starts a new segment for the next record', () => {
+  const dir = join(tmp.path, 'pending-gone', JOURNAL_DIR_NAME, 'out.jsonl');
+  const header = { outfile: join(tmp.path, 'pending-gone', 'out.jsonl'), timezone: 'UTC' };
+  const journal = pendingJournalFor(dir, header);
+  const fail = (message: string) => assert.fail(message);
+  journal.add(1_000_001, { function_name: 'first' }, fail);
+  rmSync(join(tmp.path, 'pending-gone'), { recursive: true, force: true });
+  const again = pendingJournalFor(dir, header);
+  assert.equal(again, journal, 'one pending journal per folder, outfile and timezone');
+  again.add(1_000_002, { function_name: 'second' }, fail);
+  const files = readdirSync(dir);
+  assert.equal(files.length, 1);
+  const lines = readFileSync(join(dir, files[0]!), 'utf8').trim().split('\n');
+  assert.equal(JSON.parse(lines[0]!).type, 'header');
+  assert.deepEqual(JSON.parse(lines[1]!).record, { function_name: 'second' });
+  again.delivered(1_000_001);
+  again.delivered(1_000_002);
+  again.closeDelivered();
 });
