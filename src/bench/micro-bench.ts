@@ -13,6 +13,7 @@ import { defineTelemetry, type TelemetryDefinition } from '../telemetry/sampler.
 import { VERSION } from '../version.js';
 import { BenchCall, type CallEnvironment, describeError } from './_call.js';
 import { findCaptureMethods, readPackageVersions } from './_captures.js';
+import { addExitHooks } from './_exit-hooks.js';
 import { flattenRecord } from './_flatten.js';
 import { installCallSignalHandlers } from './_signals.js';
 import {
@@ -226,42 +227,33 @@ export class MicroBench {
     const finish = (sync: boolean, signal?: string) => {
       if (fired) return;
       fired = true;
-      dispose();
+      forget();
       call.afterIteration();
       if (uncaught !== undefined) call.failed(uncaught);
       if (signal) call.record.exit_signal = signal;
       call.end({ sync, ...(signal ? { interrupted: signal } : {}) });
     };
-    const onUncaught = (error: unknown) => {
-      uncaught = error;
-    };
-    const onBeforeExit = () => {
-      finish(false);
-      void this.flush().catch(() => undefined);
-    };
-    const onExit = () => finish(true);
-    const onSignal = (signal: NodeJS.Signals) => {
-      finish(true, signal);
-      void Promise.race([this.flush().catch(() => undefined), delay(2000)]).then(() => {
-        process.kill(process.pid, signal);
-      });
-    };
-    process.on('uncaughtExceptionMonitor', onUncaught);
-    process.once('beforeExit', onBeforeExit);
-    process.once('exit', onExit);
-    if (options.handleSignals) {
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-    }
-    const dispose = () => {
-      process.off('uncaughtExceptionMonitor', onUncaught);
-      process.off('beforeExit', onBeforeExit);
-      process.off('exit', onExit);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+    const dispose = addExitHooks({
+      uncaught: (error) => {
+        uncaught = error;
+      },
+      beforeExit: () => {
+        finish(false);
+        void this.flush().catch(() => undefined);
+      },
+      exit: () => finish(true),
+      signal: options.handleSignals
+        ? (signal) => {
+            finish(true, signal);
+            return this.flush().catch(() => undefined);
+          }
+        : undefined,
+    });
+    const forget = () => {
+      dispose();
       if (this.#onExit?.call === call) this.#onExit = undefined;
     };
-    this.#onExit = { call, dispose };
+    this.#onExit = { call, dispose: forget };
   }
 
   // Records whose telemetry waits for a sample still on its way: wait until they are delivered.
@@ -455,8 +447,4 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     (typeof value === 'object' || typeof value === 'function') &&
     typeof (value as { then?: unknown }).then === 'function'
   );
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -35,6 +35,29 @@ function leftoverJournals(outfile: string): string[] {
   return existsSync(journalDir) ? readdirSync(journalDir) : [];
 }
 
+// Start the fixture, SIGTERM it once it prints "ready"; how it ended.
+async function killWhenReady(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+  });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await new Promise<void>((resolve) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      if (chunk.includes('ready')) resolve();
+    });
+  });
+  child.kill('SIGTERM');
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('close', (c, s) => resolve([c, s])),
+  );
+  clearTimeout(killer);
+  return { code, signal, stderr };
+}
+
 describe('bench.recordOnExit(name?) in a child process', { concurrency: true }, () => {
   test('a normal exit writes one record, with fields, mixins and sub-timings', async () => {
     const { code, records } = await runMode('normal');
@@ -130,24 +153,7 @@ describe('bench.recordOnExit(name?) in a child process', { concurrency: true }, 
 
   test('handleSignals: SIGTERM writes the record with exit_signal and re-raises the signal', async () => {
     const outfile = join(dir, 'sigterm.jsonl');
-    const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE, 'sigterm', outfile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    await new Promise<void>((resolve) => {
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        if (chunk.includes('ready')) resolve();
-      });
-    });
-    child.kill('SIGTERM');
-    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-      child.on('close', (c, s) => resolve([c, s])),
-    );
-    clearTimeout(killer);
+    const { code, signal, stderr } = await killWhenReady(['sigterm', outfile]);
     assert.equal(signal, 'SIGTERM', `ended by the signal (code ${code}, stderr: ${stderr})`);
     const records = readFileSync(outfile, 'utf8')
       .trim()
@@ -156,5 +162,27 @@ describe('bench.recordOnExit(name?) in a child process', { concurrency: true }, 
     assert.equal(records.length, 1);
     assert.equal(records[0]?.function_name, 'terminated');
     assert.equal(records[0]?.exit_signal, 'SIGTERM');
+  });
+
+  test('twelve benches with recordOnExit: every record written, no listener-leak warning', async () => {
+    // runMode asserts that the child printed no process warning (MaxListenersExceededWarning).
+    const { code, records } = await runMode('many');
+    assert.equal(code, 0);
+    assert.deepEqual(
+      records.map((r) => r.function_name).sort(),
+      Array.from({ length: 12 }, (_, i) => `bench-${i}`).sort(),
+    );
+  });
+
+  test('handleSignals on two benches: the signal waits for both flushes, then is re-raised once', async () => {
+    const outfile = join(dir, 'sigterm-slow.jsonl');
+    const { signal, stderr } = await killWhenReady(['sigterm-slow', outfile]);
+    assert.equal(signal, 'SIGTERM', `ended by the signal (stderr: ${stderr})`);
+    const records = readFileSync(outfile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as BenchRecord);
+    assert.deepEqual(records.map((r) => r.function_name).sort(), ['fast', 'slow']);
+    for (const record of records) assert.equal(record.exit_signal, 'SIGTERM');
   });
 });
