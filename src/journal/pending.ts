@@ -27,13 +27,13 @@ import {
   constants,
   existsSync,
   ftruncateSync,
-  mkdirSync,
   openSync,
   readFileSync,
   writeSync,
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
+import { makeDirectorySync } from '../_make-directory.js';
 import { encodeJson } from '../json/encode.js';
 import { removeJournalFile } from './journal.js';
 
@@ -138,7 +138,7 @@ export class PendingJournal {
   #open(firstSid: number): Segment {
     const now = Date.now();
     const path = join(this.#dir, `${process.pid}-${firstSid}-${now}.journal`);
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirectorySync(dirname(path));
     const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
     const header = `${JSON.stringify({
       type: 'header',

@@ -10,8 +10,9 @@
 // descriptor per bench, until it runs out of them. A descriptor is shared only while the path
 // still names the file it was opened on: a file deleted or replaced since (a fresh results file
 // between runs) gets a descriptor of its own, so no record goes to a file that is gone.
-import { closeSync, constants, fstatSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeDirectorySync } from '../_make-directory.js';
 
 /** A shared descriptor and how many outputs hold it. */
 export interface AppendFile {
@@ -33,7 +34,7 @@ export function acquireAppendFile(path: string, mkdir: boolean): AppendFile {
     known.refs++;
     return known;
   }
-  if (mkdir) mkdirSync(dirname(path), { recursive: true });
+  if (mkdir) makeDirectorySync(dirname(path));
   const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
   const { dev, ino } = fstatSync(fd);
   const file: AppendFile = { fd, dev, ino, refs: 1 };

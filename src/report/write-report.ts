@@ -10,9 +10,10 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { makeDirectorySync } from '../_make-directory.js';
 import type { BenchRecord } from '../bench/record.js';
 import { InputError, MicrobenchError } from '../errors.js';
 import { readJsonLinesFile } from '../outputs/_jsonl.js';
@@ -79,7 +80,7 @@ export async function writeReport(
   });
   const html = renderReport(model, loadReportAssets());
   try {
-    await mkdir(dirname(path), { recursive: true });
+    makeDirectorySync(dirname(path));
     await writeFile(path, html);
   } catch (cause) {
     throw new MicrobenchError(

@@ -21,11 +21,12 @@
  * Main may be blocked in synchronous code: the schedule here keeps running, samples queue on
  * the reply port, and main collects them at the stop with `receiveMessageOnPort`.
  */
-import { closeSync, constants, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
+import { makeDirectorySync } from '../_make-directory.js';
 import { removeJournalFile } from '../journal/journal.js';
 import { toJsonValue } from '../json/encode.js';
 import { compileTelemetrySource, explainTelemetryError } from './_compile.js';
@@ -324,7 +325,7 @@ function openJournal(session: Session): void {
 // Open (creating folders); another process may remove an emptied folder in between: retry.
 function openCreating(path: string): number {
   for (let attempt = 0; ; attempt++) {
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirectorySync(dirname(path));
     try {
       return openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
     } catch (error) {
