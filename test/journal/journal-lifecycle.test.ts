@@ -172,7 +172,10 @@ test('benches journaling to one outfile share a pending journal: never closed, t
     bench.wrap((n: number) => n + 1)(i);
     await bench.flush();
   }
-  assert.ok(openDescriptors() - before <= 1, `${openDescriptors() - before} descriptors more`);
+  // One shared segment; a little slack for the sampler worker's own files (a call slowed past
+  // 50 ms on a loaded machine gets a journal of its own until its stop is handled). Unshared,
+  // the 100 benches held 200 descriptors.
+  assert.ok(openDescriptors() - before <= 4, `${openDescriptors() - before} descriptors more`);
   assert.ok(journalFiles(outfile).length <= 1);
   assert.equal(readRecords(outfile).length, 101);
 });
