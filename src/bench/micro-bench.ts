@@ -233,7 +233,7 @@ export class MicroBench {
       if (signal) call.record.exit_signal = signal;
       call.end({ sync, ...(signal ? { interrupted: signal } : {}) });
     };
-    const dispose = addExitHooks({
+    const removeHooks = addExitHooks({
       uncaught: (error) => {
         uncaught = error;
       },
@@ -250,7 +250,7 @@ export class MicroBench {
         : undefined,
     });
     const forget = () => {
-      dispose();
+      removeHooks();
       if (this.#onExit?.call === call) this.#onExit = undefined;
     };
     this.#onExit = { call, dispose: forget };

@@ -735,18 +735,23 @@ export function workerExecArgv(execArgv: readonly string[]): string[] {
  * without the ones Node named, and, should that fail too, without any.
  */
 function startWorker(entry: string | URL, options: WorkerOptions): Worker {
-  let execArgv = workerExecArgv(process.execArgv);
+  let execArgv = acceptedExecArgv ?? workerExecArgv(process.execArgv);
   for (;;) {
     try {
-      return new Worker(entry, { ...options, execArgv });
+      const worker = new Worker(entry, { ...options, execArgv });
+      acceptedExecArgv = execArgv; // a replacement worker starts with these at once
+      return worker;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
-      if (execArgv.length === 0) throw error;
+      const refused = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_INVALID_EXEC_ARGV';
+      if (!refused || execArgv.length === 0) throw error;
       const kept = withoutRefused(execArgv, refusedExecArgv((error as Error).message));
       execArgv = kept.length < execArgv.length ? kept : [];
     }
   }
 }
+
+// The flags the last worker started with.
+let acceptedExecArgv: string[] | undefined;
 
 /**
  * The flags named by Node's ERR_WORKER_INVALID_EXEC_ARGV message (`...flags: --a=1, --b`).
