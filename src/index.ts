@@ -8,15 +8,7 @@ export type {
   TelemetryFunction,
 } from './bench/options.js';
 export { MICROBENCH_OPTION_NAMES, resolveMicroBenchOptions } from './bench/options.js';
-export type {
-  BenchRecord,
-  RecordedException,
-  SubTiming,
-  TelemetrySample,
-} from './bench/record.js';
 export type { SubTimer } from './bench/time.js';
-export type { Timezone } from './bench/timestamp.js';
-export { formatTimestamp, resolveTimezone } from './bench/timestamp.js';
 export type { DeliveryFailure, MicrobenchErrorCode } from './errors.js';
 export {
   InputError,
@@ -75,6 +67,14 @@ export { defineOutput } from './outputs/output.js';
 export type { RedisOutput, RedisOutputOptions } from './outputs/redis.js';
 export { redisOutput } from './outputs/redis.js';
 export { stdoutOutput } from './outputs/stdout.js';
+export type {
+  BenchRecord,
+  RecordedException,
+  SubTiming,
+  TelemetrySample,
+} from './record/record.js';
+export type { Timezone } from './record/timestamp.js';
+export { formatTimestamp, resolveTimezone } from './record/timestamp.js';
 export type { ReportInput, ReportOptions, ReportResult } from './report/write-report.js';
 export { writeReport } from './report/write-report.js';
 export type {

@@ -6,10 +6,10 @@
 //   end():   finish_time, capturePost hooks, capturepost*() methods, exception
 //            ──► telemetry stop (async only while the initial sample is on its way) ──► outputs
 import type { Mixin, MixinContext } from '../mixins/mixin.js';
+import type { BenchRecord, RecordedException, SubTiming } from '../record/record.js';
+import { formatTimestamp, nowEpochMs, type Timezone } from '../record/timestamp.js';
 import type { TelemetryResult, TelemetryRun } from '../telemetry/sampler.js';
 import { type CaptureMethods, readEnvVars } from './_captures.js';
-import type { BenchRecord, RecordedException, SubTiming } from './record.js';
-import { formatTimestamp, nowEpochMs, type Timezone } from './timestamp.js';
 
 /** What a call needs from its bench; built once per bench. */
 export interface CallEnvironment {

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import type { BenchRecord } from './record.js';
+import type { BenchRecord } from '../record/record.js';
 
 /** A subclass method found by name: `capture*` (before the call) or `capturepost*` (after). */
 export type CaptureMethod = (this: unknown, record: BenchRecord) => void;

@@ -1,5 +1,5 @@
 // internal: `getResults({ flat: true })` — nested objects become dotted keys.
-import type { BenchRecord } from './record.js';
+import type { BenchRecord } from '../record/record.js';
 
 /**
  * Flatten nested plain objects with `.` separators (`{git: {commit}}` → `git.commit`);

@@ -8,6 +8,8 @@ import { OutputFanOut } from '../outputs/fan-out.js';
 import { fileOutput } from '../outputs/file.js';
 import { memoryOutput } from '../outputs/memory.js';
 import type { Output } from '../outputs/output.js';
+import type { BenchRecord } from '../record/record.js';
+import { RUN_ID } from '../record/run-id.js';
 import type { ReportOptions, ReportResult } from '../report/write-report.js';
 import { defineTelemetry, type TelemetryDefinition } from '../telemetry/sampler.js';
 import { VERSION } from '../version.js';
@@ -21,8 +23,6 @@ import {
   type ResolvedMicroBenchOptions,
   resolveMicroBenchOptions,
 } from './options.js';
-import type { BenchRecord } from './record.js';
-import { RUN_ID } from './run-id.js';
 import { currentCall, runInCall, type SubTimer, startSubTimer } from './time.js';
 
 export { RUN_ID };

@@ -3,9 +3,9 @@ import { OptionError } from '../errors.js';
 import type { JsonReplacer } from '../json/encode.js';
 import type { Mixin } from '../mixins/mixin.js';
 import type { Output } from '../outputs/output.js';
+import { resolveTimezone, type Timezone } from '../record/timestamp.js';
 import type { ProcessInfo } from '../telemetry/process-info.js';
 import { closestName } from './_did-you-mean.js';
-import { resolveTimezone, type Timezone } from './timestamp.js';
 
 /**
  * A telemetry function: runs on the sampler worker thread with a {@link ProcessInfo} for the

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { SubTiming } from './record.js';
+import type { SubTiming } from '../record/record.js';
 
 /** Where sub-timings of the active benchmarked call go. */
 export interface TimingSink {

@@ -9,8 +9,8 @@
 // This runs on the CLI's main thread: while the command runs, that thread has nothing else to
 // do, so no worker is needed (the library's sampler needs one because its main thread is busy
 // running the benchmarked code).
-import type { TelemetrySample } from '../bench/record.js';
-import { formatTimestamp, nowEpochMs, type Timezone } from '../bench/timestamp.js';
+import type { TelemetrySample } from '../record/record.js';
+import { formatTimestamp, nowEpochMs, type Timezone } from '../record/timestamp.js';
 import { NoSuchProcessError, ProcessInfo } from '../telemetry/process-info.js';
 import { ProcessTreeSampler } from '../telemetry/process-tree.js';
 

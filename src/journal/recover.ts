@@ -29,11 +29,11 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { BenchRecord, TelemetrySample } from '../bench/record.js';
-import { formatTimestamp, resolveTimezone, type Timezone } from '../bench/timestamp.js';
 import { encodeJson } from '../json/encode.js';
 import { readJsonLinesFile } from '../outputs/_jsonl.js';
 import { fileOutput } from '../outputs/file.js';
+import type { BenchRecord, TelemetrySample } from '../record/record.js';
+import { formatTimestamp, resolveTimezone, type Timezone } from '../record/timestamp.js';
 import { SampleReservoir } from '../telemetry/_reservoir.js';
 import { ProcessInfo } from '../telemetry/process-info.js';
 import { JOURNAL_DIR_NAME, journalDirFor, outfileForJournalDir } from './journal.js';

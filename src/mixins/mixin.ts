@@ -1,4 +1,4 @@
-import type { BenchRecord } from '../bench/record.js';
+import type { BenchRecord } from '../record/record.js';
 
 /**
  * What a mixin is told about the call being benchmarked. One context object lives for

@@ -1,7 +1,7 @@
 // internal: parsing JSON Lines files of records, shared by outputs, the CLI and the report.
 import { readFileSync } from 'node:fs';
-import type { BenchRecord } from '../bench/record.js';
 import { InputError } from '../errors.js';
+import type { BenchRecord } from '../record/record.js';
 
 /** A line that could not be parsed as a JSON object. */
 export interface JsonLineError {

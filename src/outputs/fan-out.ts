@@ -12,8 +12,8 @@
  * the record is stored or has definitely failed.
  */
 import { writeSync } from 'node:fs';
-import type { BenchRecord } from '../bench/record.js';
 import { type DeliveryFailure, OutputDeliveryError } from '../errors.js';
+import type { BenchRecord } from '../record/record.js';
 import type { Output } from './output.js';
 
 /** Delivers records to several outputs and reports what failed. */

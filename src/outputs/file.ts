@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { BenchRecord } from '../bench/record.js';
 import { OptionError } from '../errors.js';
+import type { BenchRecord } from '../record/record.js';
 import { type AppendFile, acquireAppendFile, releaseAppendFile } from './_append-files.js';
 import { readJsonLinesFile } from './_jsonl.js';
 import { writeLine } from './_write-line.js';

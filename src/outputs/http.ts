@@ -15,8 +15,8 @@
 import { randomUUID } from 'node:crypto';
 import http, { validateHeaderName, validateHeaderValue } from 'node:http';
 import https from 'node:https';
-import type { BenchRecord } from '../bench/record.js';
 import { OptionError, UsageError } from '../errors.js';
+import type { BenchRecord } from '../record/record.js';
 import type { Output } from './output.js';
 
 /** Options of {@link httpOutput}. */

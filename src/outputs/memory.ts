@@ -1,4 +1,4 @@
-import type { BenchRecord } from '../bench/record.js';
+import type { BenchRecord } from '../record/record.js';
 import type { Output } from './output.js';
 
 /** An output that keeps records in memory (the default when no `outfile`/`outputs` is given). */

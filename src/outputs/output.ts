@@ -1,4 +1,4 @@
-import type { BenchRecord } from '../bench/record.js';
+import type { BenchRecord } from '../record/record.js';
 
 /**
  * A destination for records (a sink). The bench hands each record to every output; a sync throw or async rejection from one output is caught,

@@ -14,8 +14,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ConnectionOptions } from 'node:tls';
-import type { BenchRecord } from '../bench/record.js';
 import { OptionError } from '../errors.js';
+import type { BenchRecord } from '../record/record.js';
 import type { Output } from './output.js';
 
 /** Options of {@link redisOutput}. */

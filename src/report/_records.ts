@@ -1,6 +1,6 @@
 // internal: reading the parts of a record the report, summary and diff share (group, telemetry, rss).
 
-import type { BenchRecord } from '../bench/record.js';
+import type { BenchRecord } from '../record/record.js';
 import { forEachNumericField } from './_flatten.js';
 import { isRssField } from './_units.js';
 

@@ -5,7 +5,7 @@
  * compared key by key. Pure: records in, entries or a string out.
  */
 
-import type { BenchRecord } from '../bench/record.js';
+import type { BenchRecord } from '../record/record.js';
 import { flattenRecord } from './_flatten.js';
 
 /**

@@ -12,7 +12,7 @@
  * ```
  */
 
-import type { BenchRecord } from '../bench/record.js';
+import type { BenchRecord } from '../record/record.js';
 import { displayValue, flattenRecord, forEachNumericField } from './_flatten.js';
 import { durationsOf, groupOf, peakRssBytesOf, telemetryRuns } from './_records.js';
 import { parseTimestampSeconds } from './_time.js';

@@ -3,7 +3,7 @@
  * RSS seen in telemetry, as a terminal table. Pure: records in, numbers or a string out.
  */
 
-import type { BenchRecord } from '../bench/record.js';
+import type { BenchRecord } from '../record/record.js';
 import { durationsOf, groupOf, peakRssBytesOf } from './_records.js';
 import { formatBytes, formatSeconds } from './_units.js';
 

@@ -14,9 +14,9 @@ import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { makeDirectorySync } from '../_make-directory.js';
-import type { BenchRecord } from '../bench/record.js';
 import { InputError, MicrobenchError } from '../errors.js';
 import { readJsonLinesFile } from '../outputs/_jsonl.js';
+import type { BenchRecord } from '../record/record.js';
 import { type ReportAssets, renderReport } from './render-report.js';
 import { type ReportSource, type SourcedRecord, shapeReport } from './shape.js';
 

@@ -1,5 +1,5 @@
 // internal: bounded sample storage for `telemetryMaxSamples` (even thinning, first and last kept).
-import type { TelemetrySample } from '../bench/record.js';
+import type { TelemetrySample } from '../record/record.js';
 
 /**
  * Keeps every sample (of any shape: the sampler keeps them raw until the run ends), or with a limit N, at most about 2N in memory: it keeps every

@@ -25,12 +25,12 @@ import {
   Worker,
   type WorkerOptions,
 } from 'node:worker_threads';
-import type { BenchRecord, TelemetrySample } from '../bench/record.js';
-import { formatTimestamp, nowEpochMs, type Timezone } from '../bench/timestamp.js';
 import { TelemetryError } from '../errors.js';
 import { removeJournalFile } from '../journal/journal.js';
 import { type PendingJournal, pendingJournalFor } from '../journal/pending.js';
 import { toJsonValue } from '../json/encode.js';
+import type { BenchRecord, TelemetrySample } from '../record/record.js';
+import { formatTimestamp, nowEpochMs, type Timezone } from '../record/timestamp.js';
 import { compileTelemetrySource } from './_compile.js';
 import { SampleReservoir } from './_reservoir.js';
 import {

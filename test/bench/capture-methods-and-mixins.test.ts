@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MicroBench } from '../../src/bench/micro-bench.js';
-import type { BenchRecord } from '../../src/bench/record.js';
 import { defineMixin, type MixinContext } from '../../src/mixins/mixin.js';
+import type { BenchRecord } from '../../src/record/record.js';
 import { watchWarnings } from '../helpers/warnings.js';
 
 watchWarnings();

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { BenchRecord, TelemetrySample } from '../../src/bench/record.js';
+import type { BenchRecord, TelemetrySample } from '../../src/record/record.js';
 import { fixturePath, runTsChild, warningLines } from '../helpers/node-child.js';
 import { watchWarnings } from '../helpers/warnings.js';
 

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MicroBench } from '../../src/bench/micro-bench.js';
-import type { BenchRecord } from '../../src/bench/record.js';
 import { OptionError, OutputDeliveryError } from '../../src/errors.js';
 import { memoryOutput } from '../../src/outputs/memory.js';
 import { defineOutput } from '../../src/outputs/output.js';
+import type { BenchRecord } from '../../src/record/record.js';
 import { fixturePath, runTsChild, warningLines } from '../helpers/node-child.js';
 import { watchWarnings } from '../helpers/warnings.js';
 

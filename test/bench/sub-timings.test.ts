@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MicroBench } from '../../src/bench/micro-bench.js';
-import type { SubTiming } from '../../src/bench/record.js';
+import type { SubTiming } from '../../src/record/record.js';
 import { watchWarnings } from '../helpers/warnings.js';
 
 watchWarnings();

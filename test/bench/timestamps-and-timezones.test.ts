@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MicroBench } from '../../src/bench/micro-bench.js';
-import { formatTimestamp, resolveTimezone } from '../../src/bench/timestamp.js';
 import { OptionError } from '../../src/errors.js';
+import { formatTimestamp, resolveTimezone } from '../../src/record/timestamp.js';
 import { watchWarnings } from '../helpers/warnings.js';
 
 watchWarnings();

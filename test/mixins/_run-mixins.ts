@@ -3,9 +3,9 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BenchRecord } from '../../src/bench/record.js';
 import { toJsonValue } from '../../src/json/encode.js';
 import type { Mixin, MixinContext } from '../../src/mixins/mixin.js';
+import type { BenchRecord } from '../../src/record/record.js';
 
 /** How {@link runMixins} should simulate the call. */
 export interface SimulatedCall {

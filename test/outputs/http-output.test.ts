@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import type { BenchRecord } from '../../src/bench/record.js';
 import { OptionError, UsageError } from '../../src/errors.js';
 import { httpOutput, parseHttpHeader, resolveHttpOutputOptions } from '../../src/outputs/http.js';
+import type { BenchRecord } from '../../src/record/record.js';
 import { startHttpServer, type TestHttpServer } from '../helpers/http-server.js';
 
 // A record with a unique id, and its JSON line.

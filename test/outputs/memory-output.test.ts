@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MicroBench } from '../../src/bench/micro-bench.js';
-import type { BenchRecord } from '../../src/bench/record.js';
 import { memoryOutput } from '../../src/outputs/memory.js';
+import type { BenchRecord } from '../../src/record/record.js';
 
 const record = (n: number) => ({ function_name: 'f', n }) as unknown as BenchRecord;
 

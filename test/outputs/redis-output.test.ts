@@ -3,9 +3,9 @@ import { spawn } from 'node:child_process';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { BenchRecord } from '../../src/bench/record.js';
 import { OptionError } from '../../src/errors.js';
 import { redisOutput, resolveRedisOutputOptions } from '../../src/outputs/redis.js';
+import type { BenchRecord } from '../../src/record/record.js';
 import {
   HAS_OPENSSL,
   REDIS_SKIP_REASON,

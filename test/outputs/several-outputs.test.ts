@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MicroBench } from '../../src/bench/micro-bench.js';
-import type { BenchRecord } from '../../src/bench/record.js';
 import { OutputDeliveryError } from '../../src/errors.js';
 import { OutputFanOut } from '../../src/outputs/fan-out.js';
 import { fileOutput } from '../../src/outputs/file.js';
@@ -12,6 +11,7 @@ import { httpOutput } from '../../src/outputs/http.js';
 import { memoryOutput } from '../../src/outputs/memory.js';
 import { defineOutput } from '../../src/outputs/output.js';
 import { redisOutput } from '../../src/outputs/redis.js';
+import type { BenchRecord } from '../../src/record/record.js';
 import { startHttpServer, type TestHttpServer } from '../helpers/http-server.js';
 import {
   REDIS_SKIP_REASON,

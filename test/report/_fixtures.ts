@@ -1,6 +1,6 @@
 // internal: records shaped like microbench's (v1 flat names) for the report tests.
 
-import type { BenchRecord } from '../../src/bench/record.js';
+import type { BenchRecord } from '../../src/record/record.js';
 
 /** ISO timestamp with microseconds and +00:00, `seconds` after 2024-01-01T00:00:00Z. */
 export function isoAt(seconds: number): string {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import type { BenchRecord } from '../../src/bench/record.js';
+import type { BenchRecord } from '../../src/record/record.js';
 import { writeReport } from '../../src/report/write-report.js';
 import { cliRecord, isoAt, libraryRecord, withoutTelemetry } from './_fixtures.js';
 

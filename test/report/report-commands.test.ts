@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import type { BenchRecord } from '../../src/bench/record.js';
 import { shouldColor } from '../../src/cli/commands/_io.js';
 import { runDiff } from '../../src/cli/commands/diff.js';
 import { runReport } from '../../src/cli/commands/report.js';
 import { runSummary } from '../../src/cli/commands/summary.js';
 import { InputError } from '../../src/errors.js';
+import type { BenchRecord } from '../../src/record/record.js';
 import { writeReport } from '../../src/report/write-report.js';
 import { cliRecord, libraryRecord, withoutTelemetry } from './_fixtures.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { BenchRecord } from '../../src/bench/record.js';
+import type { BenchRecord } from '../../src/record/record.js';
 import { parseTimestampSeconds } from '../../src/report/_time.js';
 import { classifyField, formatBytes, formatSeconds } from '../../src/report/_units.js';
 import { type ChartModel, type ReportGroup, shapeReport } from '../../src/report/shape.js';

@@ -8,8 +8,8 @@
  */
 
 import { existsSync } from 'node:fs';
-import type { BenchRecord } from '../../bench/record.js';
 import { InputError, UsageError } from '../../errors.js';
+import type { BenchRecord } from '../../record/record.js';
 import { durationsOf, groupOf } from '../../report/_records.js';
 import { formatSeconds } from '../../report/_units.js';
 import { diffRecords, renderDiff } from '../../report/diff.js';
