@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { cgroupLimits, parseCpuMax, readCgroupLimits } from '../../src/mixins/cgroup-limits.js';
@@ -131,10 +131,62 @@ describe('cgroup-limits', () => {
     assert.deepEqual(runMixins([cgroupLimits({ root })]).cgroups, {});
   });
 
-  test('the real system is read without crashing', () => {
+  test('the real system: the version the mounts say, and limits no looser than our own cgroup sets', (t) => {
     const cgroups = runMixins([cgroupLimits()]).cgroups as Record<string, unknown>;
-    if (process.platform !== 'linux') assert.deepEqual(cgroups, {});
-    else if ('version' in cgroups) assert.ok(cgroups.version === 1 || cgroups.version === 2);
+    if (process.platform !== 'linux') {
+      assert.deepEqual(cgroups, {});
+      return;
+    }
+    if (!existsSync('/proc/self/cgroup')) {
+      t.skip('no /proc/self/cgroup here');
+      return;
+    }
+    const v2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
+    assert.equal(cgroups.version, v2 ? 2 : 1);
+    assert.deepEqual(Object.keys(cgroups).sort(), [
+      'cpu_cores_limit',
+      'memory_bytes_limit',
+      'version',
+    ]);
+    // Read our own (leaf) cgroup's files directly: the mixin reports the tightest limit of the
+    // leaf and its ancestors, so it is never looser than the leaf's, and null only if the leaf has none.
+    const membership = readFileSync('/proc/self/cgroup', 'utf8').split('\n');
+    const pathOf = (match: (controllers: string, id: string) => boolean) => {
+      for (const line of membership) {
+        const [id, controllers, path] = line.split(':');
+        if (path !== undefined && match(controllers!, id!)) return path;
+      }
+      return undefined;
+    };
+    const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').trim() : null);
+    let leafMemory: number | null = null;
+    let leafCpu: number | null = null;
+    if (v2) {
+      const dir = join('/sys/fs/cgroup', pathOf((c, id) => id === '0' && c === '') ?? '/');
+      const mem = read(join(dir, 'memory.max'));
+      leafMemory = mem === null || mem === 'max' ? null : Number(mem);
+      leafCpu = parseCpuMax(read(join(dir, 'cpu.max')));
+    } else {
+      const memDir = join(
+        '/sys/fs/cgroup/memory',
+        pathOf((c) => c.split(',').includes('memory')) ?? '/',
+      );
+      const mem = Number(read(join(memDir, 'memory.limit_in_bytes')) ?? Number.NaN);
+      leafMemory = Number.isFinite(mem) && mem < 2 ** 60 ? mem : null;
+      const cpuDir = join('/sys/fs/cgroup/cpu', pathOf((c) => c.split(',').includes('cpu')) ?? '/');
+      const quota = Number(read(join(cpuDir, 'cpu.cfs_quota_us')) ?? -1);
+      const period = Number(read(join(cpuDir, 'cpu.cfs_period_us')) ?? 0);
+      leafCpu = quota > 0 && period > 0 ? quota / period : null;
+    }
+    for (const [field, leaf] of [
+      ['memory_bytes_limit', leafMemory],
+      ['cpu_cores_limit', leafCpu],
+    ] as const) {
+      const value = cgroups[field];
+      if (leaf !== null)
+        assert.ok(typeof value === 'number' && value <= leaf, `${field} ${value} vs leaf ${leaf}`);
+      if (value !== null) assert.ok(typeof value === 'number' && value > 0, `${field} ${value}`);
+    }
   });
 
   test('cpu.max parsing', () => {
