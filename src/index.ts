@@ -67,6 +67,23 @@ export { defineOutput } from './outputs/output.js';
 export type { RedisOutput, RedisOutputOptions } from './outputs/redis.js';
 export { redisOutput } from './outputs/redis.js';
 export { stdoutOutput } from './outputs/stdout.js';
+export type { RecordFormat } from './record/layout.js';
+export { IMPLEMENTATION, RECORD_FORMATS, toFlatRecord, toLayout } from './record/layout.js';
+export type {
+  EnvironmentView,
+  IterationView,
+  ReadRecordsOptions,
+  RecordEntry,
+  RecordView,
+  TelemetryRunView,
+} from './record/read-record.js';
+export {
+  isMicrobenchRecord,
+  NOT_A_RECORD_MESSAGE,
+  readRecordsFrom,
+  successfulDurationsOf,
+  toRecordView,
+} from './record/read-record.js';
 export type {
   BenchRecord,
   RecordedException,
