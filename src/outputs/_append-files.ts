@@ -1,64 +1,255 @@
 // internal: one O_APPEND descriptor per file, shared by every output of this process that
-// appends to it.
+// appends to it, and kept on the file its path names.
 //
-//   fileOutput('out.jsonl') ──┐
-//   fileOutput('out.jsonl') ──┼──► { fd, dev, ino, refs } ──► out.jsonl
-//   (a bench per task, never  │
-//    closed) ─────────────────┘
+//   fileOutput('out.jsonl') ──┐                ┌─ path check (stat, at most every 100 ms /
+//   fileOutput('out.jsonl') ──┼──► AppendFile ─┤  256 records / 1 MiB): deleted, renamed or
+//   (a bench per task, never  │   { fd, refs } │  replaced ──► reopen the path, one warning
+//    closed) ─────────────────┘                └─ write(2) of "\n"? + line + "\n" ──► out.jsonl
 //
 // A program that makes a bench per task and never closes them would otherwise hold a
-// descriptor per bench, until it runs out of them. A descriptor is shared only while the path
-// still names the file it was opened on: a file deleted or replaced since (a fresh results file
-// between runs) gets a descriptor of its own, so no record goes to a file that is gone.
-import { closeSync, constants, fstatSync, openSync, statSync } from 'node:fs';
+// descriptor per bench, until it runs out of them.
+//
+// Following the path: an outfile deleted (`rm`), renamed (`mv`, logrotate) or replaced while a
+// program runs used to keep receiving records through the old descriptor, into a file that was
+// gone or had been moved aside. Now the path is compared with the descriptor (stat(path) against
+// the dev/ino the descriptor was opened on) and, when it no longer names that file, opened
+// again (created if need be), with one warning. stat costs ~1.2 µs here, a third of the whole
+// per-record cost of the file output (bench/overhead.ts measures it), so the check runs at most
+// every 100 ms, 256 records or 1 MiB of records, whichever comes first. Records written between
+// a deletion and the check that sees it went to a file nobody can read any more: the lines since
+// the last check are kept (references to strings already made) and written again to the new
+// file. A renamed file keeps its lines, so they are not repeated.
+//
+// After a write that failed part-way (a full disk), the file may end with a fragment: the next
+// record then starts with "\n", so the fragment stays one unreadable line of its own and the
+// record after it is whole.
+import { closeSync, constants, fstatSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { makeDirectorySync } from '../_make-directory.js';
+import { PartialWriteError, type WriteSync, writeLine } from './_write-line.js';
 
-/** A shared descriptor and how many outputs hold it. */
-export interface AppendFile {
-  readonly fd: number;
-  readonly dev: number;
-  readonly ino: number;
-  refs: number;
+/** The longest time between two checks that the path still names the file, in ms. */
+export const PATH_CHECK_INTERVAL_MS = 100;
+/** The most records written between two path checks. */
+export const PATH_CHECK_MAX_RECORDS = 256;
+/** The most characters of records written between two path checks (bounds the replay kept). */
+export const PATH_CHECK_MAX_CHARS = 1 << 20;
+
+/** How {@link acquireAppendFile} opens a file and reports that it followed its path. */
+export interface AppendFileOptions {
+  /** Create missing parent folders (at the first open and when reopening). */
+  readonly mkdir: boolean;
+  /** Receives the warning when the path stopped naming the file and was opened again. */
+  readonly warn?: ((message: string) => void) | undefined;
+  /** The `writeSync` to use (tests pass one that fails part-way). */
+  readonly write?: WriteSync | undefined;
+}
+
+/** A shared append descriptor on one path; every holder writes through {@link append}. */
+export class AppendFile {
+  /** The absolute path this file follows. */
+  readonly path: string;
+  /** How many outputs hold it. */
+  refs = 1;
+  #fd: number;
+  #dev: number;
+  #ino: number;
+  readonly #options: AppendFileOptions;
+  // The file may end mid-line (a write failed part-way): the next record starts with "\n".
+  #midLine = false;
+  // Since the last path check: when it was, and the lines written since (replayed after a deletion).
+  #checkedAtMs = performance.now();
+  #sinceLines: string[] = [];
+  #sinceChars = 0;
+
+  constructor(path: string, options: AppendFileOptions) {
+    this.path = path;
+    this.#options = options;
+    const { fd, dev, ino } = openAppend(path, options.mkdir);
+    this.#fd = fd;
+    this.#dev = dev;
+    this.#ino = ino;
+  }
+
+  /** The descriptor records are written to now. */
+  get fd(): number {
+    return this.#fd;
+  }
+
+  /**
+   * Append `line` (one JSON text, no newline) as one line, in one `write(2)`. Throws what the
+   * write threw; after a partial write, a `PartialWriteError` (and the next line starts fresh).
+   */
+  append(line: string): void {
+    if (
+      this.#sinceLines.length >= PATH_CHECK_MAX_RECORDS ||
+      this.#sinceChars >= PATH_CHECK_MAX_CHARS ||
+      performance.now() - this.#checkedAtMs >= PATH_CHECK_INTERVAL_MS
+    ) {
+      this.followPath();
+    }
+    const text = this.#midLine ? `\n${line}\n` : `${line}\n`;
+    try {
+      writeLine(this.#fd, text, this.#options.write);
+    } catch (error) {
+      if (error instanceof PartialWriteError) this.#midLine = error.endsMidLine;
+      throw error;
+    }
+    this.#midLine = false;
+    this.#sinceLines.push(text);
+    this.#sinceChars += text.length;
+  }
+
+  /**
+   * Check now that the path still names the file; if not, open it again (creating it), write
+   * again the lines a deleted file took since the last check, and warn once. Throws when the
+   * path cannot be opened again (the descriptor then stays, and the next record retries).
+   */
+  followPath(): void {
+    const now = statOrUndefined(this.path);
+    if (now !== undefined && now.dev === this.#dev && now.ino === this.#ino) {
+      this.#markChecked();
+      return;
+    }
+    let oldDeleted = true;
+    try {
+      oldDeleted = fstatSync(this.#fd).nlink === 0;
+    } catch {
+      // The descriptor is unusable: treat its file as gone.
+    }
+    const next = openAppend(this.path, this.#options.mkdir);
+    const replay = oldDeleted ? this.#sinceLines : [];
+    let replayed = 0;
+    try {
+      for (const text of replay) {
+        writeLine(next.fd, text, this.#options.write);
+        replayed++;
+      }
+    } catch {
+      // Not fatal: the warning says how many lines could not be written again.
+    }
+    try {
+      closeSync(this.#fd);
+    } catch {
+      // Closed already.
+    }
+    this.#fd = next.fd;
+    this.#dev = next.dev;
+    this.#ino = next.ino;
+    this.#midLine = false;
+    this.#markChecked();
+    const what =
+      now === undefined
+        ? oldDeleted
+          ? 'was deleted'
+          : 'was renamed or moved away'
+        : oldDeleted
+          ? 'was replaced by another file'
+          : 'was renamed and another file now has its name (rotated)';
+    const again =
+      replay.length === 0
+        ? ''
+        : replayed === replay.length
+          ? ` The ${replayed} record(s) written to the deleted file since the last check were written again.`
+          : ` Only ${replayed} of the ${replay.length} record(s) written to the deleted file since the last check could be written again.`;
+    const message =
+      `The outfile ${this.path} ${what} while records were being appended to it; ` +
+      `it was opened again${now === undefined ? ' (created anew)' : ''} and later records go there.${again}`;
+    const warn =
+      this.#options.warn ??
+      ((text: string) =>
+        process.emitWarning(text, {
+          type: 'MicrobenchOutputWarning',
+          code: 'MB_OUTFILE_REOPENED',
+        }));
+    warn(message);
+  }
+
+  /** Close the descriptor (errors ignored: closed already). */
+  close(): void {
+    try {
+      closeSync(this.#fd);
+    } catch {
+      // Closed already.
+    }
+  }
+
+  #markChecked(): void {
+    this.#checkedAtMs = performance.now();
+    this.#sinceLines = [];
+    this.#sinceChars = 0;
+  }
 }
 
 const byPath = new Map<string, AppendFile>();
 
 /**
  * A descriptor appending to `path` (absolute), shared with the other holders of the same file;
- * pair with {@link releaseAppendFile}. With `mkdir`, missing parent folders are created.
+ * pair with {@link releaseAppendFile}. Opening creates the file (and, with `mkdir`, missing
+ * parent folders); a failure throws the OS error. A shared file whose path moved is followed
+ * (see {@link AppendFile.followPath}) before it is handed out.
  */
-export function acquireAppendFile(path: string, mkdir: boolean): AppendFile {
+export function acquireAppendFile(path: string, options: AppendFileOptions): AppendFile {
   const known = byPath.get(path);
-  if (known !== undefined && namesFile(path, known)) {
+  if (known !== undefined) {
+    known.followPath();
     known.refs++;
     return known;
   }
-  if (mkdir) makeDirectorySync(dirname(path));
-  const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
-  const { dev, ino } = fstatSync(fd);
-  const file: AppendFile = { fd, dev, ino, refs: 1 };
+  const file = new AppendFile(path, options);
   byPath.set(path, file);
   return file;
 }
 
 /** Give back one hold on `file`; the last one closes the descriptor. */
-export function releaseAppendFile(path: string, file: AppendFile): void {
+export function releaseAppendFile(file: AppendFile): void {
   if (--file.refs > 0) return;
-  try {
-    closeSync(file.fd);
-  } catch {
-    // Closed already.
-  }
-  if (byPath.get(path) === file) byPath.delete(path);
+  file.close();
+  if (byPath.get(file.path) === file) byPath.delete(file.path);
 }
 
-// `path` still names the file `file` was opened on.
-function namesFile(path: string, file: AppendFile): boolean {
+/**
+ * Check that `path` (absolute) can be opened for appending, as {@link acquireAppendFile} would
+ * open it, and leave things as they were: a file this check had to create is removed again (its
+ * folders, made with `mkdir`, stay). Throws the OS error.
+ */
+export function checkAppendable(path: string, mkdir: boolean): void {
+  if (byPath.has(path)) return; // open in this process already
+  if (mkdir) makeDirectorySync(dirname(path));
+  const flags = constants.O_WRONLY | constants.O_APPEND;
+  let fd: number;
+  let created = true;
   try {
-    const { dev, ino } = statSync(path);
-    return dev === file.dev && ino === file.ino;
+    fd = openSync(path, flags | constants.O_CREAT | constants.O_EXCL, 0o644);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    created = false;
+    fd = openSync(path, flags);
+  }
+  closeSync(fd);
+  if (created) unlinkSync(path);
+}
+
+// internal ---------------------------------------------------------------------------------------
+
+// Open `path` for appending (creating it, and its folders with `mkdir`) and say which file it is.
+function openAppend(path: string, mkdir: boolean): { fd: number; dev: number; ino: number } {
+  if (mkdir) makeDirectorySync(dirname(path));
+  const fd = openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
+  try {
+    const { dev, ino } = fstatSync(fd);
+    return { fd, dev, ino };
+  } catch (error) {
+    closeSync(fd);
+    throw error;
+  }
+}
+
+// The path's dev/ino, or undefined when nothing is there (or it cannot be seen).
+function statOrUndefined(path: string): { dev: number; ino: number } | undefined {
+  try {
+    return statSync(path);
   } catch {
-    return false;
+    return undefined;
   }
 }

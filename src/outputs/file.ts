@@ -1,31 +1,56 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { OptionError } from '../errors.js';
+import { readJsonLines } from '../record/read-jsonl.js';
 import type { BenchRecord } from '../record/record.js';
-import { type AppendFile, acquireAppendFile, releaseAppendFile } from './_append-files.js';
-import { readJsonLinesFile } from './_jsonl.js';
-import { writeLine } from './_write-line.js';
+import {
+  type AppendFile,
+  acquireAppendFile,
+  checkAppendable,
+  releaseAppendFile,
+} from './_append-files.js';
 import type { Output } from './output.js';
+import { expandPathPlaceholders } from './path-placeholders.js';
 
 /** Options of {@link fileOutput}. */
 export interface FileOutputOptions {
   /** Create missing parent directories. @default true */
   mkdir?: boolean;
+  /**
+   * Receives the warning given when the file was deleted, renamed or replaced and its path
+   * opened again. @default a `MicrobenchOutputWarning` process warning
+   */
+  warn?: (message: string) => void;
 }
 
 /** A JSON Lines file output. */
 export interface FileOutput extends Output {
-  /** Absolute path of the file. */
+  /** Absolute path of the file, placeholders replaced. */
   readonly path: string;
+  /** Checks that the path still names the file (following it if not; see {@link fileOutput}). */
+  flush(): Promise<void>;
+  /** Releases the descriptor (the next record opens it again). */
+  close(): Promise<void>;
   getResults(): Promise<BenchRecord[]>;
 }
 
 /**
  * Append records to a JSON Lines file. Each record is written with a single `write(2)` on
- * an `O_APPEND` descriptor, so many processes (and hosts on a POSIX shared filesystem that
- * honours O_APPEND) can share one file without torn or interleaved lines. The descriptor is
- * opened on the first record and kept until `close()`; file outputs of one process that append
- * to the same file share one descriptor, so outputs that are never closed do not pile them up.
+ * an `O_APPEND` descriptor, so the processes of one machine can share one file without torn or
+ * interleaved lines (on a network filesystem, appends from different machines can interleave:
+ * give each node its own file with a placeholder, or use Redis).
+ *
+ * `path` may hold placeholders: `{hostname}`, `{pid}`, `{run_id}`, `{env:NAME}` (see
+ * {@link expandPathPlaceholders}). The path is checked here (opened for appending; its folders
+ * are created, a file the check created is removed again), so an unwritable path is an
+ * `OptionError` now rather than a lost record later. The descriptor is opened on the first
+ * record and kept until `close()`; file outputs of one process that append to the same file share one
+ * descriptor, so outputs that are never closed do not pile them up. When the file is deleted,
+ * renamed or replaced, its path is opened again (with one warning) and later records go there;
+ * after a write that failed part-way (a full disk), the next record starts on a fresh line.
+ *
+ * @throws OptionError for an empty path, a bad placeholder, or a file that cannot be opened
+ *   for appending (naming the path and the OS error).
  */
 export function fileOutput(path: string, options: FileOutputOptions = {}): FileOutput {
   if (typeof path !== 'string' || path === '') {
@@ -33,26 +58,67 @@ export function fileOutput(path: string, options: FileOutputOptions = {}): FileO
       `Expected \`outfile\` to be a non-empty file path, got ${JSON.stringify(path)} (${typeof path})`,
     );
   }
-  const absolute = resolve(path);
+  const expanded = expandPathPlaceholders(path, '`outfile`');
+  const absolute = resolve(expanded);
+  const openOptions = { mkdir: options.mkdir !== false, warn: options.warn };
+  validateOutfileWritable(absolute, openOptions);
   let file: AppendFile | undefined;
-  const open = (): number => {
-    file ??= acquireAppendFile(absolute, options.mkdir !== false);
-    return file.fd;
-  };
   return {
-    name: `file:${path}`,
+    name: `file:${expanded}`,
     path: absolute,
     write(_record, encode) {
-      writeLine(open(), `${encode()}\n`);
+      file ??= acquireAppendFile(absolute, openOptions);
+      file.append(encode());
     },
-    async flush() {},
+    // A deleted file's recent lines are written again to the new one now, not at the next check.
+    async flush() {
+      file?.followPath();
+    },
     async close() {
-      if (file !== undefined) releaseAppendFile(absolute, file);
+      if (file === undefined) return;
+      const held = file;
       file = undefined;
+      try {
+        held.followPath();
+      } finally {
+        releaseAppendFile(held);
+      }
     },
     async getResults() {
       if (!existsSync(absolute)) return [];
-      return readJsonLinesFile(absolute).records;
+      const records: BenchRecord[] = [];
+      for await (const entry of readJsonLines(absolute)) records.push(entry.value as BenchRecord);
+      return records;
     },
   };
+}
+
+/**
+ * Check that `path` (absolute) can be opened for appending as {@link fileOutput} will open it
+ * (a file created by the check is removed again), or throw an `OptionError` naming the path and
+ * the OS error (with it as `cause`); `what` names the option in the message.
+ */
+export function validateOutfileWritable(
+  path: string,
+  options: { readonly mkdir: boolean },
+  what = '`outfile`',
+): void {
+  try {
+    checkAppendable(path, options.mkdir);
+  } catch (cause) {
+    throw new OptionError(
+      `Cannot open ${what} ${JSON.stringify(path)} for appending: ${describeOsError(cause)}. Choose a path in a folder you can write to`,
+      { cause },
+    );
+  }
+}
+
+// `ENOENT: no such file or directory` from a Node system error; its message otherwise.
+function describeOsError(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  if (typeof code === 'string' && typeof message === 'string') {
+    const why = /^[A-Z]+: ([^,]+)/.exec(message)?.[1];
+    return why ? `${code}: ${why}` : message;
+  }
+  return error instanceof Error ? error.message : String(error);
 }
