@@ -74,13 +74,14 @@ export class MicroBench {
   constructor(options?: MicroBenchOptions) {
     this.options = resolveMicroBenchOptions(options, new.target);
     const opts = this.options;
+    // Opened now, so an unwritable outfile fails here; its path has its placeholders replaced.
+    const outfile = opts.outfile !== undefined ? fileOutput(opts.outfile) : undefined;
     const outputs: Output[] = opts.outputs
       ? [...opts.outputs]
       : [
-          opts.outfile !== undefined
-            ? fileOutput(opts.outfile)
-            : // Its own encoder: a record held in memory then holds no closure to encode it.
-              memoryOutput({ encode: (record) => this.#encode(record) }),
+          outfile ??
+            // Its own encoder: a record held in memory then holds no closure to encode it.
+            memoryOutput({ encode: (record) => this.#encode(record) }),
         ];
     this.#fanOut = new OutputFanOut(outputs);
 
@@ -119,9 +120,8 @@ export class MicroBench {
         timeoutS: opts.telemetryTimeoutS,
         timezone: opts.timezone,
         maxSamples: opts.telemetryMaxSamples,
-        journalDir:
-          opts.journal && opts.outfile !== undefined ? journalDirFor(opts.outfile) : undefined,
-        outfile: opts.outfile,
+        journalDir: opts.journal && outfile !== undefined ? journalDirFor(outfile.path) : undefined,
+        outfile: outfile?.path,
       });
     }
 

@@ -127,6 +127,10 @@ async function runMain(options: RunCliOptions, io: CommandIO): Promise<Outcome> 
     return { exitCode: 0 };
   }
 
+  // Every output destination is checked before the command is spawned (an unwritable outfile
+  // exits 1 here, and the command never runs).
+  const { preflightOutputs } = await import('../outputs/preflight.js');
+  preflightOutputs({ outfile: options.outfile, httpOutput: options.httpOutput });
   const mixins = registry
     ? createMixins(registry, names, options)
     : defaultMixins

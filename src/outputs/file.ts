@@ -107,7 +107,7 @@ export function validateOutfileWritable(
     checkAppendable(path, options.mkdir);
   } catch (cause) {
     throw new OptionError(
-      `Cannot open ${what} ${JSON.stringify(path)} for appending: ${describeOsError(cause)}. Choose a path in a folder you can write to`,
+      `${what} ${JSON.stringify(path)}: cannot open it for appending (${describeOsError(cause)}). Choose a path in a folder you can write to`,
       { cause },
     );
   }
