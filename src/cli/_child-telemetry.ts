@@ -3,8 +3,10 @@
 //
 //   spawn ──► sample now ──► sample at t0 + k·interval (absolute targets, no drift) ──► stop()
 //                 │                      │
-//                 └──── ProcessTreeSampler: cpu_percent, rss_bytes (+ pss_bytes, num_processes
-//                       with --telemetry-children); VmHWM of the command itself → peak RSS
+//                 └──── ProcessTreeSampler: cpu_percent, rss_bytes, pss_bytes, num_processes
+//                       summed over the tree (the default scope), or cpu_percent and rss_bytes
+//                       of the command alone (--telemetry-scope direct); VmHWM of the command
+//                       itself → peak RSS
 //
 // This runs on the CLI's main thread: while the command runs, that thread has nothing else to
 // do, so no worker is needed (the library's sampler needs one because its main thread is busy
@@ -18,8 +20,8 @@ import { ProcessTreeSampler } from '../telemetry/process-tree.js';
 export interface ChildTelemetryOptions {
   /** Seconds between samples (fractions allowed). */
   readonly intervalS: number;
-  /** Sum the whole process tree (`--telemetry-children`). */
-  readonly children: boolean;
+  /** `tree`: sum the command and every descendant; `direct`: the command's own process. */
+  readonly scope: 'tree' | 'direct';
   /** Timezone of the sample timestamps. */
   readonly timezone: Timezone;
 }
@@ -48,13 +50,14 @@ export function startChildTelemetry(
 ): ChildTelemetryRun {
   const samples: TelemetrySample[] = [];
   const intervalMs = options.intervalS * 1000;
+  const children = options.scope === 'tree';
   let peakRssBytes: number | null = null;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let sampler: ProcessTreeSampler | undefined;
   let root: ProcessInfo | undefined;
   try {
-    sampler = new ProcessTreeSampler(pid, { children: options.children });
+    sampler = new ProcessTreeSampler(pid, { children });
     root = new ProcessInfo(pid);
   } catch (error) {
     stopped = true;
@@ -85,9 +88,7 @@ export function startChildTelemetry(
       peakRssBytes = Math.max(peakRssBytes ?? 0, peak);
       const { num_processes, ...sample } = sampler.sample();
       // The process count says something only for a tree; alone it is always 1.
-      samples.push(
-        options.children ? { timestamp, ...sample, num_processes } : { timestamp, ...sample },
-      );
+      samples.push(children ? { timestamp, ...sample, num_processes } : { timestamp, ...sample });
     } catch (error) {
       if (!(error instanceof NoSuchProcessError))
         samples.push({ timestamp, error: describe(error) });

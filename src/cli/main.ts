@@ -143,7 +143,7 @@ async function runMain(options: RunCliOptions, io: CommandIO): Promise<Outcome> 
       iterations: options.iterations,
       warmup: options.warmup,
       timeoutGracePeriodS: options.timeoutGracePeriodS,
-      telemetryChildren: options.telemetryChildren,
+      telemetryScope: options.telemetryScope,
       fields: options.fields,
       mixins,
       outputs,

@@ -24,6 +24,15 @@ export const SUBCOMMANDS = ['report', 'summary', 'recover', 'diff'] as const;
 /** A subcommand name. */
 export type SubcommandName = (typeof SUBCOMMANDS)[number];
 
+/** What CLI telemetry samples: the command's whole process tree, or its own process alone. */
+export type TelemetryScope = 'tree' | 'direct';
+
+/**
+ * The longest `--timeout`, `--timeout-grace-period` or `--telemetry-interval` in seconds: Node's
+ * timers hold at most 2^31 − 1 ms (about 24.8 days) and fire after 1 ms for anything longer.
+ */
+export const MAX_TIMER_S = Math.floor((2 ** 31 - 1) / 1000);
+
 /** The options of a plain run (`microbench [options] -- COMMAND [ARGS...]`), validated. */
 export interface RunCliOptions {
   /** The command and its arguments (never empty unless `showMixins`). */
@@ -70,8 +79,12 @@ export interface RunCliOptions {
   readonly timeoutGracePeriodS: number;
   /** `--telemetry-interval SECONDS` (alias `--monitor-interval`). */
   readonly telemetryIntervalS?: number;
-  /** `--telemetry-children`: sum the whole process tree. */
-  readonly telemetryChildren: boolean;
+  /**
+   * `--telemetry-scope tree|direct`: what telemetry samples, the command's whole process tree
+   * (the default; `--telemetry-children` says the same) or its own process alone.
+   * @default 'tree'
+   */
+  readonly telemetryScope: TelemetryScope;
   /** `--field KEY=VALUE`, in the order given (a repeated key keeps its last value). */
   readonly fields: Readonly<Record<string, string>>;
   /** `--dry-run`: print what would run, run nothing. */
@@ -212,10 +225,12 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'monitor-interval', takes: 'one', metavar: 'SECONDS', help: '', hidden: true },
   {
-    name: 'telemetry-children',
-    takes: 'none',
-    help: 'sum the whole process tree (needs --telemetry-interval)',
+    name: 'telemetry-scope',
+    takes: 'one',
+    metavar: 'tree|direct',
+    help: "sample the command's whole process tree (tree, the default) or its own process alone (direct)",
   },
+  { name: 'telemetry-children', takes: 'none', help: 'same as --telemetry-scope tree' },
   {
     name: 'field',
     short: 'f',
@@ -657,11 +672,11 @@ function toRunOptions(
     );
   }
   const telemetryIntervalS = intervalS ?? monitorS;
-  const telemetryChildren = has('telemetry-children');
-  if (telemetryChildren && telemetryIntervalS === undefined) {
-    throw new UsageError(
-      '--telemetry-children needs --telemetry-interval: add e.g. --telemetry-interval 1',
-    );
+  const telemetryScope = toTelemetryScope(lastString('telemetry-scope'), has('telemetry-children'));
+  for (const name of ['telemetry-children', 'telemetry-scope']) {
+    if (has(name) && telemetryIntervalS === undefined) {
+      throw new UsageError(`--${name} needs --telemetry-interval: add e.g. --telemetry-interval 1`);
+    }
   }
 
   const httpOutput = lastString('http-output');
@@ -696,7 +711,7 @@ function toRunOptions(
     iterations,
     warmup,
     timeoutGracePeriodS: graceS ?? 5,
-    telemetryChildren,
+    telemetryScope,
     fields,
     dryRun: has('dry-run'),
     ...(outfile !== undefined && { outfile }),
@@ -761,7 +776,8 @@ function toBytes(flag: string, raw: string | undefined): number | undefined {
   return value;
 }
 
-// A positive, finite number of seconds (fractions allowed), or undefined when not given.
+// A positive number of seconds (fractions allowed) a Node timer can hold, or undefined when not
+// given. Longer than MAX_TIMER_S is refused, not silently turned into 1 ms by setTimeout.
 function toSeconds(flag: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const value = /^\s*(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(raw) ? Number(raw) : Number.NaN;
@@ -770,7 +786,27 @@ function toSeconds(flag: string, raw: string | undefined): number | undefined {
       `${flag}: expected a positive number of seconds such as 0.5 or 10, got '${raw}'`,
     );
   }
+  if (value > MAX_TIMER_S) {
+    throw new UsageError(
+      `${flag}: at most ${MAX_TIMER_S} seconds (about 24.8 days, the longest timer Node can set), got '${raw}'; for no limit leave ${flag} out`,
+    );
+  }
   return value;
+}
+
+// `--telemetry-scope` (tree by default); `--telemetry-children` is the old spelling of `tree`.
+function toTelemetryScope(raw: string | undefined, children: boolean): TelemetryScope {
+  if (raw !== undefined && raw !== 'tree' && raw !== 'direct') {
+    throw new UsageError(
+      `--telemetry-scope: expected 'tree' (the whole process tree) or 'direct' (the command's own process), got '${raw}'`,
+    );
+  }
+  if (raw === 'direct' && children) {
+    throw new UsageError(
+      '--telemetry-children and --telemetry-scope direct disagree: give only one (the tree is sampled by default)',
+    );
+  }
+  return raw ?? 'tree';
 }
 
 // ---------------------------------------------------------------------------------------------

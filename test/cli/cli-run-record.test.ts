@@ -181,7 +181,9 @@ describe('microbench -- COMMAND record', { concurrency: 2 }, () => {
     );
     assert.equal(result.stderr.trim().split('\n').length, 1);
     const record = readOnlyRecord(outfile);
-    assert.deepEqual(record.returncode, []);
+    // Parallel per-iteration lists: the one started iteration has a duration and a code.
+    assert.deepEqual(record.returncode, [127]);
+    assert.equal(record.run_durations.length, 1);
     assert.equal(record.exception.type, 'ENOENT');
     assert.match(record.exception.message, /command not found/);
     assert.equal(record.function_name, 'no-such-command-mb-test');
@@ -196,6 +198,7 @@ describe('microbench -- COMMAND record', { concurrency: 2 }, () => {
     assert.match(result.stderr, /permission denied/);
     const [record] = parseRecords(result.stdout);
     assert.equal(record!.exception.type, 'EACCES');
+    assert.deepEqual(record!.returncode, [126]);
   });
 
   describe('a command named like a subcommand', () => {

@@ -1,5 +1,5 @@
-// `--telemetry-interval` samples the command's cpu_percent and rss_bytes, one list per timed
-// iteration; `--telemetry-children` sums the whole process tree.
+// `--telemetry-interval` samples the command's process tree (cpu_percent, rss_bytes, pss_bytes,
+// num_processes), one list per timed iteration; `--telemetry-scope direct` its own process alone.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -27,7 +27,13 @@ describe('microbench --telemetry-interval', {
       record.telemetry[0];
     assert.ok(samples.length >= 3, `expected several samples, got ${samples.length}`);
     for (const sample of samples) {
-      assert.deepEqual(Object.keys(sample).sort(), ['cpu_percent', 'rss_bytes', 'timestamp']);
+      assert.deepEqual(Object.keys(sample).sort(), [
+        'cpu_percent',
+        'num_processes',
+        'pss_bytes',
+        'rss_bytes',
+        'timestamp',
+      ]);
       assert.match(sample.timestamp, TIMESTAMP);
       assert.ok(sample.cpu_percent >= 0);
       assert.ok(sample.rss_bytes > 0);
@@ -51,6 +57,32 @@ describe('microbench --telemetry-interval', {
     const record = readOnlyRecord(outfile);
     assert.equal(record.telemetry.length, 2);
     for (const samples of record.telemetry) assert.ok(samples.length >= 1);
+  });
+
+  test('--telemetry-scope direct: the command alone, cpu_percent and rss_bytes only', async () => {
+    const outfile = join(tmp.path, 'direct.jsonl');
+    const grower = `${process.execPath} ${fixture('cli-grow.mjs')} 8 40 6`;
+    const args = ['-o', outfile, '--no-mixin', '--telemetry-interval', '0.05'];
+    const result = await runCli([
+      ...args,
+      '--telemetry-scope',
+      'direct',
+      '--',
+      'sh',
+      '-c',
+      `${grower}; true`,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const record = readOnlyRecord(outfile);
+    assert.equal(record.telemetry_scope, 'direct');
+    const samples: Record<string, number>[] = record.telemetry[0];
+    assert.ok(samples.length >= 3, `${samples.length} samples`);
+    for (const sample of samples) {
+      assert.deepEqual(Object.keys(sample).sort(), ['cpu_percent', 'rss_bytes', 'timestamp']);
+    }
+    // The idle shell alone: far below the grower's 48 MiB.
+    const peak = Math.max(...samples.map((s) => s.rss_bytes!));
+    assert.ok(peak < 32 * MIB, `the shell alone peaked at ${peak / MIB} MiB`);
   });
 
   test('no telemetry field without the flag', async () => {
@@ -84,5 +116,6 @@ describe('microbench --telemetry-interval', {
     const peak = Math.max(...samples.map((s) => s.rss_bytes!));
     assert.ok(peak >= 48 * MIB, `tree rss peaked at ${peak / MIB} MiB`);
     for (const s of samples) assert.ok('pss_bytes' in s);
+    assert.equal(readOnlyRecord(outfile).telemetry_scope, 'tree');
   });
 });

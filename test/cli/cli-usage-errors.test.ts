@@ -30,6 +30,16 @@ describe('microbench usage mistakes', { concurrency: 2 }, () => {
       message: /--timeout: expected a positive number of seconds/,
     },
     {
+      // Past Node's longest timer (2^31 - 1 ms) setTimeout would fire after 1 ms.
+      args: ['--timeout', '2147484', ...command],
+      message:
+        /--timeout: at most 2147483 seconds .*got '2147484'; for no limit leave --timeout out/,
+    },
+    {
+      args: ['--timeout', '1', '--timeout-grace-period', '3e9', ...command],
+      message: /--timeout-grace-period: at most 2147483 seconds/,
+    },
+    {
       args: ['--telemetry-interval', '0', ...command],
       message: /--telemetry-interval: expected a positive number/,
     },

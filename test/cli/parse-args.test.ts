@@ -34,12 +34,30 @@ describe('parseCliArgs', () => {
     assert.equal(options.iterations, 1);
     assert.equal(options.warmup, 0);
     assert.equal(options.timeoutGracePeriodS, 5);
-    assert.equal(options.telemetryChildren, false);
+    assert.equal(options.telemetryScope, 'tree');
     assert.deepEqual(options.fields, {});
     assert.equal(options.mixins, undefined);
     for (const key of ['outfile', 'stdout', 'stderr', 'timeoutS', 'telemetryIntervalS']) {
       assert.equal(key in options, false, key);
     }
+  });
+
+  test('--timeout up to the longest Node timer (2147483 s) is accepted, not beyond', () => {
+    assert.equal(run(['--timeout', '2147483', '--', 'true']).timeoutS, 2147483);
+    assert.throws(() => run(['--timeout', '2147483.5', '--', 'true']), /at most 2147483 seconds/);
+  });
+
+  test('--telemetry-scope: tree by default, direct on request, --telemetry-children means tree', () => {
+    const interval = ['--telemetry-interval', '1'];
+    assert.equal(run([...interval, '--', 'true']).telemetryScope, 'tree');
+    const direct = run([...interval, '--telemetry-scope', 'direct', '--', 'true']);
+    assert.equal(direct.telemetryScope, 'direct');
+    const children = run([...interval, '--telemetry-children', '--', 'true']);
+    assert.equal(children.telemetryScope, 'tree');
+    assert.throws(
+      () => run(['--telemetry-scope', 'direct', '--', 'true']),
+      /--telemetry-scope needs --telemetry-interval/,
+    );
   });
 
   test('long, long=value, short, short-attached forms', () => {

@@ -44,6 +44,8 @@ export interface CliRunOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Kill the CLI (SIGKILL) if it runs longer than this. @default 30000 */
   readonly timeoutMs?: number;
+  /** Start the CLI in a new session and process group (its pid is the group's id). */
+  readonly detached?: boolean;
 }
 
 /** A running CLI process. */
@@ -62,6 +64,7 @@ export function startCli(args: readonly string[], options: CliRunOptions = {}): 
     cwd: options.cwd ?? ROOT,
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.detached && { detached: true }),
   });
   let stdout = '';
   let stderr = '';

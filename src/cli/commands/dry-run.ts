@@ -49,7 +49,7 @@ export function renderDryRun(options: RunCliOptions, mixins: readonly string[]):
   if (options.telemetryIntervalS !== undefined) {
     row(
       'Telemetry',
-      `every ${options.telemetryIntervalS}s${options.telemetryChildren ? ' (process tree)' : ''}`,
+      `every ${options.telemetryIntervalS}s (${options.telemetryScope === 'tree' ? 'process tree' : 'the command alone'})`,
     );
   }
   const fields = Object.entries(options.fields);

@@ -7,9 +7,13 @@
  *                 ─► exit (duration) ─► afterIteration
  *      └─► finish_time ──► mixin capturePost() ──► returncode, stdout, telemetry, ... ──► outputs
  *
- * Signals sent to microbench (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2) are passed on
- * to the running command; SIGINT, SIGTERM, SIGHUP and SIGQUIT also stop further iterations, and the
- * record is written all the same (with `interrupted: '<signal>'`).
+ * The command runs in its own process group (a new session), so a signal reaches its whole tree:
+ * `--timeout` and signals sent to microbench (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2)
+ * go to the group, and to descendants that left it. SIGINT, SIGTERM, SIGHUP and SIGQUIT also stop
+ * further iterations, and the record is written all the same (with `interrupted: '<signal>'`).
+ * When microbench runs in the foreground of a terminal the command stays in microbench's group
+ * instead, so it keeps the terminal (reads it without SIGTTIN, gets Ctrl-Z); the terminal's
+ * Ctrl-C then reaches it directly and is not passed on a second time (docs/choices.md).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -27,6 +31,7 @@ import { formatTimestamp, nowEpochMs, type Timezone, UTC } from '../../record/ti
 import { VERSION } from '../../version.js';
 import { CaptureBuffer, type CapturedText } from '../_capture-buffer.js';
 import type { ChildTelemetryResult, ChildTelemetryRun } from '../_child-telemetry.js';
+import { CommandTree, isTerminalForeground } from '../_command-tree.js';
 import type { Progress } from '../_progress.js';
 import type { CaptureMode } from '../parse-args.js';
 import type { CommandIO } from './_io.js';
@@ -50,6 +55,7 @@ export const CLI_RECORD_FIELDS: readonly string[] = [
   'stdout_dropped_bytes',
   'stderr_dropped_bytes',
   'telemetry',
+  'telemetry_scope',
   'resource_usage',
   'exception',
   'interrupted',
@@ -81,8 +87,11 @@ export interface CommandBenchOptions {
   readonly captureLimitBytes?: number;
   /** Sample `cpu_percent`/`rss_bytes` every this many seconds. */
   readonly telemetryIntervalS?: number;
-  /** Sample the whole process tree. @default false */
-  readonly telemetryChildren?: boolean;
+  /**
+   * What telemetry samples: the command's whole process tree (`tree`) or its own process
+   * (`direct`); the record's `telemetry_scope` says which. @default 'tree'
+   */
+  readonly telemetryScope?: 'tree' | 'direct';
   /** Static string fields, first in the record. */
   readonly fields?: Readonly<Record<string, string>>;
   /** Metadata collectors; `resource-usage` among them turns on `resource_usage`. */
@@ -125,6 +134,8 @@ const FORWARDED: readonly NodeJS.Signals[] = [
   'SIGUSR2',
 ];
 const STOPPING: ReadonlySet<NodeJS.Signals> = new Set(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']);
+// Signals a terminal sends to its whole foreground group (Ctrl-C, Ctrl-\).
+const FROM_TERMINAL: ReadonlySet<NodeJS.Signals> = new Set(['SIGINT', 'SIGQUIT']);
 
 /** `resource_usage` of one timed iteration of the command (from this process's children's counters). */
 export interface CommandResourceUsage {
@@ -155,8 +166,10 @@ interface RunOutcome {
 
 // The state shared by every run of one benchmark.
 interface RunState {
-  current: ChildProcess | undefined;
+  current: CommandTree | undefined;
   interruptedBy: NodeJS.Signals | undefined;
+  /** Spawn commands in their own process group (false in the foreground of a terminal). */
+  readonly ownGroup: boolean;
 }
 
 /**
@@ -187,12 +200,17 @@ export async function runCommandBench(
   const timezone = options.timezone ?? UTC;
   const mixins = options.mixins ?? [];
   const functionName = basename(command[0]!);
+  const telemetryScope = options.telemetryScope ?? 'tree';
   const wantUsage = process.platform === 'linux' && mixins.some((m) => m.name === 'resource-usage');
   const loadTelemetry =
     options.telemetryIntervalS !== undefined ? import('../_child-telemetry.js') : undefined;
 
   const progress = await startProgress(options, io, iterations, warmup);
-  const state: RunState = { current: undefined, interruptedBy: undefined };
+  const state: RunState = {
+    current: undefined,
+    interruptedBy: undefined,
+    ownGroup: !isTerminalForeground(),
+  };
   const removeSignalHandlers = forwardSignals(state);
   try {
     const telemetryModule = await loadTelemetry;
@@ -212,7 +230,7 @@ export async function runCommandBench(
             ? (pid: number) =>
                 telemetryModule.startChildTelemetry(pid, {
                   intervalS: options.telemetryIntervalS!,
-                  children: options.telemetryChildren ?? false,
+                  scope: telemetryScope,
                   timezone,
                 })
             : undefined,
@@ -270,9 +288,13 @@ export async function runCommandBench(
       progress?.start('timed', i);
       const outcome = await runOnce(true);
       progress?.finish(outcome.durationS);
+      // Every per-iteration list gets one entry per started iteration, whatever its outcome.
       record.run_durations.push(outcome.durationS);
+      telemetry.push(outcome.telemetry?.samples ?? []);
       if (outcome.spawnError) {
         spawnError = outcome.spawnError;
+        // The shell's codes for a command that cannot be run: 127 not found, 126 not runnable.
+        returncodes.push(toExitCode([], spawnError, undefined));
         hook('afterIteration');
         break;
       }
@@ -280,7 +302,6 @@ export async function runCommandBench(
       timedOut ||= outcome.timedOut;
       if (outcome.stdout) captured.stdout.push(outcome.stdout);
       if (outcome.stderr) captured.stderr.push(outcome.stderr);
-      if (outcome.telemetry) telemetry.push(outcome.telemetry.samples);
       if (outcome.usage) usage.push(outcome.usage);
       hook('afterIteration');
     }
@@ -297,7 +318,10 @@ export async function runCommandBench(
       record.stdout_dropped_bytes = captured.stdout.map((c) => c.droppedBytes);
     if (captured.stderr.some((c) => c.droppedBytes > 0))
       record.stderr_dropped_bytes = captured.stderr.map((c) => c.droppedBytes);
-    if (telemetry.some((samples) => samples.length > 0)) record.telemetry = telemetry;
+    if (options.telemetryIntervalS !== undefined) {
+      record.telemetry = telemetry;
+      record.telemetry_scope = telemetryScope;
+    }
     if (wantUsage && usage.length > 0) record.resource_usage = usage;
     if (spawnError) record.exception = toSpawnException(command[0]!, spawnError);
     if (state.interruptedBy) record.interrupted = state.interruptedBy;
@@ -369,6 +393,8 @@ function runCommandOnce(command: readonly string[], options: RunOnceOptions): Pr
           options.stdout ? 'pipe' : 'inherit',
           options.stderr ? 'pipe' : 'inherit',
         ],
+        // Its own session and process group, so signals reach the whole tree (run.ts header).
+        detached: state.ownGroup,
       });
     } catch (error) {
       // Synchronous refusals: an argument with a NUL byte, a bad option.
@@ -377,7 +403,8 @@ function runCommandOnce(command: readonly string[], options: RunOnceOptions): Pr
     }
     // Known at once (spawn is synchronous underneath), so a signal arriving before the 'spawn'
     // event is still passed on.
-    if (child.pid !== undefined) state.current = child;
+    const tree = child.pid !== undefined ? new CommandTree(child.pid, state.ownGroup) : undefined;
+    state.current = tree;
     const limit = options.captureLimitBytes;
     const stdoutPipe = collect('stdout', child.stdout, options.stdout, limit, () => io.stdout);
     const stderrPipe = collect('stderr', child.stderr, options.stderr, limit, () => io.stderr);
@@ -386,9 +413,18 @@ function runCommandOnce(command: readonly string[], options: RunOnceOptions): Pr
     let telemetry: ChildTelemetryRun | undefined;
     let termTimer: NodeJS.Timeout | undefined;
     let killTimer: NodeJS.Timeout | undefined;
+    let killed: (() => void) | undefined;
+    // SIGKILL to whatever is left of the tree, at the end of the grace period.
+    const killLater = () => {
+      killTimer = setTimeout(() => {
+        tree?.signal('SIGKILL');
+        killed?.();
+      }, options.graceMs);
+    };
 
     child.once('error', (error: NodeJS.ErrnoException) => {
       if (spawned) return; // a failed kill() of a process that just exited: nothing to do
+      state.current = undefined;
       resolve({
         durationS: (performance.now() - startMs) / 1000,
         timedOut: false,
@@ -401,8 +437,8 @@ function runCommandOnce(command: readonly string[], options: RunOnceOptions): Pr
       if (options.timeoutMs !== undefined) {
         termTimer = setTimeout(() => {
           timedOut = true;
-          child.kill('SIGTERM');
-          killTimer = setTimeout(() => child.kill('SIGKILL'), options.graceMs);
+          tree?.signal('SIGTERM');
+          killLater();
         }, options.timeoutMs);
       }
     });
@@ -410,12 +446,26 @@ function runCommandOnce(command: readonly string[], options: RunOnceOptions): Pr
       const durationS = (performance.now() - startMs) / 1000;
       state.current = undefined;
       clearTimeout(termTimer);
-      clearTimeout(killTimer);
       const samples = telemetry?.stop();
       const usageAfter = usageBefore ? readChildrenUsage() : undefined;
       stdoutPipe.exited();
       stderrPipe.exited();
-      void Promise.all([stdoutPipe.text, stderrPipe.text]).then(([stdout, stderr]) => {
+      // A stopped run leaves nothing behind: what of the tree outlived the command gets SIGTERM
+      // (again, for a timeout) and SIGKILL after the grace period; the run waits for that.
+      let survivorsGone = Promise.resolve();
+      if ((timedOut || state.interruptedBy) && tree?.hasSurvivors()) {
+        survivorsGone = new Promise<void>((done) => {
+          killed = done;
+        });
+        if (killTimer === undefined) {
+          tree.signal('SIGTERM');
+          killLater();
+        }
+      } else {
+        clearTimeout(killTimer);
+      }
+      const ended = Promise.all([stdoutPipe.text, stderrPipe.text, survivorsGone]);
+      void ended.then(([stdout, stderr]) => {
         const returncode = code ?? -(constants.signals[signal as NodeJS.Signals] ?? 0);
         resolve({
           returncode,
@@ -562,11 +612,12 @@ function forwardSignals(state: RunState): () => void {
   const handlers = FORWARDED.map((signal) => {
     const handler = () => {
       if (STOPPING.has(signal)) state.interruptedBy ??= signal;
-      try {
-        state.current?.kill(signal);
-      } catch {
-        // The command exited in the meantime.
+      // In the terminal's group the command got the terminal's Ctrl-C (or Ctrl-\) itself.
+      if (state.current && !state.ownGroup && FROM_TERMINAL.has(signal) && isTerminalForeground()) {
+        state.current.remember();
+        return;
       }
+      state.current?.signal(signal);
     };
     process.on(signal, handler);
     return () => process.off(signal, handler);

@@ -1,0 +1,73 @@
+// By default the CLI's telemetry describes the command's whole process tree: a wrapper shell
+// (`sh -c`, `bash run.sh`, `make`) no longer hides the work of the program it runs.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { makeTempDir, readOnlyRecord, runCli } from '../helpers/cli.js';
+
+const MIB = 1024 * 1024;
+
+// Python: hold 85 MiB (written, so resident) and burn CPU for 1.5 s.
+const BURN = [
+  'import time',
+  'block = b"x" * (85 * 1024 * 1024)',
+  'end = time.time() + 1.5',
+  'while time.time() < end: pass',
+].join('\n');
+
+describe('CLI telemetry samples the process tree by default', {
+  skip: process.platform !== 'linux' && 'needs Linux /proc',
+}, () => {
+  const tmp = makeTempDir();
+  after(() => tmp.dispose());
+
+  test("sh -c 'python3 ...; true' shows the python's CPU and memory", async () => {
+    const outfile = join(tmp.path, 'tree.jsonl');
+    const command = ['sh', '-c', `python3 -c '${BURN}'; true`];
+    const args = ['-o', outfile, '--no-mixin', '--telemetry-interval', '0.1'];
+    const result = await runCli([...args, '--', ...command]);
+    assert.equal(result.code, 0, result.stderr);
+    const record = readOnlyRecord(outfile);
+    assert.equal(record.telemetry_scope, 'tree');
+    const samples: Record<string, number>[] = record.telemetry[0];
+    assert.ok(samples.length >= 5, `${samples.length} samples`);
+    const cpu = Math.max(...samples.map((s) => s.cpu_percent!));
+    const rss = Math.max(...samples.map((s) => s.rss_bytes!));
+    const pss = Math.max(...samples.map((s) => s.pss_bytes!));
+    assert.ok(cpu >= 50, `cpu_percent peaked at ${cpu}`);
+    assert.ok(rss >= 80 * MIB, `rss_bytes peaked at ${(rss / MIB).toFixed(1)} MiB`);
+    assert.ok(pss >= 80 * MIB, `pss_bytes peaked at ${(pss / MIB).toFixed(1)} MiB`);
+    assert.ok(
+      samples.some((s) => s.num_processes === 2),
+      'the shell and python counted',
+    );
+  });
+
+  test('--telemetry-children is still accepted and means the tree', async () => {
+    const outfile = join(tmp.path, 'children.jsonl');
+    const args = ['-o', outfile, '--no-mixin', '--telemetry-interval', '0.1'];
+    const result = await runCli([...args, '--telemetry-children', '--', 'true']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(readOnlyRecord(outfile).telemetry_scope, 'tree');
+  });
+
+  test('--telemetry-children with --telemetry-scope direct is a usage error', async () => {
+    const args = ['--telemetry-interval', '0.1', '--telemetry-children'];
+    const result = await runCli([...args, '--telemetry-scope', 'direct', '--', 'true']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--telemetry-children and --telemetry-scope direct disagree/);
+  });
+
+  test('--telemetry-scope with an unknown value names the choices', async () => {
+    const result = await runCli([
+      '--telemetry-interval',
+      '1',
+      '--telemetry-scope',
+      'all',
+      '--',
+      'true',
+    ]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--telemetry-scope: expected 'tree' .* or 'direct' .*, got 'all'/);
+  });
+});
