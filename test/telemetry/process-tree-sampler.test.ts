@@ -157,6 +157,35 @@ describe('process tree sampling', { skip: !linux && 'needs Linux /proc' }, () =>
     }
   });
 
+  test('a process that execs a bigger program after the first sample: pss follows it', async () => {
+    // sh samples small, then waits for a line and execs python, which holds 64 MiB. A kept
+    // smaps_rollup descriptor would go on reading the shell's old, dead memory map.
+    const hold =
+      'import time; b = b"x" * (64 * 1024 * 1024); print("ready", flush=True); time.sleep(30)';
+    const child = spawn('sh', ['-c', `read line; exec python3 -c '${hold}'`], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    children.push(child);
+    const sampler = new ProcessTreeSampler(child.pid!, { children: false, pss: true });
+    try {
+      const before = sampler.sample();
+      assert.ok(before.pss_bytes! < 16 * 1024 * 1024, `the shell: ${before.pss_bytes}`);
+      const ready = new Promise<void>((resolve) =>
+        child.stdout!.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('ready')) resolve();
+        }),
+      );
+      child.stdin!.end('go\n');
+      await ready;
+      const after = sampler.sample();
+      assert.ok(after.rss_bytes >= 64 * 1024 * 1024, `rss ${after.rss_bytes}`);
+      assert.ok(after.pss_bytes! >= 60 * 1024 * 1024, `pss after the exec: ${after.pss_bytes}`);
+    } finally {
+      sampler.close();
+      child.kill('SIGKILL');
+    }
+  });
+
   test('sampling a root that exited throws the gone error', async () => {
     const root = startShell('exec sleep 5');
     const sampler = new ProcessTreeSampler(root.pid!, { children: true });
