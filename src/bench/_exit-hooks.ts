@@ -33,7 +33,9 @@ export function addExitHooks(hooks: ExitHooks): () => void {
     listening = true;
     process.on('uncaughtExceptionMonitor', onUncaught);
     process.on('beforeExit', onBeforeExit);
-    process.on('exit', onExit);
+    // First among 'exit' listeners: the output fan-out's exit check, installed earlier, must
+    // see the records written here, or those still undelivered would not reach stderr.
+    process.prependListener('exit', onExit);
   }
   if (hooks.signal && !listeningForSignals) {
     listeningForSignals = true;

@@ -5,7 +5,8 @@
  *                                             ├─► output B.write()   (async: promise tracked)
  *                                             └─► output C.write()
  *   flush() ──► await tracked promises + each output.flush() ──► reject with every failure
- *   process 'exit' with undelivered/unreported records ──► a warning on stderr, per output
+ *   process 'exit' with undelivered/unreported records ──► a warning on stderr naming each
+ *                                                         output, then the records, as JSON lines
  *
  * A slow or failing output never delays the others: `deliver()` only starts each write, and an
  * asynchronous output (Redis, HTTP) queues and retries on its own, settling its promise once
@@ -20,9 +21,11 @@ import type { Output } from './output.js';
 export class OutputFanOut {
   /** The outputs, in delivery order. */
   readonly outputs: readonly Output[];
-  /** In-flight asynchronous writes, with the output each belongs to. */
-  readonly #pending = new Map<Promise<void>, Output>();
+  /** In-flight asynchronous writes, with the output and the record each belongs to. */
+  readonly #pending = new Map<Promise<void>, Delivery>();
   #failures: DeliveryFailure[] = [];
+  // The records behind #failures (at most MAX_KEPT_FAILED), printed at exit if never reported.
+  #failedRecords: Delivery[] = [];
   readonly #warned = new Set<string>();
   readonly #warn: (message: string) => void;
 
@@ -67,14 +70,14 @@ export class OutputFanOut {
             },
             (error: unknown) => {
               this.#settle(tracked);
-              this.#fail(output, record, error);
+              this.#fail(output, record, error, encodeOnce);
             },
           );
-          this.#pending.set(tracked, output);
+          this.#pending.set(tracked, { output, record, encode: encodeOnce });
           liveFanOuts.add(this);
         }
       } catch (error) {
-        this.#fail(output, record, error);
+        this.#fail(output, record, error, encodeOnce);
       }
     }
   }
@@ -96,6 +99,7 @@ export class OutputFanOut {
     if (this.#failures.length > 0) {
       const failures = this.#failures;
       this.#failures = [];
+      this.#failedRecords = [];
       this.#forgetIfIdle();
       throw new OutputDeliveryError(failures);
     }
@@ -118,9 +122,29 @@ export class OutputFanOut {
       byOutput.set(name, counts);
       return counts;
     };
-    for (const output of this.#pending.values()) entry(output.name).inFlight++;
+    for (const { output } of this.#pending.values()) entry(output.name).inFlight++;
     for (const failure of this.#failures) entry(failure.output).failed++;
     return byOutput;
+  }
+
+  /**
+   * The records behind {@link undelivered}, each once, as JSON lines (in flight first, then
+   * failed ones; a record failed by several outputs appears once), and how many failed records
+   * were not kept (past 10,000).
+   */
+  undeliveredLines(): { lines: string[]; notKept: number } {
+    const seen = new Set<BenchRecord>();
+    const lines: string[] = [];
+    for (const delivery of [...this.#pending.values(), ...this.#failedRecords]) {
+      if (seen.has(delivery.record)) continue;
+      seen.add(delivery.record);
+      try {
+        lines.push(delivery.encode());
+      } catch (error) {
+        lines.push(JSON.stringify({ unencodable_record: String(error) }));
+      }
+    }
+    return { lines, notKept: Math.max(0, this.#failures.length - this.#failedRecords.length) };
   }
 
   #settle(tracked: Promise<void>): void {
@@ -133,13 +157,16 @@ export class OutputFanOut {
     if (this.#pending.size === 0 && this.#failures.length === 0) liveFanOuts.delete(this);
   }
 
-  #fail(output: Output, record: Partial<BenchRecord>, error: unknown): void {
+  #fail(output: Output, record: Partial<BenchRecord>, error: unknown, encode?: () => string): void {
     const err = error instanceof Error ? error : new Error(String(error));
     this.#failures.push({
       output: output.name,
       record: { function_name: record.function_name, start_time: record.start_time },
       error: err,
     });
+    if (encode !== undefined && this.#failedRecords.length < MAX_KEPT_FAILED) {
+      this.#failedRecords.push({ output, record: record as BenchRecord, encode });
+    }
     liveFanOuts.add(this);
     if (!this.#warned.has(output.name)) {
       this.#warned.add(output.name);
@@ -151,32 +178,58 @@ export class OutputFanOut {
   }
 }
 
+// One record on its way to one output.
+interface Delivery {
+  readonly output: Output;
+  readonly record: BenchRecord;
+  readonly encode: () => string;
+}
+
+/** Failed records kept per fan-out for the exit dump (a dead sink must not grow memory forever). */
+const MAX_KEPT_FAILED = 10_000;
+
 const liveFanOuts = new Set<OutputFanOut>();
 let exitCheckInstalled = false;
 
-// At exit nothing asynchronous can run any more: say plainly what was not delivered, and where.
+// At exit nothing asynchronous can run any more: say plainly what was not delivered, and where,
+// and write the records themselves to stderr so that nothing is lost.
 function installExitCheck(): void {
   if (exitCheckInstalled) return;
   exitCheckInstalled = true;
   process.on('exit', () => {
     for (const fanOut of liveFanOuts) {
-      const lines: string[] = [];
+      const outputs: string[] = [];
       for (const [name, { inFlight, failed }] of fanOut.undelivered()) {
         const parts: string[] = [];
         if (inFlight > 0) parts.push(`${inFlight} still in flight`);
         if (failed > 0) parts.push(`${failed} failed (not yet reported by flush())`);
-        if (parts.length > 0) lines.push(`  - ${name}: ${parts.join(', ')}`);
+        if (parts.length > 0) outputs.push(`  - ${name}: ${parts.join(', ')}`);
       }
-      if (lines.length === 0) continue;
-      try {
-        writeSync(
-          2,
-          `(microbench) Warning: the process is exiting with records not delivered:\n${lines.join('\n')}\n` +
-            'Call `await bench.close()` before exiting to wait for them and see the errors.\n',
-        );
-      } catch {
-        // stderr is gone; nothing else can be done.
-      }
+      if (outputs.length === 0) continue;
+      const { lines, notKept } = fanOut.undeliveredLines();
+      const lost = notKept > 0 ? ` (${notKept} more failed deliveries were not kept)` : '';
+      writeStderr(
+        `(microbench) Warning: the process is exiting with records not delivered:\n${outputs.join('\n')}\n` +
+          `The ${lines.length} undelivered record(s) follow, one JSON line each${lost}. ` +
+          'Call `await bench.close()` before exiting to wait for them and see the errors.\n',
+      );
+      // One write per record: a huge record must not make one string too long for V8.
+      for (const line of lines) writeStderr(`${line}\n`);
     }
   });
+}
+
+// Write to stderr synchronously, all of it (a full non-blocking pipe is waited for, 1 ms at a
+// time); a closed stderr is ignored, as nothing else can be done.
+function writeStderr(text: string): void {
+  const data = Buffer.from(text, 'utf8');
+  let offset = 0;
+  while (offset < data.length) {
+    try {
+      offset += writeSync(2, data, offset, data.length - offset);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+  }
 }
