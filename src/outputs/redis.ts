@@ -9,10 +9,13 @@
  *                            ▼
  *                  record older than `retryWindowMs` ──► its write() rejects (the fan-out reports it)
  *
- * The client library (`redis`, node-redis) is imported on the first write, so programs that never
- * use Redis never load it.
+ * The client library (`redis`, node-redis) is an optional peer dependency of microbench-ts: it is
+ * looked up when the output is created (a missing package is an error right there, naming
+ * `npm install redis`) and imported on the first write, so programs that never use Redis never
+ * load it, and installs that never use it do not carry it.
  */
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { ConnectionOptions } from 'node:tls';
 import { OptionError } from '../errors.js';
 import type { BenchRecord } from '../record/record.js';
@@ -98,6 +101,7 @@ export interface RedisOutput extends Output {
  */
 export function redisOutput(key: string, options: RedisOutputOptions = {}): RedisOutput {
   const resolved = resolveRedisOutputOptions(key, options);
+  assertRedisInstalled();
   const sink = new RedisSink(resolved);
   return {
     name: `redis:${resolved.key}`,
@@ -224,6 +228,23 @@ let redisModule: Promise<RedisModule> | undefined;
 /** The `redis` package could not be imported (retrying will not help). */
 class RedisPackageError extends Error {}
 
+// What to tell someone whose install lacks the optional peer dependency.
+const INSTALL_REDIS =
+  'Install it next to microbench-ts (it is an optional peer dependency, not installed with it): npm install redis';
+
+// Fail at construction, not on the first record, when `redis` cannot be found from here (where
+// the import below will look for it: from this file, up through the node_modules folders).
+function assertRedisInstalled(): void {
+  try {
+    createRequire(import.meta.url).resolve('redis');
+  } catch (cause) {
+    throw new OptionError(
+      `redisOutput needs the "redis" package (node-redis 6), which is not installed. ${INSTALL_REDIS}`,
+      { cause },
+    );
+  }
+}
+
 // Import node-redis on first use; a missing package becomes a clear error on the records.
 function loadRedis(): Promise<RedisModule> {
   redisModule ??= import('redis').then(
@@ -231,7 +252,7 @@ function loadRedis(): Promise<RedisModule> {
     (cause: unknown) => {
       redisModule = undefined;
       throw new RedisPackageError(
-        `redisOutput needs the "redis" package (node-redis 6), which could not be loaded: ${(cause as Error).message}. Install it with: npm install redis@6`,
+        `redisOutput needs the "redis" package (node-redis 6), which could not be loaded: ${(cause as Error).message}. ${INSTALL_REDIS}`,
         { cause },
       );
     },
