@@ -5,6 +5,7 @@
 //   iteration(): beforeIteration hooks, timed run, afterIteration hooks
 //   end():   finish_time, capturePost hooks, capturepost*() methods, exception
 //            ──► telemetry stop (async only while the initial sample is on its way) ──► outputs
+import { copyOwnKeys } from '../json/_own-key.js';
 import type { Mixin, MixinContext } from '../mixins/mixin.js';
 import type { BenchRecord, RecordedException, SubTiming } from '../record/record.js';
 import { formatTimestamp, nowEpochMs, type Timezone } from '../record/timestamp.js';
@@ -44,7 +45,8 @@ export class BenchCall {
     this.counter = env.counter;
     // Copy, then add: a spread with extra keys (`{ ...base, function_name }`) makes V8 build a
     // fresh hidden class per record, which cost ~10 µs per call (npm run bench, BENCHMARKS.md).
-    const record = Object.assign({}, env.baseRecord) as BenchRecord;
+    // (An own `__proto__` field is copied as a key, not as the prototype: src/json/_own-key.ts.)
+    const record = copyOwnKeys(env.baseRecord) as BenchRecord;
     record.function_name = functionName;
     this.record = record;
     this.context = {

@@ -1,4 +1,5 @@
 // internal: `getResults({ flat: true })` — nested objects become dotted keys.
+import { setOwnKey } from '../json/_own-key.js';
 import type { BenchRecord } from '../record/record.js';
 
 /**
@@ -13,7 +14,7 @@ export function flattenRecord(record: BenchRecord): BenchRecord {
       if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
         visit(name, item as Record<string, unknown>);
       } else {
-        out[name] = item;
+        setOwnKey(out, name, item);
       }
     }
   };

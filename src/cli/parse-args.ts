@@ -14,6 +14,7 @@
  */
 import { closestName } from '../bench/_did-you-mean.js';
 import { UsageError } from '../errors.js';
+import { setOwnKey } from '../json/_own-key.js';
 
 /** What `--stdout` / `--stderr` ask for: record and echo (`capture`), or record only (`suppress`). */
 export type CaptureMode = 'capture' | 'suppress';
@@ -653,7 +654,7 @@ function toRunOptions(
         `--field: expected KEY=VALUE, got '${raw}'. Write e.g. --field experiment=baseline`,
       );
     }
-    fields[raw.slice(0, eq)] = raw.slice(eq + 1);
+    setOwnKey(fields, raw.slice(0, eq), raw.slice(eq + 1)); // `__proto__` is a key like any other
   }
 
   const iterations = toCount('--iterations', lastString('iterations'), 1) ?? 1;

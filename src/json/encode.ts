@@ -18,6 +18,7 @@
  * A user `jsonReplacer` runs first on every value, like a Python `JSONEncoder.default`.
  */
 
+import { setOwnKey } from './_own-key.js';
 import { isPlainJson } from './_plain-json.js';
 
 /** The placeholder microbench writes for values JSON cannot hold. */
@@ -117,7 +118,7 @@ export function toJsonValue(
         const out: Record<string, unknown> = {};
         for (const [k, item] of obj) {
           const converted = visit(String(k), item, `${where}.${String(k)}`);
-          if (converted !== undefined) setKey(out, String(k), converted);
+          if (converted !== undefined) setOwnKey(out, String(k), converted);
         }
         return out;
       }
@@ -130,15 +131,15 @@ export function toJsonValue(
           item = (obj as Record<string, unknown>)[k];
         } catch (error) {
           warn(unencodableMessage(`${where}.${k}`, `reading it threw ${describeThrown(error)}`));
-          setKey(out, k, UNENCODABLE);
+          setOwnKey(out, k, UNENCODABLE);
           continue;
         }
         if (passThrough && isPlainValue(item)) {
-          setKey(out, k, item);
+          setOwnKey(out, k, item);
           continue;
         }
         const converted = visit(k, item, `${where}.${k}`);
-        if (converted !== undefined) setKey(out, k, converted);
+        if (converted !== undefined) setOwnKey(out, k, converted);
       }
       return out;
     } finally {
@@ -152,21 +153,6 @@ export function toJsonValue(
 function isPlainValue(value: unknown): boolean {
   const type = typeof value;
   return type === 'string' || type === 'boolean' || (type === 'number' && Number.isFinite(value));
-}
-
-// Store `value` under `key` as an own property: a plain assignment to `__proto__` would set
-// the copy's prototype instead (and the key would vanish from the JSON).
-function setKey(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(out, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else {
-    out[key] = value;
-  }
 }
 
 /**

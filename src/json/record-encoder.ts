@@ -9,6 +9,7 @@
  * whole record: a record whose leading fields differ from the base (a capture method changed
  * one, a field was deleted, an integer-like key moved to the front) is encoded whole.
  */
+import { setOwnKey } from './_own-key.js';
 import { isPlainFields } from './_plain-json.js';
 import { encodeJson, type JsonEncodeOptions } from './encode.js';
 
@@ -63,7 +64,7 @@ export class RecordEncoder {
     const tail: Record<string, unknown> = {};
     for (let i = keys.length; i < recordKeys.length; i++) {
       const key = recordKeys[i]!;
-      tail[key] = record[key];
+      setOwnKey(tail, key, record[key]);
     }
     let tailJson: string;
     try {
@@ -81,7 +82,8 @@ export class RecordEncoder {
     let head = this.#heads.get(functionName);
     if (head !== undefined) return head;
     const fields: Record<string, unknown> = {};
-    for (const key of keys) fields[key] = key === 'function_name' ? functionName : this.#base[key];
+    for (const key of keys)
+      setOwnKey(fields, key, key === 'function_name' ? functionName : this.#base[key]);
     const json = encodeJson(fields, this.#options);
     head = json === '{}' ? '' : json.slice(0, -1);
     if (this.#heads.size >= MAX_HEADS) this.#heads.clear();
