@@ -1,21 +1,22 @@
 import { OptionError } from '../errors.js';
 import { journalDirFor } from '../journal/journal.js';
 import { type JsonReplacer, toJsonValue } from '../json/encode.js';
-import { RecordEncoder } from '../json/record-encoder.js';
 import type { Mixin } from '../mixins/mixin.js';
 import { nodeRuntime } from '../mixins/node-runtime.js';
 import { OutputFanOut } from '../outputs/fan-out.js';
 import { fileOutput } from '../outputs/file.js';
 import { memoryOutput } from '../outputs/memory.js';
 import type { Output } from '../outputs/output.js';
+import { IMPLEMENTATION, toFlatRecord } from '../record/layout.js';
 import type { BenchRecord } from '../record/record.js';
 import { RUN_ID } from '../record/run-id.js';
+import { createRecordWriter, type RecordWriter } from '../record/write-record.js';
 import type { ReportOptions, ReportResult } from '../report/write-report.js';
 import { defineTelemetry, type TelemetryDefinition } from '../telemetry/sampler.js';
 import { VERSION } from '../version.js';
 import { BenchCall, type CallEnvironment, describeError } from './_call.js';
 import { findCaptureMethods, readPackageVersions } from './_captures.js';
-import { addExitHooks } from './_exit-hooks.js';
+import { addExitHooks, type ExitSignal } from './_exit-hooks.js';
 import { flattenRecord } from './_flatten.js';
 import { installCallSignalHandlers } from './_signals.js';
 import {
@@ -36,9 +37,18 @@ export interface GetResultsOptions {
 /** Options of `bench.recordOnExit()`. */
 export interface RecordOnExitOptions {
   /**
-   * Catch SIGINT/SIGTERM to write the record (`exit_signal`) before re-raising the signal.
-   * Off by default: a handler cannot run while synchronous code blocks the main thread, which
-   * would delay Ctrl-C; with an `outfile` the telemetry journal recovers a killed run instead.
+   * Catch SIGTERM (a scheduler's time limit, `kill`) to write the record, with
+   * `exit_signal: 'SIGTERM'`, before re-raising the signal, as microbench v2's
+   * `handle_sigterm` does. The process then ends as SIGTERM ends it (status 143 in a shell).
+   * A handler cannot run while synchronous code blocks the main thread: such a process ends
+   * when that code returns, or at the scheduler's SIGKILL (with an `outfile`, the telemetry
+   * journal recovers that run). A program with SIGTERM listeners of its own is left to them.
+   * @default true
+   */
+  handleSigterm?: boolean;
+  /**
+   * Catch SIGINT as well as SIGTERM. Off by default: Ctrl-C must stop a blocked main thread
+   * at once.
    * @default false
    */
   handleSignals?: boolean;
@@ -67,8 +77,8 @@ export class MicroBench {
   readonly #fanOut: OutputFanOut;
   readonly #env: CallEnvironment;
   readonly #telemetry: TelemetryDefinition | undefined;
-  // Records as JSON lines (the leading fields every record shares are encoded once).
-  readonly #encoder: RecordEncoder;
+  // Records as JSON lines in the bench's layout (the fields every record shares are encoded once).
+  readonly #encoder: RecordWriter;
   #onExit: { call: BenchCall; dispose: () => void } | undefined;
 
   constructor(options?: MicroBenchOptions) {
@@ -96,9 +106,11 @@ export class MicroBench {
       ...opts.fields,
       mb_run_id: RUN_ID,
       mb_version: VERSION,
+      mb_implementation: IMPLEMENTATION,
       timestamp_tz: opts.timezone.name,
       duration_counter: opts.durationCounterName,
       function_name: '',
+      invocation: INVOCATION,
     };
     // Fields that cannot change during the process are gathered once, here.
     for (const mixin of mixins) {
@@ -126,7 +138,7 @@ export class MicroBench {
     }
 
     const replacer = opts.jsonReplacer;
-    this.#encoder = new RecordEncoder(baseRecord, { replacer });
+    this.#encoder = createRecordWriter(opts.recordFormat, baseRecord, { replacer });
     this.#env = {
       baseRecord,
       envVars: opts.envVars,
@@ -211,8 +223,8 @@ export class MicroBench {
   }
 
   /**
-   * Write one record when the process ends (normal exit, `process.exit()`, an uncaught error),
-   * timing and sampling the process from now on. Calling it again replaces the earlier one.
+   * Write one record when the process ends (normal exit, `process.exit()`, an uncaught error,
+   * SIGTERM unless `handleSigterm: false`), timing and sampling the process from now on. Calling it again replaces the earlier one.
    */
   recordOnExit(name = '<process>', options: RecordOnExitOptions = {}): void {
     // dispose() forgets #onExit, so keep the earlier registration to cancel its telemetry too.
@@ -242,12 +254,11 @@ export class MicroBench {
         void this.flush().catch(() => undefined);
       },
       exit: () => finish(true),
-      signal: options.handleSignals
-        ? (signal) => {
-            finish(true, signal);
-            return this.flush().catch(() => undefined);
-          }
-        : undefined,
+      signal: (signal) => {
+        finish(true, signal);
+        return this.flush().catch(() => undefined);
+      },
+      signals: exitSignals(options),
     });
     const forget = () => {
       removeHooks();
@@ -297,7 +308,8 @@ export class MicroBench {
    */
   async summary(options: { print?: (text: string) => void } = {}): Promise<string> {
     const { renderSummaryTable, summarizeRecords } = await import('../report/summary.js');
-    const text = renderSummaryTable(summarizeRecords(await this.getResults()));
+    const records = (await this.getResults()).map(toFlatRecord) as BenchRecord[];
+    const text = renderSummaryTable(summarizeRecords(records));
     (options.print ?? ((t: string) => process.stdout.write(t)))(text);
     return text;
   }
@@ -308,7 +320,8 @@ export class MicroBench {
    */
   async report(path: string, options: ReportOptions = {}): Promise<ReportResult> {
     const { writeReport } = await import('../report/write-report.js');
-    return writeReport(await this.getResults(), path, options);
+    const records = (await this.getResults()).map(toFlatRecord) as BenchRecord[];
+    return writeReport(records, path, options);
   }
 
   /** The outputs this bench delivers to. */
@@ -428,6 +441,17 @@ export class MicroBench {
     return this.#encoder.encode(record);
   }
 }
+
+// The signals recordOnExit() writes its record on: SIGTERM unless turned off, SIGINT on request.
+function exitSignals(options: RecordOnExitOptions): ExitSignal[] {
+  const signals: ExitSignal[] = [];
+  if (options.handleSignals === true) signals.push('SIGINT');
+  if (options.handleSigterm !== false || options.handleSignals === true) signals.push('SIGTERM');
+  return signals;
+}
+
+/** `invocation` of library records (the CLI's are `CLI`; Python microbench's library writes `Python`). */
+const INVOCATION = 'Node';
 
 /** A replacer for `MicroBench` options (re-exported for typing user code). */
 export type { JsonReplacer };

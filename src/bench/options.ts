@@ -3,6 +3,12 @@ import { OptionError } from '../errors.js';
 import type { JsonReplacer } from '../json/encode.js';
 import type { Mixin } from '../mixins/mixin.js';
 import type { Output } from '../outputs/output.js';
+import {
+  type RecordFormat,
+  V2_NAMESPACES,
+  type V2Namespace,
+  validateRecordFormat,
+} from '../record/layout.js';
 import { resolveTimezone, type Timezone } from '../record/timestamp.js';
 import type { ProcessInfo } from '../telemetry/process-info.js';
 import { closestName } from './_did-you-mean.js';
@@ -69,6 +75,12 @@ export interface MicroBenchOptions {
    * (`"interrupted": "SIGINT"`) before re-raising the signal. @default true
    */
   handleSignals?: boolean;
+  /**
+   * The layout of the records: `'v1'`, microbench v1's flat fields (`function_name`,
+   * `run_durations`...), or `'v2'`, Python microbench v2.1's namespaces (`mb.*`, `call.*`,
+   * `host.*`, `env.*`; docs/record-format.md). @default 'v1'
+   */
+  recordFormat?: RecordFormat;
 }
 
 /** Options after defaults, aliases and validation. */
@@ -93,6 +105,7 @@ export interface ResolvedMicroBenchOptions {
   readonly telemetryMaxSamples: number | undefined;
   readonly journal: boolean;
   readonly handleSignals: boolean;
+  readonly recordFormat: RecordFormat;
 }
 
 const OPTION_NAMES = [
@@ -118,6 +131,7 @@ const OPTION_NAMES = [
   'telemetryMaxSamples',
   'journal',
   'handleSignals',
+  'recordFormat',
 ] as const satisfies readonly (keyof MicroBenchOptions)[];
 
 /** Option names accepted by `MicroBench` (and as static members). */
@@ -258,6 +272,17 @@ export function resolveMicroBenchOptions(
     );
   }
 
+  const recordFormat = validateRecordFormat(pick('recordFormat') ?? 'v1');
+  if (recordFormat === 'v2') {
+    for (const key of Object.keys(fields)) {
+      if (V2_NAMESPACES.includes(key as V2Namespace)) {
+        throw new OptionError(
+          `\`fields.${key}\`: '${key}' is a namespace of the v2 record layout (${V2_NAMESPACES.join(', ')}); choose another field name`,
+        );
+      }
+    }
+  }
+
   return {
     outfile,
     outputs,
@@ -295,6 +320,7 @@ export function resolveMicroBenchOptions(
     telemetryMaxSamples: validateMaxSamples(pick('telemetryMaxSamples')),
     journal: validateBoolean(pick('journal') ?? true, 'journal'),
     handleSignals: validateBoolean(pick('handleSignals') ?? true, 'handleSignals'),
+    recordFormat,
   };
 }
 

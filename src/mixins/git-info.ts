@@ -1,5 +1,6 @@
 import {
   detectScriptDir,
+  validateBoolean,
   validateDirectory,
   validateOptionKeys,
   validateString,
@@ -20,6 +21,12 @@ export interface GitInfoOptions {
   command?: string;
   /** Give up on each git command after this many milliseconds. @default 5000 */
   timeoutMs?: number;
+  /**
+   * Leave untracked files out of `dirty` (only changes to tracked files count). By default an
+   * untracked file makes the tree dirty, as in microbench: a new source file the benchmark may
+   * import is not in the commit. @default false
+   */
+  ignoreUntracked?: boolean;
 }
 
 /** The `git` field of a record. */
@@ -30,7 +37,10 @@ export interface GitFields {
   commit: string | null;
   /** Checked-out branch; `''` on a detached HEAD (microbench's rule); null outside a repository. */
   branch: string | null;
-  /** Whether tracked files differ from HEAD (staged or not; untracked files do not count). */
+  /**
+   * Whether the work tree differs from HEAD: a changed tracked file (staged or not) or an
+   * untracked file (not ignored by .gitignore; left out with `ignoreUntracked`).
+   */
   dirty: boolean | null;
 }
 
@@ -43,17 +53,23 @@ export interface GitInfoResult {
 
 /**
  * Git state of the code being run: `git` = `{repo, commit, branch, dirty}`. Runs
- * `git rev-parse --show-toplevel` and `git status --porcelain=v2 --branch --untracked-files=no`
- * once per mixin instance and directory (at the first call, each with a time limit) and reuses
+ * `git rev-parse --show-toplevel` and `git status --porcelain=v2 --branch` (with
+ * `--untracked-files=no` under `ignoreUntracked`) once per mixin instance and directory (at the first call, each with a time limit) and reuses
  * the answer.
  * Outside a repository, without git, or on a timeout the fields are null and `git_note` says why;
  * the call is never failed for it.
  */
 export function gitInfo(options?: GitInfoOptions): Mixin {
-  const raw = validateOptionKeys(options, 'gitInfo', ['repo', 'command', 'timeoutMs']);
+  const raw = validateOptionKeys(options, 'gitInfo', [
+    'repo',
+    'command',
+    'timeoutMs',
+    'ignoreUntracked',
+  ]);
   const repo = raw.repo === undefined ? undefined : validateDirectory(raw.repo, 'repo');
   const command = validateString(raw.command, 'command', 'git');
   const timeoutMs = validateTimeoutMs(raw.timeoutMs, 'timeoutMs', 5000);
+  const ignoreUntracked = validateBoolean(raw.ignoreUntracked, 'ignoreUntracked', false);
   const scriptDir = once(detectScriptDir);
   const answers = new Map<string, GitInfoResult>();
   return defineMixin({
@@ -63,7 +79,7 @@ export function gitInfo(options?: GitInfoOptions): Mixin {
       const dir = repo ?? (ctx.invocation === 'cli' ? process.cwd() : scriptDir());
       let answer = answers.get(dir);
       if (!answer) {
-        answer = readGitInfo(dir, { command, timeoutMs });
+        answer = readGitInfo(dir, { command, timeoutMs, ignoreUntracked });
         answers.set(dir, answer);
       }
       const { git, note } = answer;
@@ -78,7 +94,7 @@ const NO_GIT: GitFields = { repo: null, commit: null, branch: null, dirty: null 
 /** Ask git about the repository containing `dir` (uncached; never throws). */
 export function readGitInfo(
   dir: string,
-  options: { command?: string; timeoutMs?: number } = {},
+  options: { command?: string; timeoutMs?: number; ignoreUntracked?: boolean } = {},
 ): GitInfoResult {
   const command = options.command ?? 'git';
   const run = (args: string[]) =>
@@ -96,7 +112,11 @@ export function readGitInfo(
         : top.message;
     return { git: { ...NO_GIT }, note };
   }
-  const status = run(['status', '--porcelain=v2', '--branch', '--untracked-files=no']);
+  const status = run(
+    options.ignoreUntracked === true
+      ? ['status', '--porcelain=v2', '--branch', '--untracked-files=no']
+      : ['status', '--porcelain=v2', '--branch'],
+  );
   const repo = firstLine(top.stdout) || null;
   if (status.type !== 'ok') return { git: { ...NO_GIT, repo }, note: status.message };
   return { git: { repo, ...parsePorcelainStatus(status.stdout) } };
@@ -105,7 +125,7 @@ export function readGitInfo(
 /**
  * Commit, branch and dirty state from `git status --porcelain=v2 --branch` output:
  * `# branch.oid <id>|(initial)`, `# branch.head <name>|(detached)`, and any non-`#` line
- * means a changed tracked file.
+ * means a changed tracked file (`1`, `2`, `u` lines) or an untracked one (`?`).
  */
 export function parsePorcelainStatus(output: string): Omit<GitFields, 'repo'> {
   let commit: string | null = null;

@@ -26,7 +26,7 @@ interface PeakState {
  *   from `/proc/self/status` after the call. Where that file is not writable (other systems,
  *   some sandboxes) it falls back to `process.resourceUsage().maxRSS`, the peak over the whole
  *   process lifetime, and says so in `peak_rss_note`. The reset is process-wide: overlapping
- *   async calls share it, and it also lowers `resource_usage[].maxrss` readings taken later.
+ *   async calls share it.
  * - `peak_heap_used_bytes`: the largest V8 `used_heap_size` of the main isolate seen at the
  *   call's boundaries (capture, before and after each iteration, capturePost). A worker cannot
  *   read the main thread's heap while it is busy, so a short-lived peak inside an iteration

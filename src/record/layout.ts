@@ -14,6 +14,7 @@
  * every reader works on ({@link toFlatRecord}). docs/record-format.md lists every placement.
  */
 
+import { describeValue as describe } from '../_describe.js';
 import { OptionError } from '../errors.js';
 
 /** The record layouts a bench can write. */
@@ -318,9 +319,4 @@ function fromCaptureErrors(value: unknown): unknown {
     const { method, ...rest } = entry;
     return { mixin: method, ...rest };
   });
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'string') return `'${value}' (string)`;
-  return `\`${String(value)}\` (${value === null ? 'null' : typeof value})`;
 }

@@ -18,20 +18,24 @@ async function onlyRecord(bench: MicroBench) {
 }
 
 describe('record layout (microbench v1 flat names)', () => {
-  test('key order: fields, mb_run_id, mb_version, timestamp_tz, duration_counter, function_name, ..., run_durations, start_time, finish_time', async () => {
+  test('key order: fields, mb_run_id, mb_version, mb_implementation, timestamp_tz, duration_counter, function_name, invocation, ..., run_durations, start_time, finish_time', async () => {
     const bench = new MicroBench({ fields: { experiment: 'baseline', trial: 1 } });
     bench.wrap(function ordered() {})();
     const record = await onlyRecord(bench);
     const keys = Object.keys(record);
-    assert.deepEqual(keys.slice(0, 7), [
+    assert.deepEqual(keys.slice(0, 9), [
       'experiment',
       'trial',
       'mb_run_id',
       'mb_version',
+      'mb_implementation',
       'timestamp_tz',
       'duration_counter',
       'function_name',
+      'invocation',
     ]);
+    assert.equal(record.mb_implementation, 'microbench-ts');
+    assert.equal(record.invocation, 'Node', "like the CLI's `CLI` and microbench's `Python`");
     assert.deepEqual(keys.slice(-3), ['run_durations', 'start_time', 'finish_time']);
     assert.equal(record.node_version, process.versions.node, 'the default node-runtime mixin');
     assert.equal('exception' in record, false, 'no exception key on success');

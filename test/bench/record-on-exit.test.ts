@@ -44,16 +44,22 @@ async function killWhenReady(args: string[]) {
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
   });
-  const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  await new Promise<void>((resolve) => {
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      if (chunk.includes('ready')) resolve();
-    });
-  });
-  child.kill('SIGTERM');
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+  // Generous: a loaded machine starts a dozen tsx children at once here.
+  const killer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+  const closed = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
     child.on('close', (c, s) => resolve([c, s])),
   );
+  const ready = await Promise.race([
+    new Promise<true>((resolve) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        if (chunk.includes('ready')) resolve(true);
+      });
+    }),
+    closed.then(() => false as const),
+  ]);
+  assert.ok(ready, `the child ended before it was ready: ${stderr}`);
+  child.kill('SIGTERM');
+  const [code, signal] = await closed;
   clearTimeout(killer);
   return { code, signal, stderr };
 }
@@ -162,6 +168,54 @@ describe('bench.recordOnExit(name?) in a child process', { concurrency: true }, 
     assert.equal(records.length, 1);
     assert.equal(records[0]?.function_name, 'terminated');
     assert.equal(records[0]?.exit_signal, 'SIGTERM');
+  });
+
+  test('by default SIGTERM writes the record (exit_signal) and ends the process as SIGTERM does (128+15)', async () => {
+    const outfile = join(dir, 'sigterm-default.jsonl');
+    const { code, signal, stderr } = await killWhenReady(['sigterm-default', outfile]);
+    assert.equal(signal, 'SIGTERM', `ended by the signal (code ${code}, stderr: ${stderr})`);
+    const records = readFileSync(outfile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as BenchRecord);
+    assert.deepEqual(
+      records.map((r) => [r.function_name, r.exit_signal, r.interrupted]),
+      [['terminated', 'SIGTERM', 'SIGTERM']],
+    );
+    // What a shell (and SLURM) reports for the process: 128 + 15. The shell kills it once it
+    // has said "ready" (its record hook is in place), and prints the status `wait` gives.
+    const script =
+      '"$0" --import tsx "$1" sigterm-default "$2" > "$3" & pid=$!; ' +
+      'until grep -q ready "$3"; do sleep 0.05; done; kill -TERM $pid; wait $pid; echo "status $?"';
+    const shellOutfile = join(dir, 'sigterm-shell.jsonl');
+    const shell = spawn(
+      'sh',
+      ['-c', script, process.execPath, FIXTURE, shellOutfile, join(dir, 'sigterm-shell.out')],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    shell.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+    });
+    await new Promise((resolve) => shell.on('close', resolve));
+    assert.equal(readFileSync(shellOutfile, 'utf8').trim().split('\n').length, 1);
+    assert.match(out, /status 143/);
+  });
+
+  test('handleSigterm: false leaves SIGTERM to Node: the process dies at once, no record', async () => {
+    const outfile = join(dir, 'sigterm-off.jsonl');
+    const { signal } = await killWhenReady(['sigterm-off', outfile]);
+    assert.equal(signal, 'SIGTERM');
+    assert.equal(existsSync(outfile), false);
+  });
+
+  test("a program's own SIGTERM listener keeps the say: the record is written, the signal not re-raised", async () => {
+    const outfile = join(dir, 'sigterm-own.jsonl');
+    const { code, signal, stderr } = await killWhenReady(['sigterm-own', outfile]);
+    assert.deepEqual([code, signal], [7, null], stderr);
+    const lines = readFileSync(outfile, 'utf8').trim().split('\n');
+    assert.equal(lines.length, 1, 'one record, not a second one at exit');
+    assert.equal((JSON.parse(lines[0]!) as BenchRecord).exit_signal, 'SIGTERM');
   });
 
   test('twelve benches with recordOnExit: every record written, no listener-leak warning', async () => {

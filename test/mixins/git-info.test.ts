@@ -75,10 +75,27 @@ describe('git-info', () => {
     assert.equal((record.git as { dirty: boolean }).dirty, true);
   });
 
-  test('an untracked file does not make it dirty', () => {
-    writeFileSync(join(clean, 'untracked.txt'), 'x');
-    const record = runMixins([gitInfo({ repo: clean })]);
-    assert.equal((record.git as { dirty: boolean }).dirty, false);
+  test('an untracked file makes it dirty, as in microbench; ignoreUntracked leaves it out', () => {
+    const repo = makeRepo('untracked');
+    writeFileSync(join(repo, 'new-module.ts'), 'x');
+    const record = runMixins([gitInfo({ repo })]);
+    assert.equal((record.git as { dirty: boolean }).dirty, true);
+    const ignoring = runMixins([gitInfo({ repo, ignoreUntracked: true })]);
+    assert.equal((ignoring.git as { dirty: boolean }).dirty, false);
+    // A file .gitignore names is not untracked in git's sense: the tree stays clean.
+    const ignored = makeRepo('ignored');
+    writeFileSync(join(ignored, '.gitignore'), 'results.jsonl\n');
+    git(ignored, 'add', '.gitignore');
+    git(ignored, 'commit', '-q', '-m', 'ignore results');
+    writeFileSync(join(ignored, 'results.jsonl'), '{}\n');
+    assert.equal((runMixins([gitInfo({ repo: ignored })]).git as { dirty: boolean }).dirty, false);
+  });
+
+  test('ignoreUntracked must be a boolean', () => {
+    assert.throws(
+      () => gitInfo({ ignoreUntracked: 'yes' as unknown as boolean }),
+      /ignoreUntracked/,
+    );
   });
 
   test('a detached HEAD has the commit and an empty branch (microbench rule)', () => {
@@ -92,8 +109,10 @@ describe('git-info', () => {
   });
 
   test('a repository with no commits has a null commit and does not crash', () => {
-    const record = runMixins([gitInfo({ repo: empty })]);
+    const record = runMixins([gitInfo({ repo: empty, ignoreUntracked: true })]);
     assert.deepEqual(record.git, { repo: empty, commit: null, branch: 'main', dirty: false });
+    const untracked = runMixins([gitInfo({ repo: empty })]);
+    assert.equal((untracked.git as { dirty: boolean }).dirty, true, 'its one file is untracked');
     git(empty, 'add', 'a.txt');
     const staged = runMixins([gitInfo({ repo: empty })]);
     assert.equal((staged.git as { dirty: boolean }).dirty, true);

@@ -143,7 +143,7 @@ describe('toV2Record: microbench v2.1 placements', () => {
     assert.equal(validateRecordFormat('v2'), 'v2');
     assert.throws(() => validateRecordFormat('v3'), {
       code: 'ERR_MB_INVALID_OPTION',
-      message: /`recordFormat` to be 'v1' .* or 'v2' .*, got 'v3' \(string\)/,
+      message: /`recordFormat` to be 'v1' .* or 'v2' .*, got "v3" \(string\)/,
     });
     assert.throws(
       () => validateRecordFormat(2, '--record-format'),
