@@ -9,6 +9,32 @@ export type {
 } from './bench/options.js';
 export { MICROBENCH_OPTION_NAMES, resolveMicroBenchOptions } from './bench/options.js';
 export type { SubTimer } from './bench/time.js';
+export type {
+  BenchmarkComparison,
+  CompareOptions,
+  Comparison,
+  EnvironmentDifference,
+  SideStats,
+  Verdict,
+} from './compare/compare.js';
+export {
+  compare,
+  compareSamples,
+  compareSamplesWithin,
+  compareWithin,
+  DEFAULT_ALPHA,
+  DEFAULT_THRESHOLD,
+  describeSamples,
+} from './compare/compare.js';
+export type { CompareFormat } from './compare/render.js';
+export { renderComparison, renderHeadline, toComparisonJson } from './compare/render.js';
+export type {
+  BenchmarkSamples,
+  CollectOptions,
+  ReadSamplesResult,
+  RecordFilter,
+} from './compare/samples.js';
+export { collectSamples, readSamples, SampleCollector } from './compare/samples.js';
 export type { DeliveryFailure, MicrobenchErrorCode } from './errors.js';
 export {
   InputError,
@@ -67,6 +93,8 @@ export { defineOutput } from './outputs/output.js';
 export type { RedisOutput, RedisOutputOptions } from './outputs/redis.js';
 export { redisOutput } from './outputs/redis.js';
 export { stdoutOutput } from './outputs/stdout.js';
+export type { IterationOutcomes } from './record/iterations.js';
+export { splitIterations } from './record/iterations.js';
 export type { RecordFormat } from './record/layout.js';
 export { IMPLEMENTATION, RECORD_FORMATS, toFlatRecord, toLayout } from './record/layout.js';
 export type {
@@ -92,6 +120,8 @@ export type {
 } from './record/record.js';
 export type { Timezone } from './record/timestamp.js';
 export { formatTimestamp, resolveTimezone } from './record/timestamp.js';
+export type { DurationStats, SummaryFormat, SummaryRow } from './report/summary.js';
+export { renderSummary, summarize, summarizeSamples } from './report/summary.js';
 export type { ReportInput, ReportOptions, ReportResult } from './report/write-report.js';
 export { writeReport } from './report/write-report.js';
 export type {

@@ -3,7 +3,7 @@
  * The `microbench` executable: owns argv and the exit status, nothing else.
  *
  *   argv ──► parseCliArgs ──► help / version / show-mixins / dry-run ──► print, exit 0
- *                        ├──► report / summary / diff / recover ──► commands/*.ts (lazy import)
+ *                        ├──► report / summary / compare / diff / recover ──► commands/*.ts (lazy)
  *                        └──► run ──► mixins + outputs ──► runCommandBench ──► exit status
  *
  * Start-up is kept lean: only this file, the parser and the error classes load before the
@@ -53,6 +53,10 @@ async function main(argv: readonly string[], io: CommandIO): Promise<Outcome> {
     case 'summary': {
       const { runSummary } = await import('./commands/summary.js');
       return { exitCode: await runSummary(invocation.options, io) };
+    }
+    case 'compare': {
+      const { runCompare } = await import('./commands/compare.js');
+      return { exitCode: await runCompare(invocation.options, io) };
     }
     case 'diff': {
       const { runDiff } = await import('./commands/diff.js');

@@ -20,7 +20,7 @@ import { setOwnKey } from '../json/_own-key.js';
 export type CaptureMode = 'capture' | 'suppress';
 
 /** The subcommands; a command with one of these names still runs when written after `--`. */
-export const SUBCOMMANDS = ['report', 'summary', 'recover', 'diff'] as const;
+export const SUBCOMMANDS = ['report', 'summary', 'compare', 'recover', 'diff'] as const;
 
 /** A subcommand name. */
 export type SubcommandName = (typeof SUBCOMMANDS)[number];
@@ -124,10 +124,15 @@ export interface ReportCliOptions {
   readonly title?: string;
 }
 
-/** `microbench summary FILE...`. */
+/** `microbench summary FILE... [--format FORMAT]`. */
 export interface SummaryCliOptions {
   readonly files: readonly string[];
+  /** @default 'text' */
+  readonly format: 'text' | 'json' | 'csv' | 'markdown';
 }
+
+/** `microbench compare BASELINE [CANDIDATE] [options]` (see commands/compare.ts). */
+export type CompareCliOptions = import('./commands/compare.js').CompareCommandOptions;
 
 /** `microbench diff A B [--field KEY...]`. */
 export interface DiffCliOptions {
@@ -149,6 +154,7 @@ export type CliInvocation =
   | { readonly type: 'run'; readonly options: RunCliOptions }
   | { readonly type: 'report'; readonly options: ReportCliOptions }
   | { readonly type: 'summary'; readonly options: SummaryCliOptions }
+  | { readonly type: 'compare'; readonly options: CompareCliOptions }
   | { readonly type: 'diff'; readonly options: DiffCliOptions }
   | { readonly type: 'recover'; readonly options: RecoverCliOptions };
 
@@ -317,9 +323,79 @@ const SUBCOMMAND_TABLES: Readonly<
     ],
   },
   summary: {
-    usage: 'microbench summary FILE...',
-    about: 'Print per-command statistics (runs, mean, median, min, max, stdev) of the records.',
-    options: [HELP_OPTION],
+    usage: 'microbench summary FILE... [--format text|json|csv|markdown]',
+    about:
+      'Print per-benchmark statistics (n, mean, median, min, max, stdev) of the successful\n' +
+      'iterations in FILEs (files, folders or globs); failed iterations are counted apart.',
+    options: [
+      {
+        name: 'format',
+        takes: 'one',
+        metavar: 'FORMAT',
+        help: 'text (default), json, csv or markdown',
+      },
+      HELP_OPTION,
+    ],
+  },
+  compare: {
+    usage: 'microbench compare BASELINE [CANDIDATE] [options]',
+    about:
+      'Is the candidate faster or slower? Per benchmark (matched by function name or command):\n' +
+      'n, median, mean with 95% CI, the ratio of medians with a bootstrap 95% CI, the\n' +
+      'Mann-Whitney U p-value and a verdict. Each side is a file, folder or glob, FILE:N for\n' +
+      'record N; several per side: A1 A2 vs B1 B2. One side alone compares its benchmarks\n' +
+      'against the first (or --baseline NAME).',
+    options: [
+      {
+        name: 'format',
+        takes: 'one',
+        metavar: 'FORMAT',
+        help: 'text (default), markdown, json or csv',
+      },
+      {
+        name: 'threshold',
+        takes: 'one',
+        metavar: 'PCT',
+        help: 'a difference of medians up to PCT percent is "same" (default 2)',
+      },
+      {
+        name: 'fail-on-regression',
+        takes: 'one',
+        metavar: 'PCT',
+        help: 'exit 1 when a benchmark is slower by more than PCT percent',
+      },
+      {
+        name: 'by',
+        takes: 'one',
+        metavar: 'FIELD',
+        help: 'match benchmarks by this field (a name or dotted path) instead of the name',
+      },
+      {
+        name: 'filter',
+        takes: 'one',
+        metavar: 'KEY=VALUE',
+        help: 'only records whose field KEY is VALUE (repeatable; both sides)',
+      },
+      {
+        name: 'baseline-filter',
+        takes: 'one',
+        metavar: 'KEY=VALUE',
+        help: 'the same, for the baseline side only',
+      },
+      {
+        name: 'candidate-filter',
+        takes: 'one',
+        metavar: 'KEY=VALUE',
+        help: 'the same, for the candidate side only',
+      },
+      {
+        name: 'baseline',
+        takes: 'one',
+        metavar: 'NAME',
+        help: 'with one side: the benchmark the others are compared against (default: the first)',
+      },
+      HELP_OPTION,
+    ],
   },
   diff: {
     usage: 'microbench diff A B [--field KEY...]',
@@ -837,10 +913,14 @@ function parseSubcommand(name: SubcommandName, argv: readonly string[]): CliInvo
         },
       };
     }
-    case 'summary':
+    case 'summary': {
       if (rest.length === 0)
         throw new UsageError(`summary needs at least one results FILE; ${usage}`);
-      return { type: 'summary', options: { files: rest } };
+      const format = toChoice('--format', lastString('format'), SUMMARY_FORMATS) ?? 'text';
+      return { type: 'summary', options: { files: rest, format } };
+    }
+    case 'compare':
+      return { type: 'compare', options: toCompareOptions(values, rest, usage) };
     case 'diff': {
       if (rest.length !== 2) {
         throw new UsageError(`diff needs exactly two results files, got ${rest.length}; ${usage}`);
@@ -851,6 +931,105 @@ function parseSubcommand(name: SubcommandName, argv: readonly string[]): CliInvo
     case 'recover':
       return { type: 'recover', options: { outfiles: rest, dryRun: values.has('dry-run') } };
   }
+}
+
+const SUMMARY_FORMATS = ['text', 'json', 'csv', 'markdown'] as const;
+const COMPARE_FORMATS = ['text', 'markdown', 'json', 'csv'] as const;
+
+// One of a fixed set of words, or undefined when not given.
+function toChoice<T extends string>(
+  flag: string,
+  raw: string | undefined,
+  choices: readonly T[],
+): T | undefined {
+  if (raw === undefined) return undefined;
+  if ((choices as readonly string[]).includes(raw)) return raw as T;
+  throw new UsageError(`${flag}: expected one of ${choices.join(', ')}, got '${raw}'`);
+}
+
+// A percentage (`2`, `2.5`, `2%`) as a fraction, or undefined when not given.
+function toPercentFraction(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const text = raw.trim().replace(/%$/, '');
+  const value = /^(\d+\.?\d*|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(value)) {
+    throw new UsageError(`${flag}: expected a percentage such as 2 or 2.5%, got '${raw}'`);
+  }
+  return value / 100;
+}
+
+// `KEY=VALUE` filters of one option.
+function toFilters(flag: string, raws: readonly string[]): { key: string; value: string }[] {
+  return raws.map((raw) => {
+    const eq = raw.indexOf('=');
+    if (eq <= 0) {
+      throw new UsageError(
+        `${flag}: expected KEY=VALUE, got '${raw}'. Write e.g. ${flag} experiment=baseline`,
+      );
+    }
+    return { key: raw.slice(0, eq), value: raw.slice(eq + 1) };
+  });
+}
+
+// `compare`'s words (BASELINE [CANDIDATE], or A1 A2 vs B1 B2) and options.
+function toCompareOptions(
+  values: Map<string, (string | true)[]>,
+  rest: readonly string[],
+  usage: string,
+): CompareCliOptions {
+  const lastString = (key: string): string | undefined => {
+    const value = values.get(key)?.at(-1);
+    return typeof value === 'string' ? value : undefined;
+  };
+  const all = (key: string): string[] =>
+    (values.get(key) ?? []).filter((v): v is string => typeof v === 'string');
+  const vs = rest.indexOf('vs');
+  let baseline: readonly string[];
+  let candidate: readonly string[] | undefined;
+  if (vs >= 0) {
+    baseline = rest.slice(0, vs);
+    candidate = rest.slice(vs + 1);
+    if (baseline.length === 0 || candidate.length === 0 || candidate.includes('vs')) {
+      throw new UsageError(
+        `compare: write the baseline's inputs, 'vs', then the candidate's (e.g. main/*.jsonl vs pr/*.jsonl); ${usage}`,
+      );
+    }
+  } else if (rest.length === 1) {
+    baseline = rest;
+  } else if (rest.length === 2) {
+    baseline = [rest[0]!];
+    candidate = [rest[1]!];
+  } else if (rest.length === 0) {
+    throw new UsageError(`compare needs a BASELINE results file (and a CANDIDATE); ${usage}`);
+  } else {
+    throw new UsageError(
+      `compare got ${rest.length} inputs: with several files per side, separate the sides with 'vs' (A1 A2 vs B1 B2), or name a folder or a quoted glob; ${usage}`,
+    );
+  }
+  const baselineName = lastString('baseline');
+  if (baselineName !== undefined && candidate !== undefined) {
+    throw new UsageError(
+      '--baseline NAME picks the benchmark to compare against within one set of records; with a CANDIDATE the whole BASELINE side is the baseline',
+    );
+  }
+  const threshold = toPercentFraction('--threshold', lastString('threshold'));
+  const failOnRegression = toPercentFraction(
+    '--fail-on-regression',
+    lastString('fail-on-regression'),
+  );
+  const by = lastString('by');
+  return {
+    baseline,
+    filters: toFilters('--filter', all('filter')),
+    baselineFilters: toFilters('--baseline-filter', all('baseline-filter')),
+    candidateFilters: toFilters('--candidate-filter', all('candidate-filter')),
+    format: toChoice('--format', lastString('format'), COMPARE_FORMATS) ?? 'text',
+    ...(candidate !== undefined && { candidate }),
+    ...(baselineName !== undefined && { baselineName }),
+    ...(by !== undefined && { by }),
+    ...(threshold !== undefined && { threshold }),
+    ...(failOnRegression !== undefined && { failOnRegression }),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

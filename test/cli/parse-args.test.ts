@@ -152,8 +152,51 @@ describe('parseCliArgs', () => {
     });
     assert.deepEqual(parseCliArgs(['summary', 'a.jsonl']), {
       type: 'summary',
-      options: { files: ['a.jsonl'] },
+      options: { files: ['a.jsonl'], format: 'text' },
     });
+    assert.deepEqual(parseCliArgs(['summary', 'a.jsonl', '--format', 'csv']), {
+      type: 'summary',
+      options: { files: ['a.jsonl'], format: 'csv' },
+    });
+    assert.deepEqual(
+      parseCliArgs(['compare', 'a.jsonl', 'b.jsonl', '--threshold', '5%', '--by', 'case']),
+      {
+        type: 'compare',
+        options: {
+          baseline: ['a.jsonl'],
+          candidate: ['b.jsonl'],
+          filters: [],
+          baselineFilters: [],
+          candidateFilters: [],
+          format: 'text',
+          by: 'case',
+          threshold: 0.05,
+        },
+      },
+    );
+    assert.deepEqual(
+      compareOptions(['compare', 'a1', 'a2', 'vs', 'b1', '--fail-on-regression', '10']),
+      {
+        baseline: ['a1', 'a2'],
+        candidate: ['b1'],
+        filters: [],
+        baselineFilters: [],
+        candidateFilters: [],
+        format: 'text',
+        failOnRegression: 0.1,
+      },
+    );
+    assert.deepEqual(
+      compareOptions(['compare', 'one.jsonl', '--baseline', 'parse', '--filter', 'k=v=w']),
+      {
+        baseline: ['one.jsonl'],
+        filters: [{ key: 'k', value: 'v=w' }],
+        baselineFilters: [],
+        candidateFilters: [],
+        format: 'text',
+        baselineName: 'parse',
+      },
+    );
     assert.deepEqual(parseCliArgs(['diff', 'a.jsonl', 'b.jsonl:2', '--field', 'git']), {
       type: 'diff',
       options: { a: 'a.jsonl', b: 'b.jsonl:2', fields: ['git'] },
@@ -251,3 +294,10 @@ describe('resolveMixinNames', () => {
     assert.deepEqual([...DEFAULT_CLI_MIXIN_NAMES], [...CLI_DEFAULT_MIXINS]);
   });
 });
+
+// The options of a `compare` command line.
+function compareOptions(argv: readonly string[]): unknown {
+  const invocation = parseCliArgs(argv);
+  assert.equal(invocation.type, 'compare');
+  return invocation.type === 'compare' ? invocation.options : undefined;
+}

@@ -216,7 +216,7 @@ describe('microbench summary', () => {
     assert.match(lines[0]!, /^function \/ command +runs +n +mean/);
     assert.match(lines[1]!, /^train +2 +2 +11\.00 s/);
     assert.match(lines[2]!, /^sleep 2 +1 +2 +2\.005 s/);
-    assert.match(io.stderr.text, /results\.jsonl:2: skipped corrupt line/);
+    assert.match(io.stderr.text, /results\.jsonl:2: skipped: not valid JSON/);
   });
 
   test('missing and empty files: exit 1', async () => {

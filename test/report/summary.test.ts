@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   computeDurationStats,
+  renderSummary,
   renderSummaryTable,
+  summarize,
   summarizeRecords,
 } from '../../src/report/summary.js';
 import { cliRecord, libraryRecord, withoutTelemetry } from './_fixtures.js';
@@ -51,7 +53,7 @@ describe('summarizeRecords', () => {
       [
         ['function', 'load', 2, 3, 0],
         ['command', 'sleep 2', 1, 2, 0],
-        ['function', 'boom', 1, 1, 1],
+        ['function', 'boom', 1, 0, 1],
       ],
     );
     assert.equal(rows[0]!.stats.meanS, 2);
@@ -91,5 +93,95 @@ describe('renderSummaryTable', () => {
 
   test('no rows', () => {
     assert.equal(renderSummaryTable([]), 'No records found.\n');
+  });
+});
+
+describe('summarize: successful iterations only', () => {
+  test('one success and three instant failures: n = 1, failed = 3, the success’s mean', () => {
+    const ok = { function_name: 'parse', run_durations: [0.25] };
+    const boom = {
+      function_name: 'parse',
+      run_durations: [1e-7],
+      exception: { type: 'Error', message: 'bad input' },
+    };
+    const [row] = summarize([boom, ok, boom, boom]);
+    assert.equal(row!.stats.count, 1);
+    assert.equal(row!.failed, 3);
+    assert.equal(row!.records, 4);
+    assert.equal(row!.stats.meanS, 0.25);
+    assert.equal(row!.stats.minS, 0.25);
+  });
+
+  test('CLI iterations: non-zero codes and timeouts excluded and counted apart', () => {
+    const [row] = summarize([
+      {
+        command: ['sh', '-c', 'x'],
+        run_durations: [1, 2, 3, 40],
+        returncode: [0, 2, 0, -15],
+        timed_out: true,
+      },
+    ]);
+    assert.equal(row!.stats.count, 2);
+    assert.equal(row!.stats.meanS, 2);
+    assert.equal(row!.failed, 1);
+    assert.equal(row!.timedOut, 1);
+    const table = renderSummaryTable([row!]);
+    assert.match(table.split('\n')[0]!, /failed {2}timed out$/);
+  });
+
+  test('v2 records are read like v1 ones', () => {
+    const [row] = summarize([{ call: { name: 'tiny', durations: [1, 3] } }]);
+    assert.equal(row!.name, 'tiny');
+    assert.equal(row!.stats.medianS, 2);
+  });
+});
+
+describe('renderSummary formats', () => {
+  const rows = summarize([
+    { function_name: 'a,b', run_durations: [1, 2, 3] },
+    { function_name: 'once', run_durations: [0.5] },
+  ]);
+
+  test('json: one object per benchmark with n, failed and seconds; null where none exists', () => {
+    const parsed = JSON.parse(renderSummary(rows, 'json')) as Record<string, unknown>[];
+    assert.equal(parsed.length, 2);
+    assert.deepEqual(
+      { ...parsed[0], peak_rss_bytes: undefined },
+      {
+        name: 'a,b',
+        kind: 'function',
+        records: 1,
+        n: 3,
+        failed: 0,
+        timed_out: 0,
+        interrupted: 0,
+        mean: 2,
+        median: 2,
+        stdev: 1,
+        min: 1,
+        max: 3,
+        peak_rss_bytes: undefined,
+      },
+    );
+    assert.equal(parsed[1]!.stdev, null);
+  });
+
+  test('csv: a header, one row per benchmark, quoted names, empty cells for missing values', () => {
+    const lines = renderSummary(rows, 'csv').split('\r\n');
+    assert.equal(
+      lines[0],
+      'name,kind,records,n,failed,timed_out,interrupted,mean_s,median_s,stdev_s,min_s,max_s,peak_rss_bytes',
+    );
+    assert.equal(lines[1], '"a,b",function,1,3,0,0,0,2,2,1,1,3,');
+    assert.equal(lines[2], 'once,function,1,1,0,0,0,0.5,0.5,,0.5,0.5,');
+    assert.equal(lines[3], '');
+  });
+
+  test('markdown: a GitHub table with aligned columns', () => {
+    const lines = renderSummary(rows, 'markdown').trimEnd().split('\n');
+    assert.match(lines[0]!, /^\| function \/ command \| runs \| n \| mean \|/);
+    assert.match(lines[1]!, /^\| :-- \| --: \| --: \|/);
+    assert.match(lines[2]!, /^\| a,b \| 1 \| 3 \| 2\.000 s \|/);
+    assert.equal(lines.length, 4);
   });
 });
