@@ -1,9 +1,9 @@
 // internal: the environment fields that make two measurements comparable or not, read from
-// either record layout, kept as a few distinct values per benchmark, and their differences.
+// flat (v1-named) records, kept as a few distinct values per benchmark, and their differences.
 
 import { type AnyRecord, valueAt } from '../record/_layout-fields.js';
 
-/** One environment field: its name in reports, and where v1 and v2 records keep it. */
+/** One environment field: its name in reports, and where a flat record keeps it. */
 interface EnvironmentField {
   readonly name: string;
   readonly paths: readonly (readonly string[])[];
@@ -11,16 +11,16 @@ interface EnvironmentField {
 
 // Table of the fields compared: host, CPU, runtime, OS, cgroup limits, git dirty state.
 const ENVIRONMENT_FIELDS: readonly EnvironmentField[] = [
-  { name: 'hostname', paths: [['hostname'], ['host', 'hostname']] },
-  { name: 'cpu_model', paths: [['cpu_model'], ['host', 'cpu_model']] },
-  { name: 'cpu_cores_logical', paths: [['cpu_cores_logical'], ['host', 'cpu_cores_logical']] },
-  { name: 'cpu_cores_physical', paths: [['cpu_cores_physical'], ['host', 'cpu_cores_physical']] },
-  { name: 'ram_total', paths: [['ram_total'], ['host', 'ram_total']] },
-  { name: 'operating_system', paths: [['operating_system'], ['host', 'os']] },
-  { name: 'mb_implementation', paths: [['mb_implementation'], ['mb', 'implementation']] },
-  { name: 'node_version', paths: [['node_version'], ['node', 'version']] },
-  { name: 'v8_version', paths: [['v8_version'], ['node', 'v8_version']] },
-  { name: 'python_version', paths: [['python', 'version']] },
+  { name: 'hostname', paths: [['hostname']] },
+  { name: 'cpu_model', paths: [['cpu_model']] },
+  { name: 'cpu_cores_logical', paths: [['cpu_cores_logical']] },
+  { name: 'cpu_cores_physical', paths: [['cpu_cores_physical']] },
+  { name: 'ram_total', paths: [['ram_total']] },
+  { name: 'operating_system', paths: [['operating_system']] },
+  { name: 'mb_implementation', paths: [['mb_implementation']] },
+  { name: 'node_version', paths: [['node_version']] },
+  { name: 'v8_version', paths: [['v8_version']] },
+  { name: 'python_version', paths: [['python_version']] },
   { name: 'cgroups.cpu_cores_limit', paths: [['cgroups', 'cpu_cores_limit']] },
   { name: 'cgroups.memory_bytes_limit', paths: [['cgroups', 'memory_bytes_limit']] },
   { name: 'git.dirty', paths: [['git', 'dirty']] },
@@ -40,7 +40,7 @@ export interface EnvironmentDifference {
   readonly candidate: readonly string[];
 }
 
-/** Note the record's environment fields in `into`. */
+/** Note the (flat) record's environment fields in `into`. */
 export function noteEnvironment(into: EnvironmentValues, record: AnyRecord): void {
   for (const field of ENVIRONMENT_FIELDS) {
     let value: unknown;

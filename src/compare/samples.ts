@@ -13,10 +13,17 @@
 
 import { existsSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { type AnyRecord, rawCommand, rawFunctionName, valueAt } from '../record/_layout-fields.js';
+import {
+  type AnyRecord,
+  flatten,
+  rawCommand,
+  rawFunctionName,
+  valueAt,
+} from '../record/_layout-fields.js';
 import { readJsonLinesFrom } from '../record/inputs.js';
 import { splitIterations } from '../record/iterations.js';
 import type { JsonLinesProblem } from '../record/read-jsonl.js';
+import { isMicrobenchRecord, NOT_A_RECORD_MESSAGE } from '../record/read-record.js';
 import { SampleBuffer } from '../stats/sample-buffer.js';
 import { type EnvironmentValues, noteEnvironment } from './_environment.js';
 
@@ -67,15 +74,11 @@ export class SampleCollector {
     this.#filters = options.filters ?? [];
   }
 
-  /** Whether `record` is a microbench record (it has a durations list). */
-  static isBenchRecord(record: AnyRecord): boolean {
-    return hasDurationsField(record);
-  }
-
-  /** Add one record; returns false when a filter left it out. */
+  /** Add one record (v1 or v2); returns false when a filter left it out. */
   add(record: AnyRecord): boolean {
-    for (const f of this.#filters) if (!matches(record, f)) return false;
-    const { key, name, kind } = this.#identify(record);
+    const flat = flatten(record);
+    for (const f of this.#filters) if (!matches(record, flat, f)) return false;
+    const { key, name, kind } = this.#identify(record, flat);
     let samples = this.#benchmarks.get(key);
     if (samples === undefined) {
       samples = {
@@ -93,7 +96,7 @@ export class SampleCollector {
       this.#benchmarks.set(key, samples);
     }
     samples.records += 1;
-    const outcomes = splitIterations(record);
+    const outcomes = splitIterations(flat);
     for (const d of outcomes.successfulDurationsS) samples.durations.push(d);
     samples.failed += outcomes.failed;
     samples.timedOut += outcomes.timedOut;
@@ -101,11 +104,11 @@ export class SampleCollector {
     for (const code of outcomes.failedReturnCodes) {
       samples.failedReturnCodes.set(code, (samples.failedReturnCodes.get(code) ?? 0) + 1);
     }
-    const peak = peakRssBytesOf(record);
+    const peak = peakRssBytesOf(flat);
     if (peak !== null && (samples.peakRssBytes === null || peak > samples.peakRssBytes)) {
       samples.peakRssBytes = peak;
     }
-    noteEnvironment(samples.environment, record);
+    noteEnvironment(samples.environment, flat);
     return true;
   }
 
@@ -115,19 +118,22 @@ export class SampleCollector {
   }
 
   // The benchmark a record belongs to.
-  #identify(record: AnyRecord): { key: string; name: string; kind: BenchmarkSamples['kind'] } {
+  #identify(
+    record: AnyRecord,
+    flat: AnyRecord,
+  ): { key: string; name: string; kind: BenchmarkSamples['kind'] } {
     if (this.#by !== undefined) {
-      const value = fieldValue(record, this.#by);
+      const value = fieldValue(record, flat, this.#by);
       const text =
         value === undefined ? '(none)' : typeof value === 'string' ? value : JSON.stringify(value);
       return { key: `field:${text}`, name: `${this.#by}=${text}`, kind: 'field' };
     }
-    const command = rawCommand(record);
+    const command = rawCommand(flat);
     if (command !== undefined) {
       const args = command.map((a) => String(a));
       return { key: `command:${JSON.stringify(args)}`, name: quoteCommand(args), kind: 'command' };
     }
-    const name = rawFunctionName(record) ?? '<unnamed>';
+    const name = rawFunctionName(flat) ?? '<unnamed>';
     return { key: `function:${name}`, name, kind: 'function' };
   }
 }
@@ -153,7 +159,7 @@ export interface ReadSamplesResult {
 /**
  * Read files, folders, globs or `-` (see `resolveInputs`), each optionally `FILE:N` for record
  * N alone, line by line into per-benchmark samples. A JSON object that is no microbench record
- * (no `run_durations` / `call.durations`) is a problem reported by line, never a benchmark.
+ * (no function name and no durations) is a problem reported by line, never a benchmark.
  *
  * @throws UsageError for `FILE:0` or a record number past the end; InputError for missing files.
  */
@@ -174,12 +180,8 @@ export async function readSamples(
     // A negative index keeps the last |index| records until the end is known.
     const tail: AnyRecord[] = [];
     for await (const entry of readJsonLinesFrom([path], { onProblem })) {
-      if (!SampleCollector.isBenchRecord(entry.value)) {
-        problems.push({
-          file: entry.file,
-          line: entry.line,
-          message: 'not a microbench record (no run_durations or call.durations)',
-        });
+      if (!isMicrobenchRecord(entry.value)) {
+        problems.push({ file: entry.file, line: entry.line, message: NOT_A_RECORD_MESSAGE });
         continue;
       }
       seen += 1;
@@ -235,24 +237,21 @@ export function parseFilter(text: string, option = '--filter'): RecordFilter {
   return { key: text.slice(0, eq), value: text.slice(eq + 1) };
 }
 
-// The value of a field by its top-level name, or else by its dotted path (`git.dirty`).
-function fieldValue(record: AnyRecord, key: string): unknown {
-  if (key in record) return record[key];
-  return key.includes('.') ? valueAt(record, key.split('.')) : undefined;
+// The value of a field by its flat (v1) name, or by its dotted path in the record as written
+// (`git.dirty`, `host.hostname`) or flattened.
+function fieldValue(record: AnyRecord, flat: AnyRecord, key: string): unknown {
+  if (Object.hasOwn(flat, key)) return flat[key];
+  if (Object.hasOwn(record, key)) return record[key];
+  if (!key.includes('.')) return undefined;
+  const path = key.split('.');
+  return valueAt(record, path) ?? valueAt(flat, path);
 }
 
 // Whether a record's field equals the filter's value (compared as text).
-function matches(record: AnyRecord, filter: RecordFilter): boolean {
-  const value = fieldValue(record, filter.key);
+function matches(record: AnyRecord, flat: AnyRecord, filter: RecordFilter): boolean {
+  const value = fieldValue(record, flat, filter.key);
   if (value === undefined) return false;
   return (typeof value === 'string' ? value : JSON.stringify(value)) === filter.value;
-}
-
-// A record has a durations field in one layout or the other.
-function hasDurationsField(record: AnyRecord): boolean {
-  return (
-    Array.isArray(record.run_durations) || Array.isArray(valueAt(record, ['call', 'durations']))
-  );
 }
 
 /** A command line as a shell would accept it: arguments with special characters single-quoted. */
@@ -268,14 +267,14 @@ export function quoteCommand(args: readonly string[]): string {
  * a CLI record's per-iteration lists too) and `resource_usage[].maxrss`.
  */
 export function peakRssBytesOf(record: AnyRecord): number | null {
+  const flat = flatten(record);
   let peak: number | null = null;
   const note = (value: unknown) => {
     if (typeof value === 'number' && Number.isFinite(value) && (peak === null || value > peak)) {
       peak = value;
     }
   };
-  note(record.peak_rss_bytes);
-  note(valueAt(record, ['call', 'peak_rss_bytes']));
+  note(flat.peak_rss_bytes);
   const visitSamples = (list: unknown) => {
     if (!Array.isArray(list)) return;
     for (const sample of list) {
@@ -289,9 +288,8 @@ export function peakRssBytesOf(record: AnyRecord): number | null {
       }
     }
   };
-  visitSamples(record.telemetry);
-  visitSamples(valueAt(record, ['call', 'monitor']));
-  const usage = record.resource_usage;
+  visitSamples(flat.telemetry);
+  const usage = flat.resource_usage;
   if (Array.isArray(usage)) {
     for (const u of usage)
       if (u !== null && typeof u === 'object') note((u as Record<string, unknown>).maxrss);

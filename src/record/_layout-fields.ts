@@ -1,8 +1,15 @@
-// internal: the few record fields the statistics readers need, read from either layout (v1 flat,
-// v2 nested). One small place, to be swapped for the record normaliser once it reads both.
+// internal: the few record fields the statistics readers need, read from either layout: a v2
+// record is first flattened by the layout table (toFlatRecord), so only v1 names are read here.
+
+import { toFlatRecord } from './layout.js';
 
 /** A record as read from a results file: any JSON object. */
 export type AnyRecord = Readonly<Record<string, unknown>>;
+
+/** The record under v1's flat names (a v1 record as it is; a v2 one flattened once). */
+export function flatten(record: AnyRecord): AnyRecord {
+  return toFlatRecord(record);
+}
 
 /** `record[a][b]...`, or undefined when a step is missing or not an object. */
 export function valueAt(record: AnyRecord, path: readonly string[]): unknown {
@@ -14,47 +21,22 @@ export function valueAt(record: AnyRecord, path: readonly string[]): unknown {
   return value;
 }
 
-/** The v1 field when the record has it, else the v2 one (`call.durations` for `run_durations`). */
-function v1OrV2(record: AnyRecord, v1Key: string, v2Path: readonly string[]): unknown {
-  const v1 = record[v1Key];
-  return v1 !== undefined ? v1 : valueAt(record, v2Path);
-}
-
 /** Per-iteration durations (seconds) as written; non-arrays give `[]`. */
-export function rawDurations(record: AnyRecord): readonly unknown[] {
-  const value = v1OrV2(record, 'run_durations', ['call', 'durations']);
-  return Array.isArray(value) ? value : [];
+export function rawDurations(flat: AnyRecord): readonly unknown[] {
+  return Array.isArray(flat.run_durations) ? flat.run_durations : [];
 }
 
 /** Per-iteration return codes of a CLI record, or undefined for a library record. */
-export function rawReturnCodes(record: AnyRecord): readonly unknown[] | undefined {
-  const value = v1OrV2(record, 'returncode', ['call', 'returncode']);
-  return Array.isArray(value) ? value : undefined;
-}
-
-/** `timed_out` of a CLI record: `true`, a per-iteration list, or undefined. */
-export function rawTimedOut(record: AnyRecord): unknown {
-  return v1OrV2(record, 'timed_out', ['call', 'timed_out']);
-}
-
-/** `interrupted`: `true` (recovered), a signal name, or undefined/false. */
-export function rawInterrupted(record: AnyRecord): unknown {
-  return v1OrV2(record, 'interrupted', ['call', 'interrupted']);
-}
-
-/** The recorded exception, or undefined. */
-export function rawException(record: AnyRecord): unknown {
-  return v1OrV2(record, 'exception', ['call', 'exception']);
+export function rawReturnCodes(flat: AnyRecord): readonly unknown[] | undefined {
+  return Array.isArray(flat.returncode) ? flat.returncode : undefined;
 }
 
 /** The CLI command (argument list), or undefined. */
-export function rawCommand(record: AnyRecord): readonly unknown[] | undefined {
-  const value = v1OrV2(record, 'command', ['call', 'command']);
-  return Array.isArray(value) && value.length > 0 ? value : undefined;
+export function rawCommand(flat: AnyRecord): readonly unknown[] | undefined {
+  return Array.isArray(flat.command) && flat.command.length > 0 ? flat.command : undefined;
 }
 
 /** The function (or `record()` block) name, or undefined. */
-export function rawFunctionName(record: AnyRecord): string | undefined {
-  const value = v1OrV2(record, 'function_name', ['call', 'name']);
-  return typeof value === 'string' ? value : undefined;
+export function rawFunctionName(flat: AnyRecord): string | undefined {
+  return typeof flat.function_name === 'string' ? flat.function_name : undefined;
 }

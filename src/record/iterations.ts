@@ -16,14 +16,7 @@
  * Both record layouts are read: v1's flat fields and v2's `call.*` ones.
  */
 
-import {
-  type AnyRecord,
-  rawDurations,
-  rawException,
-  rawInterrupted,
-  rawReturnCodes,
-  rawTimedOut,
-} from './_layout-fields.js';
+import { type AnyRecord, flatten, rawDurations, rawReturnCodes } from './_layout-fields.js';
 
 /** How a record's timed iterations ended. */
 export interface IterationOutcomes {
@@ -50,12 +43,13 @@ type Outcome = 'ok' | 'failed' | 'timed-out' | 'interrupted';
  * Works on v1 and v2 records, library and CLI.
  */
 export function splitIterations(record: AnyRecord): IterationOutcomes {
-  const durations = rawDurations(record);
-  const codes = rawReturnCodes(record);
+  const flat = flatten(record);
+  const durations = rawDurations(flat);
+  const codes = rawReturnCodes(flat);
   const outcomes: Outcome[] =
     codes === undefined
-      ? libraryOutcomes(record, durations.length)
-      : cliOutcomes(record, codes, durations.length);
+      ? libraryOutcomes(flat, durations.length)
+      : cliOutcomes(flat, codes, durations.length);
   const successfulDurationsS: number[] = [];
   const failedReturnCodes: number[] = [];
   let failed = 0;
@@ -88,8 +82,8 @@ export function splitIterations(record: AnyRecord): IterationOutcomes {
 
 // A library record: every iteration succeeded except the last one when the call threw or was cut.
 function libraryOutcomes(record: AnyRecord, count: number): Outcome[] {
-  const interrupted = isMarked(rawInterrupted(record));
-  const threw = isMarked(rawException(record));
+  const interrupted = isMarked(record.interrupted);
+  const threw = isMarked(record.exception);
   const last: Outcome = interrupted ? 'interrupted' : threw ? 'failed' : 'ok';
   // A call that ended before its first duration (killed, recovered from a journal) still started.
   if (count === 0) return last === 'ok' ? [] : [last];
@@ -103,7 +97,7 @@ function cliOutcomes(record: AnyRecord, codes: readonly unknown[], count: number
   const n = Math.max(count, codes.length);
   const outcomes: Outcome[] = [];
   for (let i = 0; i < n; i++) outcomes.push(codes[i] === 0 ? 'ok' : 'failed');
-  const timedOut = rawTimedOut(record);
+  const timedOut = record.timed_out;
   if (Array.isArray(timedOut)) {
     for (let i = 0; i < n; i++) if (timedOut[i] === true) outcomes[i] = 'timed-out';
   } else if (timedOut === true) {
@@ -113,7 +107,7 @@ function cliOutcomes(record: AnyRecord, codes: readonly unknown[], count: number
       outcomes[i] = 'timed-out';
     }
   }
-  if (isMarked(rawInterrupted(record)) && n > 0 && outcomes[n - 1] !== 'ok') {
+  if (isMarked(record.interrupted) && n > 0 && outcomes[n - 1] !== 'ok') {
     outcomes[n - 1] = 'interrupted';
   }
   return outcomes;

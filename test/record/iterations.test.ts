@@ -170,3 +170,20 @@ describe('splitIterations: CLI records', () => {
     assert.equal(missing!.failed, 1);
   });
 });
+
+describe('splitIterations: our v2 layout', () => {
+  test('call.interrupted and call.timed_out are read like their v1 names', () => {
+    const r = splitIterations({
+      mb: { implementation: 'microbench-ts' },
+      call: {
+        name: 'x',
+        command: ['x'],
+        durations: [1, 2, 3],
+        returncode: [0, -15, 130],
+        timed_out: [false, true, false],
+        interrupted: 'SIGINT',
+      },
+    });
+    assert.deepEqual([r.successfulDurationsS, r.timedOut, r.interrupted, r.failed], [[1], 1, 1, 0]);
+  });
+});
