@@ -54,6 +54,7 @@ const GROUPS: readonly Group[] = [
   { id: 'sampler-cost', file: './sampler-cost.ts', fn: 'measure', fresh: false, timeoutMs: 0 },
   { id: 'journal', file: './journal-and-records.ts', fn: 'measure', fresh: false, timeoutMs: 0 },
   { id: 'cli', file: './cli-startup.ts', fn: 'measure', fresh: false, timeoutMs: 0 },
+  { id: 'cli-tree', file: './cli-tree-telemetry.ts', fn: 'measure', fresh: false, timeoutMs: 0 },
   { id: 'mixins', file: './mixins-cost.ts', fn: 'measure', fresh: true, timeoutMs: 120_000 },
 ];
 

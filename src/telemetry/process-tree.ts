@@ -2,18 +2,21 @@
  * Process-tree sampling for the CLI's `--telemetry-interval` and `--telemetry-children`: the
  * CPU and memory of a command and, on request, of everything it started.
  *
- *   sample() ── listDescendants(root) ── /proc/<pid>/task/<tid>/children (or a /proc scan)
+ *   sample() ── walk from the root ── /proc/<pid>/task/<tid>/children (or a /proc scan)
  *       │
  *       └── per pid: a kept ProcessInfo + its CPU seconds at the previous sample
  *              Δcpu summed over the tree / Δwall × 100  →  cpu_percent
  *              Σ rss (statm), Σ pss (smaps_rollup)      →  rss_bytes, pss_bytes
+ *              (PSS read afresh while its reads stay within pssBudget of one core, else
+ *              each process's latest reading)
  *
  * Per-pid CPU baselines live across samples, so a child is not stuck at 0 % the way a fresh
  * psutil.Process would be (psrecord #47): only the tree's first sample is 0.0.
  */
 
+import { closeSync, openSync, readSync } from 'node:fs';
 import { OptionError, TelemetryError } from '../errors.js';
-import { hasChildrenFiles, readChildPids, scanParentPids } from './_proc.js';
+import { hasChildrenFiles, readChildPids, readProcText, scanParentPids } from './_proc.js';
 import { AccessDeniedError, NoSuchProcessError, ProcessInfo } from './process-info.js';
 
 /**
@@ -80,9 +83,15 @@ export interface ProcessTreeSamplerOptions {
   children?: boolean;
   /**
    * Also sum PSS (`pss_bytes`), which, unlike RSS, does not count shared pages twice. Costs about
-   * 0.5–5 ms per Node process per sample. @default the value of `children`
+   * 0.1–1.5 ms per process per read (the kernel walks every mapping). @default the value of `children`
    */
   pss?: boolean;
+  /**
+   * The share of one core PSS reads may take, over the sampler's life: when a sample would go
+   * past it, each process's latest PSS reading is summed instead of a fresh one (a process seen
+   * for the first time is always read). 1 reads every sample. @default 0.003 (0.3 %)
+   */
+  pssBudget?: number;
 }
 
 /** One sample of a process tree; keys are the record's field names. */
@@ -104,6 +113,10 @@ export interface ProcessTreeSample {
 interface TrackedProcess {
   readonly info: ProcessInfo;
   cpuS: number;
+  /** Its latest PSS reading (undefined before the first; null when denied). */
+  pss?: number | null;
+  /** A kept descriptor of its main thread's children file (re-read in place each sample). */
+  childrenFd?: number | undefined;
 }
 
 /**
@@ -125,7 +138,11 @@ export class ProcessTreeSampler {
   /** Whether `pss_bytes` is summed. */
   readonly pss: boolean;
   readonly #tracked = new Map<number, TrackedProcess>();
+  readonly #pssBudget: number;
   #lastWallMs: number | undefined;
+  #firstWallMs: number | undefined;
+  // Milliseconds spent reading PSS so far.
+  #pssSpentMs = 0;
 
   /**
    * @throws OptionError when `rootPid` is not a positive integer.
@@ -135,6 +152,7 @@ export class ProcessTreeSampler {
   constructor(rootPid: number, options: ProcessTreeSamplerOptions = {}) {
     this.children = options.children ?? false;
     this.pss = options.pss ?? this.children;
+    this.#pssBudget = options.pssBudget ?? 0.003;
     if (this.children) validateTreePid(rootPid, 'ProcessTreeSampler');
     const root = new ProcessInfo(rootPid);
     this.rootPid = rootPid;
@@ -149,29 +167,47 @@ export class ProcessTreeSampler {
   sample(): ProcessTreeSample {
     const wallMs = performance.now();
     const lastWallMs = this.#lastWallMs;
-    const pids = this.children ? [this.rootPid, ...listDescendants(this.rootPid)] : [this.rootPid];
+    // Walk the tree while reading it: each process's stat says how many threads it has, and a
+    // single-threaded one (most are) has one children file, so no task/ listing is needed.
+    const walk = this.children && hasChildrenFiles();
+    const pids = walk
+      ? [this.rootPid]
+      : this.children
+        ? [this.rootPid, ...listDescendantsByScan(this.rootPid)]
+        : [this.rootPid];
+    const listed = new Set(pids);
     let cpuDeltaS = 0;
     let rssBytes = 0;
     let pssBytes: number | null = 0;
     let count = 0;
     const current = new Set<number>();
-    for (const pid of pids) {
+    this.#firstWallMs ??= wallMs;
+    const freshPss = this.#pssSpentMs <= this.#pssBudget * (wallMs - this.#firstWallMs);
+    for (let i = 0; i < pids.length; i++) {
+      const pid = pids[i]!;
       const tracked = this.#track(pid, lastWallMs === undefined);
       if (tracked === undefined) continue;
       try {
         const times = tracked.info.cpuTimes();
         const cpuS = times.user + times.system;
+        rssBytes += tracked.info.memoryInfo().rss;
         if (this.pss) {
-          const memory = this.#readFullMemory(tracked.info);
-          rssBytes += memory.rss;
-          if (pssBytes !== null) pssBytes = memory.pss === null ? null : pssBytes + memory.pss;
-        } else {
-          rssBytes += tracked.info.memoryInfo().rss;
+          if (freshPss || tracked.pss === undefined) tracked.pss = this.#readPss(tracked.info);
+          if (pssBytes !== null) pssBytes = tracked.pss === null ? null : pssBytes + tracked.pss;
         }
         if (!Number.isNaN(tracked.cpuS)) cpuDeltaS += Math.max(0, cpuS - tracked.cpuS);
         tracked.cpuS = cpuS;
         current.add(pid);
         count += 1;
+        if (walk) {
+          const single = tracked.info.numThreads() === 1;
+          const children = single ? readMainThreadChildren(tracked, pid) : readChildPids(pid);
+          for (const child of children ?? []) {
+            if (listed.has(child)) continue;
+            listed.add(child);
+            pids.push(child);
+          }
+        }
       } catch (error) {
         if (!(error instanceof NoSuchProcessError) || pid === this.rootPid) throw error;
         // A descendant exited between listing and reading: skip it.
@@ -194,9 +230,14 @@ export class ProcessTreeSampler {
 
   /** Releases the `/proc` descriptors kept for every followed process. */
   close(): void {
-    for (const tracked of this.#tracked.values()) tracked.info.close();
+    for (const tracked of this.#tracked.values()) {
+      tracked.info.close();
+      closeChildrenFd(tracked);
+    }
     this.#tracked.clear();
     this.#lastWallMs = undefined;
+    this.#firstWallMs = undefined;
+    this.#pssSpentMs = 0;
   }
 
   // The tracked entry for a pid, created on first sight; undefined if it vanished meanwhile.
@@ -217,14 +258,16 @@ export class ProcessTreeSampler {
     return tracked;
   }
 
-  // rss plus pss, with pss null when the kernel denies smaps_rollup for this process.
-  #readFullMemory(info: ProcessInfo): { rss: number; pss: number | null } {
+  // PSS of one process (null when the kernel denies smaps_rollup), its cost counted.
+  #readPss(info: ProcessInfo): number | null {
+    const startMs = performance.now();
     try {
-      const full = info.memoryFullInfo();
-      return { rss: full.rss, pss: full.pss };
+      return info.memoryFullInfo().pss;
     } catch (error) {
       if (!(error instanceof AccessDeniedError)) throw error;
-      return { rss: info.memoryInfo().rss, pss: null };
+      return null;
+    } finally {
+      this.#pssSpentMs += performance.now() - startMs;
     }
   }
 
@@ -233,9 +276,47 @@ export class ProcessTreeSampler {
     for (const [pid, tracked] of this.#tracked) {
       if (current.has(pid) || pid === this.rootPid) continue;
       tracked.info.close();
+      closeChildrenFd(tracked);
       this.#tracked.delete(pid);
     }
   }
+}
+
+const childrenBuffer = Buffer.allocUnsafe(4096);
+
+// The children of a single-threaded process: its one thread's children file (none if gone),
+// read through a descriptor kept from one sample to the next (a pread at 0 regenerates it).
+function readMainThreadChildren(tracked: TrackedProcess, pid: number): number[] {
+  let text: string;
+  try {
+    tracked.childrenFd ??= openSync(`/proc/${pid}/task/${pid}/children`, 'r');
+    const length = readSync(tracked.childrenFd, childrenBuffer, 0, childrenBuffer.length, 0);
+    // A full buffer may be cut short: read the whole file the slow way.
+    text =
+      length < childrenBuffer.length
+        ? childrenBuffer.toString('latin1', 0, length)
+        : readProcText(`/proc/${pid}/task/${pid}/children`);
+  } catch {
+    closeChildrenFd(tracked);
+    return [];
+  }
+  const children: number[] = [];
+  for (const part of text.split(' ')) {
+    const child = Number(part);
+    if (part !== '' && Number.isSafeInteger(child)) children.push(child);
+  }
+  return children;
+}
+
+// Release the kept children descriptor of a process.
+function closeChildrenFd(tracked: TrackedProcess): void {
+  if (tracked.childrenFd === undefined) return;
+  try {
+    closeSync(tracked.childrenFd);
+  } catch {
+    // Closed behind our back already.
+  }
+  tracked.childrenFd = undefined;
 }
 
 // Tree walking needs a sane pid and Linux /proc.
