@@ -33,7 +33,7 @@ export function renderComparison(comparison: Comparison, format: CompareFormat):
  * threshold.
  */
 export function renderHeadline(r: BenchmarkComparison, threshold: number): string {
-  const p = `p = ${formatP(r.pValue)}`;
+  const p = r.pValue === 0 ? 'p < 1e-300' : `p = ${formatP(r.pValue)}`;
   if (r.verdict === 'no-data') return `${r.name}: no verdict (a side has no successful iteration)`;
   if (r.verdict === 'faster') {
     const inverse = 1 / r.ratio;

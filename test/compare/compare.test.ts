@@ -263,3 +263,15 @@ describe('renderComparison shapes', () => {
     assert.equal(rows.length, 4);
   });
 });
+
+describe('formatP', () => {
+  test('two significant digits, exponents below 0.001, a bound for an underflow', async () => {
+    const { formatP } = await import('../../src/compare/compare.js');
+    assert.equal(formatP(0.4321), '0.43');
+    assert.equal(formatP(0.012), '0.012');
+    assert.equal(formatP(0.0042), '0.004');
+    assert.equal(formatP(3.2e-8), '3e-8');
+    assert.equal(formatP(0), '< 1e-300');
+    assert.equal(formatP(Number.NaN), '-');
+  });
+});
