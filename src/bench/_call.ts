@@ -25,6 +25,8 @@ export interface CallEnvironment {
   readonly toJsonValue: (value: unknown, what: string) => unknown;
   /** Start sampling for this call; undefined when telemetry is off. */
   readonly startTelemetry: ((record: BenchRecord) => TelemetryRun) | undefined;
+  /** Wait for the sampler worker to be ready; the ms waited (0 once it is). */
+  readonly prepareTelemetry?: (() => number) | undefined;
   /** Deliver a finished record to the outputs. */
   readonly deliver: (record: BenchRecord) => void;
 }
@@ -37,6 +39,8 @@ export class BenchCall {
   readonly counter: () => number;
   readonly #env: CallEnvironment;
   #telemetry: TelemetryRun | undefined;
+  // ms this call waited, before it started, for the sampler worker to start.
+  #telemetryWaitMs = 0;
   #iterationStart = 0;
   #ended = false;
 
@@ -72,6 +76,9 @@ export class BenchCall {
     }
     if (env.startTelemetry) record.telemetry = [];
     record.run_durations = [];
+    // A call made while the sampler worker is still starting (once per process, tens of ms)
+    // waits for it here, before start_time: the wait is not timed, and the record states it.
+    if (env.prepareTelemetry) this.#telemetryWaitMs = env.prepareTelemetry();
     // Stamped before telemetry starts: the initial sample is never earlier than start_time,
     // even when this thread is preempted while the sampler takes it.
     record.start_time = formatTimestamp(nowEpochMs(), env.timezone);
@@ -159,8 +166,27 @@ export class BenchCall {
   }
 
   #attach(result: TelemetryResult): void {
-    this.record.telemetry = result.samples;
-    if (result.total !== result.samples.length) this.record.telemetry_samples_total = result.total;
+    const record = this.record;
+    record.telemetry = result.samples;
+    if (result.total !== result.samples.length) record.telemetry_samples_total = result.total;
+    record.telemetry_samples_due = result.due;
+    record.telemetry_samples_taken = result.total;
+    record.telemetry_samples_missed = result.missed;
+    if (result.missedCause !== undefined) record.telemetry_missed_cause = result.missedCause;
+    record.telemetry_lateness_p95_ms = result.latenessP95Ms;
+    record.telemetry_lateness_max_ms = result.latenessMaxMs;
+    if (result.errors.length > 0) record.telemetry_errors = [...result.errors];
+    const { priority, nice, policy, tid } = result.sampler;
+    record.telemetry_sampler =
+      this.#telemetryWaitMs > 0
+        ? {
+            priority,
+            nice,
+            policy,
+            tid,
+            startup_wait_ms: Math.round(this.#telemetryWaitMs * 1000) / 1000,
+          }
+        : { priority, nice, policy, tid };
   }
 
   // A failing collector never loses the record: note which one failed and why.

@@ -132,6 +132,7 @@ export class MicroBench {
         timeoutS: opts.telemetryTimeoutS,
         timezone: opts.timezone,
         maxSamples: opts.telemetryMaxSamples,
+        priority: opts.telemetryPriority,
         journalDir: opts.journal && outfile !== undefined ? journalDirFor(outfile.path) : undefined,
         outfile: outfile?.path,
       });
@@ -149,6 +150,7 @@ export class MicroBench {
       counter: opts.durationCounter,
       toJsonValue: (value, what) => toJsonValue(value, what, { replacer }),
       startTelemetry: this.#telemetry ? (record) => this.#telemetry!.start(record) : undefined,
+      prepareTelemetry: this.#telemetry ? () => this.#telemetry!.prepare() : undefined,
       deliver: (record) => this.#fanOut.deliver(record, () => this.#encode(record)),
     };
   }

@@ -10,7 +10,9 @@ import {
   validateRecordFormat,
 } from '../record/layout.js';
 import { resolveTimezone, type Timezone } from '../record/timestamp.js';
+import { defaultTelemetry } from '../telemetry/default-telemetry.js';
 import type { ProcessInfo } from '../telemetry/process-info.js';
+import type { SamplerPriority } from '../telemetry/protocol.js';
 import { closestName } from './_did-you-mean.js';
 
 /**
@@ -49,7 +51,10 @@ export interface MicroBenchOptions {
   defaultMixins?: boolean;
   /** Applied to every value before the built-in JSON rules. */
   jsonReplacer?: JsonReplacer;
-  /** Telemetry function run on the sampler thread (enables telemetry). */
+  /**
+   * Telemetry function run on the sampler thread (enables telemetry). Without one, a
+   * `telemetryInterval` alone samples `cpu_percent` and `rss_bytes`, as the CLI does.
+   */
   telemetry?: TelemetryFunction;
   /** v2 alias of `telemetry`. */
   monitor?: TelemetryFunction;
@@ -65,6 +70,15 @@ export interface MicroBenchOptions {
   monitorTimeout?: number;
   /** Keep at most this many samples per record, thinning evenly (first and last kept). */
   telemetryMaxSamples?: number;
+  /**
+   * How the sampler thread asks the OS to run it on time. `'raised'`: the best nice value the
+   * process may set (−20 as root or with CAP_SYS_NICE, what RLIMIT_NICE allows otherwise,
+   * silently normal where nothing is allowed); `'realtime'`: SCHED_FIFO (through util-linux's
+   * `chrt`) where permitted, else as `'raised'`; `'normal'`: leave it. One sampler thread serves
+   * the process: it follows the latest bench made. Records say what it got (`telemetry_sampler`).
+   * @default 'raised'
+   */
+  telemetryPriority?: SamplerPriority;
   /**
    * Journal telemetry samples next to the outfile as they are taken, so a killed run can be
    * recovered with `microbench recover`. Only with `outfile`. @default true
@@ -103,6 +117,7 @@ export interface ResolvedMicroBenchOptions {
   readonly telemetryIntervalS: number;
   readonly telemetryTimeoutS: number;
   readonly telemetryMaxSamples: number | undefined;
+  readonly telemetryPriority: SamplerPriority;
   readonly journal: boolean;
   readonly handleSignals: boolean;
   readonly recordFormat: RecordFormat;
@@ -129,6 +144,7 @@ const OPTION_NAMES = [
   'telemetryTimeout',
   'monitorTimeout',
   'telemetryMaxSamples',
+  'telemetryPriority',
   'journal',
   'handleSignals',
   'recordFormat',
@@ -298,7 +314,10 @@ export function resolveMicroBenchOptions(
     mixins,
     defaultMixins: validateBoolean(pick('defaultMixins') ?? true, 'defaultMixins'),
     jsonReplacer,
-    telemetry,
+    // An interval without a function samples what the CLI samples.
+    telemetry:
+      telemetry ??
+      (interval !== undefined && telemetryModuleRaw === undefined ? defaultTelemetry : undefined),
     telemetryModule:
       telemetryModuleRaw === undefined
         ? undefined
@@ -318,6 +337,7 @@ export function resolveMicroBenchOptions(
         : 'telemetryTimeout',
     ),
     telemetryMaxSamples: validateMaxSamples(pick('telemetryMaxSamples')),
+    telemetryPriority: validatePriority(pick('telemetryPriority') ?? 'raised'),
     journal: validateBoolean(pick('journal') ?? true, 'journal'),
     handleSignals: validateBoolean(pick('handleSignals') ?? true, 'handleSignals'),
     recordFormat,
@@ -371,6 +391,17 @@ function validateMaxSamples(value: unknown): number | undefined {
     );
   }
   return value;
+}
+
+const PRIORITIES: readonly SamplerPriority[] = ['raised', 'realtime', 'normal'];
+
+function validatePriority(value: unknown): SamplerPriority {
+  if (!PRIORITIES.includes(value as SamplerPriority)) {
+    throw new OptionError(
+      `Expected \`telemetryPriority\` to be 'raised', 'realtime' or 'normal', got ${describe(value)}. Use 'normal' to leave the sampler thread's priority alone`,
+    );
+  }
+  return value as SamplerPriority;
 }
 
 function validateBoolean(value: unknown, name: string): boolean {

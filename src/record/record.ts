@@ -2,8 +2,11 @@
 export interface TelemetrySample {
   /** ISO 8601 with microseconds and the bench timezone's offset, e.g. `2024-01-01T00:01:30.123456+00:00`. */
   timestamp: string;
-  /** Present when the telemetry function threw or returned a non-object. */
-  error?: string;
+  /**
+   * Present when the telemetry function threw or returned a non-object: `true` in library
+   * records (the message is in the record's `telemetry_errors`, once), the message elsewhere.
+   */
+  error?: string | true;
   [field: string]: unknown;
 }
 
@@ -38,6 +41,27 @@ export interface BenchRecord {
   telemetry?: TelemetrySample[] | TelemetrySample[][];
   /** How many samples were taken in all when `telemetryMaxSamples` thinned the list. */
   telemetry_samples_total?: number;
+  /** Samples due while the call ran: the initial one, then one per interval (library records with telemetry). */
+  telemetry_samples_due?: number;
+  /** Samples taken (before any thinning). */
+  telemetry_samples_taken?: number;
+  /** Due samples not taken (`due − taken`). */
+  telemetry_samples_missed?: number;
+  /** Why samples were missed (present only when some were): `sampler behind`, `machine overloaded`, `telemetry function hung`, `too many concurrent calls`. */
+  telemetry_missed_cause?: string;
+  /** How late samples were against their schedule (ms): 95th percentile, and the maximum; null without samples. */
+  telemetry_lateness_p95_ms?: number | null;
+  telemetry_lateness_max_ms?: number | null;
+  /** Each distinct telemetry-function error once, with the number of samples it failed (those samples hold `error: true`). */
+  telemetry_errors?: { message: string; count: number }[];
+  /** The sampler thread's scheduling during the call, and any wait for the worker to start (ms, untimed). */
+  telemetry_sampler?: {
+    priority: string;
+    nice: number | null;
+    policy: string | null;
+    tid: number | null;
+    startup_wait_ms?: number;
+  };
   timings?: SubTiming[];
   exception?: RecordedException;
   /** `true` for a record recovered from a journal, or the signal name when a signal ended the call. */

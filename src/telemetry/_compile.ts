@@ -8,7 +8,13 @@
 type Compiled = (process: unknown) => unknown;
 
 // esbuild's helpers that can appear inside transformed function bodies.
-const HELPER_NAMES = ['__name', '__defProp', '__publicField', '__defNormalProp', '__knownSymbol'];
+export const HELPER_NAMES = [
+  '__name',
+  '__defProp',
+  '__publicField',
+  '__defNormalProp',
+  '__knownSymbol',
+];
 const __defProp = Object.defineProperty;
 const HELPERS: unknown[] = [
   (target: Function, value: string) => __defProp(target, 'name', { value, configurable: true }),

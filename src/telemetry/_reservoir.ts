@@ -32,6 +32,13 @@ export class SampleReservoir<T = TelemetrySample> {
     }
   }
 
+  /** How many samples are held now (at most 2N + 1 with a limit N). */
+  get held(): number {
+    return (
+      this.#kept.length + (this.#last !== undefined && this.#kept.at(-1) !== this.#last ? 1 : 0)
+    );
+  }
+
   result(): { samples: T[]; total: number } {
     const limit = this.#limit;
     if (limit === undefined) return { samples: this.#kept, total: this.total };

@@ -16,9 +16,18 @@ export interface JournalSpec {
   readonly header: Record<string, unknown>;
 }
 
+/**
+ * How hard the sampler thread asks the OS to run it on time: `raised` (the best nice value the
+ * process may set, −20 as root), `realtime` (SCHED_FIFO where permitted, else as `raised`),
+ * `normal` (left as the OS made it).
+ */
+export type SamplerPriority = 'raised' | 'realtime' | 'normal';
+
 /** Main → worker. */
 export type ToWorker =
   | { readonly type: 'define'; readonly defId: number; readonly telemetry: TelemetrySource }
+  /** Apply this priority to the sampler thread (a later bench asked for another). */
+  | { readonly type: 'priority'; readonly priority: SamplerPriority }
   | {
       readonly type: 'start';
       readonly sid: number;
@@ -48,20 +57,24 @@ export type ToWorker =
   /** The record of a session stopped with `record` is delivered: delete its journal. */
   | { readonly type: 'discard'; readonly sid: number; readonly path: string };
 
+/** Why the worker skipped sample slots: busy with other work, or not given a CPU in time. */
+export type MissCause = 'behind' | 'overloaded';
+
+/** Fields every sample message carries. */
+interface SampleFields {
+  readonly sid: number;
+  readonly epochMs: number;
+  /** Index k of the slot this sample fills (due at anchor + k·interval). */
+  readonly index: number;
+  /** Slots skipped right after this one (the sample ended too late for them), and why. */
+  readonly skipped?: number;
+  readonly cause?: MissCause;
+}
+
 /** Worker → main, on the reply port. */
 export type FromWorker =
-  | {
-      readonly type: 'sample';
-      readonly sid: number;
-      readonly epochMs: number;
-      readonly json: string;
-    }
-  | {
-      readonly type: 'sample-error';
-      readonly sid: number;
-      readonly epochMs: number;
-      readonly error: string;
-    }
+  | (SampleFields & { readonly type: 'sample'; readonly json: string })
+  | (SampleFields & { readonly type: 'sample-error'; readonly error: string })
   | { readonly type: 'define-error'; readonly defId: number; readonly error: string }
   | { readonly type: 'journal-error'; readonly sid: number; readonly error: string }
   | { readonly type: 'discarded'; readonly sid: number };
@@ -73,6 +86,8 @@ export interface WorkerData {
   readonly shared: SharedArrayBuffer;
   /** Epoch ms that BUSY_UNTIL counts from. */
   readonly epochBase: number;
+  /** The priority to give the sampler thread as it starts. */
+  readonly priority: SamplerPriority;
 }
 
 /*
@@ -127,8 +142,36 @@ export const BUSY_UNTIL = 3;
 /** Index of the session whose sample the telemetry function is taking (with BUSY_UNTIL). */
 export const BUSY_SID = 4;
 
+/**
+ * Where the worker publishes, before READY (and again after a 'priority' message), the
+ * scheduling its thread got: its kernel thread id, its nice value + PRIORITY_NICE_OFFSET,
+ * its policy (SCHED_OTHER = 0, SCHED_FIFO = 1, ...; -1 unknown) and a PRIORITY_* outcome.
+ */
+export const SAMPLER_TID = 5;
+/** See {@link SAMPLER_TID}. */
+export const SAMPLER_NICE = 6;
+/** See {@link SAMPLER_TID}. */
+export const SAMPLER_POLICY = 7;
+/** See {@link SAMPLER_TID}. */
+export const SAMPLER_PRIORITY = 8;
+
+/** Added to the nice value in SAMPLER_NICE (so 0 means "not published yet"). */
+export const PRIORITY_NICE_OFFSET = 100;
+
+/** Outcomes in SAMPLER_PRIORITY, by index. */
+export const PRIORITY_OUTCOMES = [
+  'unknown',
+  'normal',
+  'raised',
+  'realtime',
+  'not requested',
+] as const;
+
+/** One of {@link PRIORITY_OUTCOMES}. */
+export type PriorityOutcome = (typeof PRIORITY_OUTCOMES)[number];
+
 /** Index of the first owner word (see above). */
-export const OWNER_BASE = 5;
+export const OWNER_BASE = 9;
 
 /** Index of the first state word (see above). */
 export const STATE_BASE = OWNER_BASE + SESSION_SLOTS;

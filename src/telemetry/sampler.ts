@@ -25,13 +25,15 @@ import {
   Worker,
   type WorkerOptions,
 } from 'node:worker_threads';
-import { TelemetryError } from '../errors.js';
+import { OptionError, TelemetryError } from '../errors.js';
 import { removeJournalFile } from '../journal/journal.js';
 import { type PendingJournal, pendingJournalFor } from '../journal/pending.js';
 import { toJsonValue } from '../json/encode.js';
 import type { BenchRecord, TelemetrySample } from '../record/record.js';
 import { formatTimestamp, nowEpochMs, type Timezone } from '../record/timestamp.js';
-import { compileTelemetrySource } from './_compile.js';
+import { compileTelemetrySource, HELPER_NAMES } from './_compile.js';
+import { findOutsideVariables } from './_free-variables.js';
+import { POLICY_NAMES } from './_priority.js';
 import { SampleReservoir } from './_reservoir.js';
 import {
   BUSY_SID,
@@ -45,9 +47,17 @@ import {
   NO_SLOT,
   OWNER_BASE,
   POSTED_STEP,
+  PRIORITY_NICE_OFFSET,
+  PRIORITY_OUTCOMES,
+  type PriorityOutcome,
   READY,
   REPLY_COUNTER,
+  SAMPLER_NICE,
+  SAMPLER_POLICY,
+  SAMPLER_PRIORITY,
+  SAMPLER_TID,
   SAMPLING_BIT,
+  type SamplerPriority,
   SESSION_SLOTS,
   SHARED_BYTES,
   STATE_BASE,
@@ -56,11 +66,43 @@ import {
   type ToWorker,
 } from './protocol.js';
 
-/** Samples collected by one run. */
+/** Why samples due in a call are missing from its record. */
+export type MissedCause =
+  | 'sampler behind'
+  | 'machine overloaded'
+  | 'telemetry function hung'
+  | 'too many concurrent calls';
+
+/** The scheduling the sampler thread had for a run (read from /proc by the thread itself). */
+export interface SamplerScheduling {
+  /** What the priority request achieved: `raised`, `realtime`, `normal` (not permitted), `not requested`, `unknown`. */
+  readonly priority: PriorityOutcome;
+  /** The thread's nice value; null where unknown. */
+  readonly nice: number | null;
+  /** The thread's scheduling policy (`SCHED_OTHER`, `SCHED_FIFO`, ...); null where unknown. */
+  readonly policy: string | null;
+  /** Kernel thread id of the sampler thread; null where unknown. */
+  readonly tid: number | null;
+}
+
+/** Samples collected by one run, and how faithfully. */
 export interface TelemetryResult {
   readonly samples: TelemetrySample[];
   /** Samples taken in all (more than `samples.length` when thinned). */
   readonly total: number;
+  /** Samples due while the call ran (the initial one, then one per interval). */
+  readonly due: number;
+  /** Due samples not taken (`due − total`, never negative). */
+  readonly missed: number;
+  /** The main reason for the missed samples; undefined when none were missed. */
+  readonly missedCause: MissedCause | undefined;
+  /** How late samples were against their schedule, ms: 95th percentile and maximum (null: none). */
+  readonly latenessP95Ms: number | null;
+  readonly latenessMaxMs: number | null;
+  /** Each distinct telemetry-function error once, with the number of samples it failed. */
+  readonly errors: readonly { readonly message: string; readonly count: number }[];
+  /** The sampler thread's scheduling. */
+  readonly sampler: SamplerScheduling;
 }
 
 /** One sampling session (one benchmarked call). */
@@ -87,6 +129,8 @@ export interface TelemetrySpec {
   readonly timeoutS: number;
   readonly timezone: Timezone;
   readonly maxSamples: number | undefined;
+  /** How the sampler thread asks to be scheduled. @default 'raised' */
+  readonly priority?: SamplerPriority;
   /** Journal folder (crash safety); undefined = no journal. */
   readonly journalDir: string | undefined;
   readonly outfile: string | undefined;
@@ -94,6 +138,12 @@ export interface TelemetrySpec {
 
 /** A bench's telemetry, registered with the sampler; starts runs. */
 export interface TelemetryDefinition {
+  /**
+   * Wait until the sampler worker is ready, so the call's initial sample is taken as it starts;
+   * returns the ms waited (0 once the worker is up). Call it before stamping `start_time`, so a
+   * call made while the worker starts (tens of ms, once per process) does not count the wait.
+   */
+  prepare(): number;
   start(record: BenchRecord): TelemetryRun;
   /**
    * A promise that settles once every stopped run of this definition has handed its samples
@@ -111,6 +161,9 @@ interface RawSample {
   readonly json?: string;
   readonly error?: string;
 }
+
+// Lateness values kept per run for the p95 (beyond, a uniform random subset; the max is exact).
+const LATENESS_KEPT = 4096;
 
 // Stopped runs of one definition still waiting for a sample, and who waits for them.
 interface Waiting {
@@ -143,6 +196,22 @@ interface RunState {
   onDone?: () => void;
   /** When a pending stop is abandoned (performance.now() ms). */
   deadline?: number;
+  /** Samples due by the stop (set when stopped). */
+  due: number;
+  /** ms late of each sample received (see LATENESS_KEPT), and the largest. */
+  readonly lateness: number[];
+  latenessMax: number;
+  /** Slots the worker skipped, by the cause it saw. */
+  skippedBehind: number;
+  skippedOverloaded: number;
+  /** Moved off a worker whose telemetry function hung. */
+  hung: boolean;
+  /** No worker session at all: every slot was taken by a running call (back-pressure). */
+  unsampled: boolean;
+  /** The sampler thread's scheduling when the run started. */
+  readonly sampler: SamplerScheduling;
+  /** The bench's once-only warning about missed samples. */
+  readonly warnMissed: (run: RunState) => void;
 }
 
 let nextDefId = 1;
@@ -164,6 +233,7 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
     } catch (error) {
       throw new TelemetryError((error as Error).message, { cause: error });
     }
+    validateSelfContained(text, spec.fn.name);
     source = { kind: 'source', source: text, name: spec.fn.name };
   } else {
     const url = spec.moduleUrl!;
@@ -206,7 +276,25 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
     : undefined;
   const intervalMs = spec.intervalS * 1000;
   const waiting: Waiting = { count: 0, resolvers: [] };
+  // The worker starts now, while the program sets up, so no call waits for it; the process's
+  // sampler follows the priority the latest bench asked for.
+  requestPriority(spec.priority ?? 'raised');
+  getHost().ensureDefined(defId);
+  let warnedMissed = false;
+  let firstCall = true;
+  const warnMissed = (run: RunState) => {
+    if (warnedMissed) return;
+    warnedMissed = true;
+    warnMissedSamples(run);
+  };
   return {
+    prepare() {
+      const host = getHost();
+      if (host.isReady()) return 0;
+      const before = performance.now();
+      host.waitReady(spec.timeoutS * 1000);
+      return performance.now() - before;
+    },
     start(record) {
       let host = getHost();
       host.waitReady(spec.timeoutS * 1000);
@@ -245,8 +333,23 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
         stopped: false,
         done: false,
         needed: 0,
+        due: 0,
+        lateness: [],
+        latenessMax: Number.NaN,
+        skippedBehind: 0,
+        skippedOverloaded: 0,
+        hung: false,
+        unsampled: false,
+        sampler: host.scheduling(),
+        warnMissed,
       };
       host.begin(run, intervalMs, true);
+      // A bench's first call: its user code starts once the initial sample is stamped (later
+      // calls do not wait: the worker stamps it within tens of µs while user code runs).
+      if (firstCall) {
+        firstCall = false;
+        host.awaitInitialStamp(run, Math.min(intervalMs, spec.timeoutS * 1000));
+      }
       return {
         stop: (deliver) => run.host.stop(run, deliver),
         stopSync: () => run.host.stopSync(run),
@@ -263,6 +366,22 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
   };
 }
 
+/**
+ * Throw an OptionError when a telemetry function's text uses variables from outside its body:
+ * it runs on the sampler thread from that text, where they do not exist.
+ */
+function validateSelfContained(text: string, name: string): void {
+  const outside = findOutsideVariables(text).filter(
+    (variable) =>
+      !(variable in globalThis) && !HELPER_NAMES.includes(variable) && variable !== name,
+  );
+  if (outside.length === 0) return;
+  const list = outside.map((v) => `\`${v}\``).join(', ');
+  throw new OptionError(
+    `The telemetry function${name ? ` \`${name}\`` : ''} uses ${list}, defined outside it. Telemetry runs on the sampler thread from the function's source text, so like a static method it may use only its \`process\` argument and globals: move ${outside.length > 1 ? 'them' : 'it'} inside the function, or put the function in a module (default export) and pass \`telemetryModule: new URL('./sampler.js', import.meta.url)\``,
+  );
+}
+
 const definitions = new Map<number, TelemetrySource>();
 // A definition's id by its kind and text (see defineTelemetry).
 const definitionIds = new Map<string, number>();
@@ -272,6 +391,15 @@ export function telemetryDefinitionCount(): number {
   return definitions.size;
 }
 let current: SamplerHost | undefined;
+// The priority the latest bench asked for (a fresh worker starts with it).
+let requestedPriority: SamplerPriority = 'raised';
+
+// Ask for `priority` (a running worker is told when it differs from the last request).
+function requestPriority(priority: SamplerPriority): void {
+  if (priority === requestedPriority) return;
+  requestedPriority = priority;
+  current?.setPriority(priority);
+}
 
 function getHost(): SamplerHost {
   if (current === undefined) {
@@ -315,7 +443,12 @@ class SamplerHost {
     const [entry, entryOptions] = workerEntry();
     this.#worker = startWorker(entry, {
       ...entryOptions,
-      workerData: { replyPort: port2, shared, epochBase: this.#epochBase },
+      workerData: {
+        replyPort: port2,
+        shared,
+        epochBase: this.#epochBase,
+        priority: requestedPriority,
+      },
       transferList: [port2],
       name: 'microbench-sampler',
     });
@@ -326,6 +459,55 @@ class SamplerHost {
     this.#port.on('message', (message: FromWorker) => this.#handle(message));
     this.#port.unref();
   }
+
+  /** Whether the worker has loaded (and published its scheduling). */
+  isReady(): boolean {
+    if (!this.#ready && Atomics.load(this.#flags, READY) !== 0) this.#ready = true;
+    return this.#ready;
+  }
+
+  /**
+   * Wait (at most `maxMs`) until the worker has stamped `run`'s initial sample: it sets the
+   * session's sampling bit (or has posted the sample) right after taking the timestamp.
+   */
+  awaitInitialStamp(run: RunState, maxMs: number): void {
+    if (run.unsampled || this.#dead) return;
+    const word = STATE_BASE + (run.sid % SESSION_SLOTS);
+    const deadline = performance.now() + maxMs;
+    for (;;) {
+      const state = Atomics.load(this.#flags, word);
+      if (state !== 0) return;
+      const left = deadline - performance.now();
+      if (left <= 0) return;
+      Atomics.wait(this.#flags, word, 0, left);
+    }
+  }
+
+  /** Tell the worker to apply another priority. */
+  setPriority(priority: SamplerPriority): void {
+    if (!this.#dead) this.#post({ type: 'priority', priority });
+  }
+
+  /** The sampler thread's scheduling as the worker last published it. */
+  scheduling(): SamplerScheduling {
+    const code = Atomics.load(this.#flags, SAMPLER_PRIORITY);
+    const nice = Atomics.load(this.#flags, SAMPLER_NICE);
+    const policy = Atomics.load(this.#flags, SAMPLER_POLICY);
+    const cached = this.#scheduling;
+    if (cached && cached.code === code && cached.nice === nice && cached.policy === policy)
+      return cached.value;
+    const tid = Atomics.load(this.#flags, SAMPLER_TID);
+    const value: SamplerScheduling = {
+      priority: PRIORITY_OUTCOMES[code] ?? 'unknown',
+      nice: nice === 0 || code === 0 ? null : nice - PRIORITY_NICE_OFFSET,
+      policy: policy < 0 || code === 0 ? null : (POLICY_NAMES[policy] ?? `policy ${policy}`),
+      tid: tid > 0 ? tid : null,
+    };
+    this.#scheduling = { code, nice, policy, value };
+    return value;
+  }
+
+  #scheduling: { code: number; nice: number; policy: number; value: SamplerScheduling } | undefined;
 
   /**
    * Wait (once per worker, synchronously) until the worker has loaded, so the first call's
@@ -401,9 +583,15 @@ class SamplerHost {
     const slot = run.sid % SESSION_SLOTS;
     const owner = this.#slots.get(slot);
     if (owner !== undefined && !owner.done) {
-      throw new TelemetryError(
-        `More than ${SESSION_SLOTS} benchmarked calls with telemetry are running at once in this thread; let some finish (await them) before starting more`,
-      );
+      // The slot's last run still waits for a sample: the worker is that far behind (a tight
+      // loop of short calls on a busy machine). Deliver it without that sample (counted as
+      // missed) rather than fail this call.
+      if (owner.stopped) this.finish(owner);
+      else {
+        // SESSION_SLOTS calls are running at once: this one goes unsampled, and says so.
+        run.unsampled = true;
+        return;
+      }
     }
     this.#slots.set(slot, run);
     Atomics.store(this.#flags, STATE_BASE + slot, 0);
@@ -526,14 +714,19 @@ class SamplerHost {
   #markStopped(run: RunState): void {
     if (run.stopped) return;
     run.stopped = true;
+    const elapsedMs = nowEpochMs() - run.anchorEpochMs;
+    run.due = Math.floor(Math.max(elapsedMs, 0) / (run.spec.intervalS * 1000)) + 1;
+    if (run.unsampled) {
+      run.needed = 0;
+      return;
+    }
     // The worker writes a journal file once a call has run for JOURNAL_DELAY_MS (by its own
     // clock, so with a margin): only then is there a file to tell it about.
-    run.journaledByWorker =
-      run.journal !== undefined && nowEpochMs() - run.anchorEpochMs >= JOURNAL_DELAY_MS - 5;
+    run.journaledByWorker = run.journal !== undefined && elapsedMs >= JOURNAL_DELAY_MS - 5;
     const slot = run.sid % SESSION_SLOTS;
     // The last sample due by now: if the worker has not taken it yet, the record waits for it
     // (a sample due at the very end of a call belongs to it, as does the initial sample).
-    const lastDue = Math.floor((nowEpochMs() - run.anchorEpochMs) / (run.spec.intervalS * 1000));
+    const lastDue = run.due - 1;
     Atomics.store(this.#flags, LAST_DUE_BASE + slot, Math.min(Math.max(lastDue, 0), NO_SLOT - 1));
     const state = Atomics.or(this.#flags, STATE_BASE + slot, STOPPED_BIT);
     const posted = Math.floor(state / POSTED_STEP);
@@ -576,6 +769,11 @@ class SamplerHost {
       case 'sample-error': {
         const run = this.#runs.get(message.sid);
         if (!run || run.done) return;
+        noteTiming(run, message.epochMs, message.index);
+        if (message.skipped) {
+          if (message.cause === 'overloaded') run.skippedOverloaded += message.skipped;
+          else run.skippedBehind += message.skipped;
+        }
         if (message.type === 'sample') {
           run.reservoir.add({ epochMs: message.epochMs, json: message.json });
         } else {
@@ -597,17 +795,14 @@ class SamplerHost {
     }
   }
 
-  // A telemetry function that hangs: give up on this worker, keep the samples taken so far,
-  // and move the other live runs to a fresh worker.
+  // A stopped run's last sample did not come within telemetryTimeout. A worker found hanging in
+  // a telemetry function is replaced (checkHealthy warns, and the runs keep what they have); one
+  // that is merely behind is not: the record goes without that sample, counted as missed.
   #timeout(run: RunState): void {
     this.#drain();
     if (run.done) return;
-    process.emitWarning(
-      `microbench telemetry: the sampler did not stop within telemetryTimeout (${run.spec.timeoutS} s), probably because the telemetry function hangs; the record keeps the ${run.reservoir.total} sample(s) taken so far and the sampler worker was replaced`,
-      { type: 'MicrobenchTelemetryWarning', code: 'MB_TELEMETRY_TIMEOUT' },
-    );
-    this.finish(run);
-    this.#abandon();
+    this.checkHealthy();
+    if (!run.done) this.finish(run);
   }
 
   #abandon(reason?: string): void {
@@ -643,6 +838,7 @@ class SamplerHost {
     const next = getHost();
     for (const run of moving) {
       run.host = next;
+      run.hung = true;
       run.base = run.reservoir.total;
       next.ensureDefined(run.defId);
       next.begin(run, run.spec.intervalS * 1000, false);
@@ -689,21 +885,98 @@ class SamplerHost {
   }
 }
 
-// The run's samples as the record holds them: formatted timestamps, parsed fields.
+// Note how late a sample was against its slot (index k is due at anchor + k·interval).
+function noteTiming(run: RunState, epochMs: number, index: number): void {
+  const late = Math.max(0, epochMs - run.anchorEpochMs - index * run.spec.intervalS * 1000);
+  if (!(late <= run.latenessMax)) run.latenessMax = late;
+  const seen = run.reservoir.total - run.base;
+  if (run.lateness.length < LATENESS_KEPT) run.lateness.push(late);
+  else {
+    // Algorithm R: each value seen so far is kept with the same probability.
+    const at = Math.floor(Math.random() * (seen + 1));
+    if (at < LATENESS_KEPT) run.lateness[at] = late;
+  }
+}
+
+// The run's samples as the record holds them: formatted timestamps, parsed fields; each
+// distinct error once with its count; how many samples were due, missed, and how late.
 function resultOf(run: RunState): TelemetryResult {
   const { samples, total } = run.reservoir.result();
   const timezone = run.spec.timezone;
-  return {
+  let errors: { message: string; count: number }[] | undefined;
+  const formatted = samples.map((raw): TelemetrySample => {
+    const timestamp = formatTimestamp(raw.epochMs, timezone);
+    if (raw.json !== undefined)
+      return { timestamp, ...(JSON.parse(raw.json) as Record<string, unknown>) };
+    errors ??= [];
+    const known = errors.find((e) => e.message === raw.error);
+    if (known) known.count++;
+    else errors.push({ message: raw.error!, count: 1 });
+    return { timestamp, error: true };
+  });
+  // Thinned away samples count too: their errors are in the total, not in the list.
+  const due = Math.max(run.due, total);
+  const missed = due - total;
+  const result: TelemetryResult = {
+    samples: formatted,
     total,
-    samples: samples.map((raw) =>
-      raw.json === undefined
-        ? { timestamp: formatTimestamp(raw.epochMs, timezone), error: raw.error! }
-        : {
-            timestamp: formatTimestamp(raw.epochMs, timezone),
-            ...(JSON.parse(raw.json) as Record<string, unknown>),
-          },
-    ),
+    due,
+    missed,
+    missedCause: missed > 0 ? missedCause(run, missed) : undefined,
+    latenessP95Ms: run.lateness.length > 0 ? roundMs(percentile95(run.lateness)) : null,
+    latenessMaxMs: run.lateness.length > 0 ? roundMs(run.latenessMax) : null,
+    errors: errors ?? NO_ERRORS,
+    sampler: run.sampler,
   };
+  if (missed > 0) run.warnMissed(run);
+  return result;
+}
+
+const NO_ERRORS: readonly { message: string; count: number }[] = Object.freeze([]);
+
+// The cause behind most of a run's missed samples. Slots the worker skipped carry the cause it
+// saw; the rest it never reached (it was behind, or its telemetry function hung).
+function missedCause(run: RunState, missed: number): MissedCause {
+  if (run.unsampled) return 'too many concurrent calls';
+  const rest = Math.max(0, missed - run.skippedBehind - run.skippedOverloaded);
+  const restCause: MissedCause = run.hung ? 'telemetry function hung' : 'sampler behind';
+  const behind = run.skippedBehind + (restCause === 'sampler behind' ? rest : 0);
+  const hung = restCause === 'telemetry function hung' ? rest : 0;
+  if (run.skippedOverloaded >= behind && run.skippedOverloaded >= hung) return 'machine overloaded';
+  return hung > behind ? 'telemetry function hung' : 'sampler behind';
+}
+
+// Nearest-rank 95th percentile.
+function percentile95(values: readonly number[]): number {
+  const sorted = values.length === 1 ? values : [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)]!;
+}
+
+// ms to the microsecond.
+function roundMs(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
+// What to do about missed samples, by cause.
+const MISSED_CURES: Record<MissedCause, string> = {
+  'sampler behind':
+    'the sampler thread was busy and could not keep up (a slow telemetry function, or many overlapping calls each sampled at this interval); lengthen telemetryInterval, make the telemetry function cheaper, or overlap fewer calls',
+  'machine overloaded':
+    'the sampler thread woke late because no CPU was free; run fewer processes beside the benchmark, let the sampler raise its priority (run as root, grant CAP_SYS_NICE, or allow a nice value with `ulimit -e` / limits.conf), or, for allocation-heavy code on a small machine, try `node --single-threaded-gc`',
+  'telemetry function hung':
+    'the telemetry function ran past telemetryTimeout and the sampler worker was replaced; make the telemetry function return promptly',
+  'too many concurrent calls': `more than ${SESSION_SLOTS} calls with telemetry ran at once, and the later ones were not sampled; await some calls before starting more`,
+};
+
+// The once-per-bench warning about missed samples.
+function warnMissedSamples(run: RunState): void {
+  const due = Math.max(run.due, run.reservoir.total);
+  const missed = due - run.reservoir.total;
+  const cause = missedCause(run, missed);
+  process.emitWarning(
+    `microbench telemetry: a record holds ${run.reservoir.total} of the ${due} samples due while its call ran (telemetry_samples_missed: ${missed}; cause: ${cause}): ${MISSED_CURES[cause]}. Further records of this bench say so in telemetry_samples_missed without another warning`,
+    { type: 'MicrobenchTelemetryWarning', code: 'MB_TELEMETRY_MISSED' },
+  );
 }
 
 // Workers whose start-up failed in a row (a guard against replacing a doomed worker forever).

@@ -30,6 +30,15 @@ import { makeDirectorySync } from '../_make-directory.js';
 import { removeJournalFile } from '../journal/journal.js';
 import { toJsonValue } from '../json/encode.js';
 import { compileTelemetrySource, explainTelemetryError } from './_compile.js';
+import {
+  applySamplerPriority,
+  createNiceSwitch,
+  createThreadTimesReader,
+  currentThreadId,
+  type NiceSwitch,
+  readThreadScheduling,
+  type ThreadTimes,
+} from './_priority.js';
 import { ProcessInfo } from './process-info.js';
 import {
   BUSY_SID,
@@ -38,13 +47,21 @@ import {
   type FromWorker,
   JOURNAL_DELAY_MS,
   LAST_DUE_BASE,
+  type MissCause,
   NEXT_SLOT_BASE,
   NO_SLOT,
   OWNER_BASE,
   POSTED_STEP,
+  PRIORITY_NICE_OFFSET,
+  PRIORITY_OUTCOMES,
   READY,
   REPLY_COUNTER,
+  SAMPLER_NICE,
+  SAMPLER_POLICY,
+  SAMPLER_PRIORITY,
+  SAMPLER_TID,
   SAMPLING_BIT,
+  type SamplerPriority,
   SESSION_SLOTS,
   STATE_BASE,
   STOPPED_BIT,
@@ -88,7 +105,7 @@ interface Session {
   settled: boolean;
 }
 
-const { replyPort, shared, epochBase } = workerData as WorkerData;
+const { replyPort, shared, epochBase, priority } = workerData as WorkerData;
 const flags = new Int32Array(shared);
 const definitions = new Map<number, Definition>();
 const sessions = new Map<number, Session>();
@@ -167,6 +184,9 @@ function sampleIfLive(session: Session): void {
     ended(session);
     return;
   }
+  // Stamped before the sampling bit is set: main, waiting for a first call's initial sample
+  // to be stamped before its user code runs, sees the bit only once the stamp is taken.
+  const epochMs = performance.timeOrigin + performance.now();
   // Owner checked again after the OR: main may have handed the slot to a new session between
   // the first check and the OR (it resets the state word, then writes the owner).
   if (
@@ -177,19 +197,25 @@ function sampleIfLive(session: Session): void {
     ended(session);
     return;
   }
-  takeSample(session, true);
+  Atomics.notify(flags, word);
+  takeSample(session, true, epochMs);
 }
 
 // Take, post and count one sample. `sampling`: the sampling bit is set (cleared here).
-function takeSample(session: Session, sampling: boolean): void {
-  const epochMs = performance.timeOrigin + performance.now();
+function takeSample(
+  session: Session,
+  sampling: boolean,
+  epochMs = performance.timeOrigin + performance.now(),
+): void {
   const { def } = session;
-  let message: FromWorker;
+  const index = session.next;
+  let message: Extract<FromWorker, { type: 'sample' | 'sample-error' }>;
   if (!def.fn) {
     message = {
       type: 'sample-error',
       sid: session.sid,
       epochMs,
+      index,
       error: def.error ?? 'telemetry function is not loaded yet',
     };
   } else {
@@ -215,23 +241,32 @@ function takeSample(session: Session, sampling: boolean): void {
       const json = JSON.stringify(
         toJsonValue(value, 'telemetry sample', { warn: () => undefined }),
       );
-      message = { type: 'sample', sid: session.sid, epochMs, json };
+      message = { type: 'sample', sid: session.sid, epochMs, index, json };
     } catch (error) {
       message = {
         type: 'sample-error',
         sid: session.sid,
         epochMs,
+        index,
         error: explainTelemetryError(error, def.fromModule),
       };
     }
   }
   // The next sample's index: the following one, or, after a late wake-up, the first one not
   // yet missed by more than half an interval (missed slots are skipped rather than bunched).
+  // The slots skipped travel with this sample, with their cause: this round began with a late
+  // wake-up (the thread was not given a CPU in time), or the thread was busy sampling.
   const after = performance.timeOrigin + performance.now();
-  let next = session.next + 1;
+  let next = index + 1;
   if (session.anchor + next * session.intervalMs < after - session.intervalMs / 2)
     next = Math.ceil((after - session.anchor) / session.intervalMs);
   session.next = next;
+  const times = threadTimes();
+  if (next > index + 1) {
+    message = { ...message, skipped: next - index - 1, cause: missCause(session, times, after) };
+  }
+  lastTimes = times;
+  lastSampleAt = after;
   // Posted first, then the next index published, then counted: a sample main counts is
   // already on the reply port, and the index main reads with the count is the current one.
   replyPort.postMessage(message);
@@ -386,6 +421,30 @@ function schedule(session: Session): void {
 let schedulerPending = false;
 // Messages received from main (wrapping like the Int32 doorbell).
 let received = 0;
+// How late this thread woke for the current round of samples (ms; 0 when it did not sleep).
+let roundWakeDelayMs = 0;
+// Why samples were skipped, from the thread's CPU and runqueue times since the previous sample.
+const threadTimes = createThreadTimesReader();
+let lastTimes = threadTimes();
+let lastSampleAt = performance.timeOrigin + performance.now();
+
+// Behind: the thread worked for half an interval or more since its previous sample (a slow
+// telemetry function), or was never kept from a CPU (many sessions' samples). Overloaded: it
+// did little, and spent half the time since waiting for a CPU. Without schedstat: how late the
+// thread woke for this round.
+function missCause(session: Session, times: ThreadTimes | undefined, now: number): MissCause {
+  if (times === undefined || lastTimes === undefined)
+    return roundWakeDelayMs > session.intervalMs / 2 ? 'overloaded' : 'behind';
+  if (times.cpuMs - lastTimes.cpuMs >= session.intervalMs / 2) return 'behind';
+  return times.waitMs - lastTimes.waitMs >= (now - lastSampleAt) / 2 ? 'overloaded' : 'behind';
+}
+// With a raised nice value: the thread keeps it only for the last RAISE_AHEAD_MS before a due
+// sample, and waits at its normal nice before that (see createNiceSwitch).
+let niceSwitch: NiceSwitch | undefined;
+// The first of the two waits timed out (the round's wake-up lateness counts from it).
+let slept = false;
+// Longer than a normal-priority wake-up is late on a busy machine (a scheduler tick or two).
+const RAISE_AHEAD_MS = 10;
 
 function wakeScheduler(): void {
   if (schedulerPending) return;
@@ -404,7 +463,10 @@ function runScheduler(): void {
     }
     if (next === undefined || session.due < next.due!) next = session;
   }
-  if (!next) return;
+  if (!next) {
+    niceSwitch?.lower(); // idle: woken only by messages
+    return;
+  }
   // Main bumps the doorbell once per message, after posting it: a count ahead of ours means a
   // message is queued but not yet delivered, and sleeping now would hold it up.
   const bell = Atomics.load(flags, DOORBELL);
@@ -413,11 +475,21 @@ function runScheduler(): void {
     return;
   }
   const left = next.due! - (performance.timeOrigin + performance.now());
+  if (niceSwitch && left > RAISE_AHEAD_MS) {
+    // Far from the due time: wait at the normal nice value, then look again.
+    niceSwitch.lower();
+    slept = Atomics.wait(flags, DOORBELL, bell, left - RAISE_AHEAD_MS) === 'timed-out';
+    wakeScheduler();
+    return;
+  }
+  niceSwitch?.raise();
   if (left > 0.02 && Atomics.wait(flags, DOORBELL, bell, left) !== 'timed-out') {
     wakeScheduler(); // a message is waiting: let the event loop deliver it first
     return;
   }
   const now = performance.timeOrigin + performance.now();
+  roundWakeDelayMs = left > 0.02 || slept ? Math.max(0, now - next.due!) : 0;
+  slept = false;
   for (const session of [...sessions.values()]) {
     if (session.due === undefined || session.due > now + 0.02) continue;
     if (!isLive(session)) {
@@ -506,6 +578,23 @@ function discard(sid: number, path: string): void {
   reply({ type: 'discarded', sid });
 }
 
+// The sampler thread's scheduling as it started (restored when a bench asks for `normal`).
+const originalScheduling = readThreadScheduling(process.pid, currentThreadId());
+
+// Apply a priority request and publish what the thread got (main reads it at each call start).
+function setPriority(request: SamplerPriority): void {
+  const got = applySamplerPriority(request, originalScheduling);
+  niceSwitch =
+    got.outcome === 'raised' && originalScheduling !== undefined
+      ? createNiceSwitch(got.tid, got.nice, originalScheduling.nice)
+      : undefined;
+  Atomics.store(flags, SAMPLER_TID, got.tid);
+  Atomics.store(flags, SAMPLER_NICE, got.nice + PRIORITY_NICE_OFFSET);
+  Atomics.store(flags, SAMPLER_POLICY, got.policy);
+  Atomics.store(flags, SAMPLER_PRIORITY, PRIORITY_OUTCOMES.indexOf(got.outcome));
+}
+
+setPriority(priority);
 Atomics.store(flags, READY, 1);
 Atomics.notify(flags, READY);
 
@@ -518,6 +607,9 @@ parentPort!.on('message', (message: ToWorker) => {
     switch (message.type) {
       case 'define':
         define(message.defId, message);
+        return;
+      case 'priority':
+        setPriority(message.priority);
         return;
       case 'start':
         return start(message);

@@ -7,6 +7,7 @@ const sample = (i: number) => ({ timestamp: String(i), i });
 test('without a limit every sample is kept', () => {
   const r = new SampleReservoir(undefined);
   for (let i = 0; i < 1000; i++) r.add(sample(i));
+  assert.equal(r.held, 1000);
   const { samples, total } = r.result();
   assert.equal(samples.length, 1000);
   assert.equal(total, 1000);
@@ -21,7 +22,13 @@ test('with a limit: exactly N samples, first and last kept, evenly spread, memor
     [5, 10],
   ] as const) {
     const r = new SampleReservoir(limit);
-    for (let i = 0; i < count; i++) r.add(sample(i));
+    let mostHeld = 0;
+    for (let i = 0; i < count; i++) {
+      r.add(sample(i));
+      mostHeld = Math.max(mostHeld, r.held);
+    }
+    // Memory bounded: add() thins as it goes, never holding more than about 2N.
+    assert.ok(mostHeld <= 2 * limit + 1, `held ${mostHeld} samples with a limit of ${limit}`);
     const { samples, total } = r.result();
     assert.equal(total, count);
     assert.equal(samples.length, Math.min(limit, count));

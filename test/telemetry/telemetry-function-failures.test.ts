@@ -1,15 +1,67 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MicroBench } from '../../src/bench/micro-bench.js';
+import { OptionError } from '../../src/errors.js';
 import type { ProcessInfo } from '../../src/telemetry/process-info.js';
 import { spin } from '../helpers/busy.js';
 import { captureWarnings, settle } from '../helpers/capture-warnings.js';
 
-test('a telemetry function using an outside variable gets an error naming it and the rule', async () => {
+test('a telemetry function using an outside variable is refused where the bench is made, naming it and the rule', () => {
+  const multiplier = 2;
+  const offset = 1;
+  for (const telemetry of [
+    (p: ProcessInfo) => ({ rss: p.memoryInfo().rss * multiplier }),
+    function sample(p: ProcessInfo) {
+      const { rss } = p.memoryInfo();
+      return { rss: rss > 0 ? rss + offset : multiplier };
+    },
+  ]) {
+    assert.throws(
+      () => new MicroBench({ telemetry, telemetryInterval: 0.05 }),
+      (error: Error) =>
+        error instanceof OptionError &&
+        /uses `(multiplier|offset)`/.test(error.message) &&
+        /sampler thread/.test(error.message) &&
+        /only its `process` argument and globals/.test(error.message) &&
+        /telemetryModule/.test(error.message),
+    );
+  }
+});
+
+test('self-contained telemetry functions are accepted: locals, destructuring, inner helpers, globals, regexes, templates', () => {
+  const accepted = [
+    (p: ProcessInfo) => {
+      const { rss, vms: v } = p.memoryInfo();
+      const pattern = /\d+ kB/g;
+      const label = `rss/${rss / 1024} kB`;
+      const helpers = {
+        half(n: number) {
+          return n / 2;
+        },
+        get now() {
+          return Date.now();
+        },
+      };
+      let total = 0;
+      for (const n of [rss, v]) total += helpers.half(n);
+      try {
+        JSON.parse('{');
+      } catch (error) {
+        total += String(error).length > 0 ? 1 : 0;
+      }
+      return { total, label, ok: pattern.test(label), at: helpers.now, max: Math.max(rss, v) };
+    },
+  ];
+  for (const telemetry of accepted)
+    new MicroBench({ telemetry, telemetryInterval: 60, defaultMixins: false });
+});
+
+test('an outside variable the construction check cannot see is explained at run time, stored once per record with a count', async () => {
   const multiplier = 2;
   const warnings = captureWarnings();
   const bench = new MicroBench({
-    telemetry: (p: ProcessInfo) => ({ rss: p.memoryInfo().rss * multiplier }),
+    // A default parameter value is not checked at construction (it may be a local's name).
+    telemetry: (p: ProcessInfo, m = multiplier) => ({ rss: p.memoryInfo().rss * m }),
     telemetryInterval: 0.05,
   });
   const fn = bench.wrap(() => spin(120));
@@ -19,21 +71,23 @@ test('a telemetry function using an outside variable gets an error naming it and
   await settle();
   assert.equal(records.length, 2, 'the benchmark itself carries on');
   for (const record of records) {
-    const samples = record.telemetry as { error?: string }[];
+    const samples = record.telemetry as { error?: unknown }[];
     assert.ok(samples.length >= 2);
-    for (const s of samples) {
-      assert.match(
-        s.error ?? '',
-        /uses `multiplier`, which is not available on the sampler thread/,
-      );
-      assert.match(s.error ?? '', /telemetryModule/);
-    }
+    for (const s of samples) assert.equal(s.error, true, 'the sample is marked, not the message');
+    const errors = record.telemetry_errors as { message: string; count: number }[];
+    assert.equal(errors.length, 1, 'the message once');
+    assert.match(
+      errors[0]!.message,
+      /uses `multiplier`, which is not available on the sampler thread/,
+    );
+    assert.match(errors[0]!.message, /telemetryModule/);
+    assert.equal(errors[0]!.count, samples.length, 'counted once per failed sample');
   }
   const ours = warnings.stop().filter((w) => /multiplier/.test(w.message));
   assert.equal(ours.length, 1, 'one warning, not one per sample');
 });
 
-test('a throwing telemetry function records {timestamp, error}, warns once, the call goes on', async () => {
+test('a throwing telemetry function: samples {timestamp, error: true}, the message once with its count, one warning, the call goes on', async () => {
   const warnings = captureWarnings();
   const bench = new MicroBench({
     telemetry: () => {
@@ -54,8 +108,12 @@ test('a throwing telemetry function records {timestamp, error}, warns once, the 
   assert.ok(samples.length >= 2);
   for (const s of samples) {
     assert.deepEqual(Object.keys(s).sort(), ['error', 'timestamp']);
-    assert.equal(s.error, 'Error: sensor offline');
+    assert.equal(s.error, true);
   }
+  assert.deepEqual(record!.telemetry_errors, [
+    { message: 'Error: sensor offline', count: samples.length },
+  ]);
+  assert.equal(JSON.stringify(record).split('sensor offline').length - 1, 1, 'stored once');
   assert.equal(warnings.stop().filter((w) => /sensor offline/.test(w.message)).length, 1);
 });
 
@@ -66,7 +124,9 @@ test('a telemetry function returning a non-object records an error sample', asyn
   const [record] = await bench.getResults();
   await settle();
   const first = (record!.telemetry as Record<string, unknown>[])[0]!;
-  assert.match(String(first.error), /must return an object of sample fields, got number/);
+  assert.equal(first.error, true);
+  const errors = record!.telemetry_errors as { message: string }[];
+  assert.match(errors[0]!.message, /must return an object of sample fields, got number/);
   assert.equal(warnings.stop().filter((w) => /got number/.test(w.message)).length, 1);
 });
 
@@ -137,7 +197,7 @@ test('telemetryModule: a module whose default export samples, with imports', asy
   bench.wrap(() => spin(120))();
   const [record] = await bench.getResults();
   const samples = record!.telemetry as Record<string, unknown>[];
-  assert.ok(samples.length >= 2);
+  assert.ok(samples.length >= 2, JSON.stringify(record));
   assert.equal(typeof samples[0]!.load1, 'number');
   assert.equal(typeof samples[0]!.rss, 'number');
 });
