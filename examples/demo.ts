@@ -1,8 +1,9 @@
 // `npm run demo`: a real benchmark with telemetry, its record printed.
 //
 // A function that builds a growing array of numbers and sorts it (CPU and memory), run three
-// times while the sampler worker records RSS and CPU every 100 ms.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// times while the sampler worker records RSS and CPU every 100 ms. The record file is kept (in a
+// new folder under the system's temp directory), so the path printed at the end can be opened.
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hostInfo, MicroBench, type ProcessInfo } from '../dist/index.js';
@@ -35,7 +36,6 @@ await bench.close();
 const record = JSON.parse(readFileSync(outfile, 'utf8').trim());
 console.log(JSON.stringify(record, null, 2));
 console.log(
-  `\n${record.function_name}: ${record.run_durations.length} iterations, ${record.telemetry.length} telemetry samples, record written to ${outfile}`,
+  `\n${record.function_name}: ${record.run_durations.length} iterations, ${record.telemetry.length} telemetry samples, record kept in ${outfile}`,
 );
 await bench.summary();
-rmSync(dir, { recursive: true, force: true });

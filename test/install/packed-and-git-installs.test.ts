@@ -148,13 +148,14 @@ function assertBenchedOneCall(stdout: string): void {
 }
 
 let work: string;
+let clone: string;
 let packed: string;
 let fromGit: Promise<string>;
 let packedFiles: string[];
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), 'microbench-install-'));
-  const clone = join(work, 'clone');
+  clone = join(work, 'clone');
   snapshotWorkingTree(clone);
   // npm clones the repository, installs its devDependencies, runs `prepare` and packs that.
   const gitProject = join(work, 'from-git');
@@ -199,6 +200,11 @@ test('npm pack of a fresh clone builds and packs dist/: library, types, CommonJS
   // Nothing from src/, test/, scripts/...: only dist/ and the top-level files npm always packs.
   const stray = packedFiles.filter((file) => file.includes('/') && !file.startsWith('dist/'));
   assert.deepEqual(stray, [], 'only dist/ and top-level files are packed');
+});
+
+test("in the clone, built by `npm pack`, `npx microbench` runs the clone's own CLI", async () => {
+  const out = await ok('npx', ['--no', '--', 'microbench', '--version'], join(clone, 'examples'));
+  assert.equal(out.trim(), `microbench ${VERSION}`);
 });
 
 test('the packed tarball, installed: import works and benchmarks one call with telemetry', async () => {
