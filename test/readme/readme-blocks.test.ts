@@ -113,14 +113,14 @@ for (const [index, block] of blocks.entries()) {
   }
   if (action.kind === 'output') {
     const source = lastOutput; // the block above, which has run by the time this test does
-    test(`${title}: the output shown has the keys the block above printed`, () => {
+    test(`${title}: the output shown has the keys the block above printed, in order`, () => {
       const shown = JSON.parse(block.code) as Record<string, unknown>;
       assert.ok(source, 'an output block must follow a block that runs');
       assert.notEqual(source.stdout, '', `the block at line ${source.line} printed nothing`);
       const printed = JSON.parse(source.stdout) as Record<string, unknown>;
       assert.deepEqual(
-        Object.keys(shown).sort(),
-        Object.keys(printed).sort(),
+        Object.keys(shown),
+        Object.keys(printed),
         `README line ${block.line} shows other fields than the block at line ${source.line} prints: update the README`,
       );
     });
