@@ -438,13 +438,16 @@ function missCause(session: Session, times: ThreadTimes | undefined, now: number
   if (times.cpuMs - lastTimes.cpuMs >= session.intervalMs / 2) return 'behind';
   return times.waitMs - lastTimes.waitMs >= (now - lastSampleAt) / 2 ? 'overloaded' : 'behind';
 }
-// With a raised nice value: the thread keeps it only for the last RAISE_AHEAD_MS before a due
+// With a raised nice value: the thread keeps it only for the last raiseAheadMs before a due
 // sample, and waits at its normal nice before that (see createNiceSwitch).
 let niceSwitch: NiceSwitch | undefined;
 // The first of the two waits timed out (the round's wake-up lateness counts from it).
 let slept = false;
-// Longer than a normal-priority wake-up is late on a busy machine (a scheduler tick or two).
-const RAISE_AHEAD_MS = 10;
+// How long before a due sample the thread raises itself: longer than its normal-priority
+// wake-ups are late (a scheduler tick or two; more on a crowded machine, so it adapts: twice the
+// latest such lateness, easing back by a tenth per round).
+const RAISE_AHEAD_MIN_MS = 10;
+let raiseAheadMs = RAISE_AHEAD_MIN_MS;
 
 function wakeScheduler(): void {
   if (schedulerPending) return;
@@ -475,10 +478,18 @@ function runScheduler(): void {
     return;
   }
   const left = next.due! - (performance.timeOrigin + performance.now());
-  if (niceSwitch && left > RAISE_AHEAD_MS) {
+  if (niceSwitch && left > raiseAheadMs) {
     // Far from the due time: wait at the normal nice value, then look again.
     niceSwitch.lower();
-    slept = Atomics.wait(flags, DOORBELL, bell, left - RAISE_AHEAD_MS) === 'timed-out';
+    const wakeAt = next.due! - raiseAheadMs;
+    slept = Atomics.wait(flags, DOORBELL, bell, left - raiseAheadMs) === 'timed-out';
+    if (slept) {
+      const lateMs = performance.timeOrigin + performance.now() - wakeAt;
+      raiseAheadMs = Math.min(
+        1000,
+        Math.max(RAISE_AHEAD_MIN_MS, raiseAheadMs * 0.9, 2 * lateMs + 2),
+      );
+    }
     wakeScheduler();
     return;
   }
