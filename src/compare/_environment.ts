@@ -54,9 +54,19 @@ export function noteEnvironment(into: EnvironmentValues, record: AnyRecord): voi
       values = new Set();
       into.set(field.name, values);
     }
-    if (values.size < MAX_VALUES) values.add(JSON.stringify(value));
+    if (values.size >= MAX_VALUES) continue;
+    // Most records of a benchmark share their environment: skip encoding a value seen last time.
+    if (value !== null && typeof value === 'object') {
+      values.add(JSON.stringify(value));
+    } else if (LAST_SEEN.get(values) !== value) {
+      LAST_SEEN.set(values, value);
+      values.add(JSON.stringify(value));
+    }
   }
 }
+
+// The primitive value last added to each set of values (a set never loses a value).
+const LAST_SEEN = new WeakMap<Set<string>, unknown>();
 
 /** Merge several benchmarks' environment values into one (a whole side). */
 export function mergeEnvironments(sources: readonly EnvironmentValues[]): EnvironmentValues {

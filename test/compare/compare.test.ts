@@ -275,3 +275,23 @@ describe('formatP', () => {
     assert.equal(formatP(Number.NaN), '-');
   });
 });
+
+describe('environment values', () => {
+  test('alternating values are all kept (up to four), a fifth is dropped', () => {
+    const hosts = ['a', 'b', 'a', 'c', 'd', 'e'];
+    const base = hosts.map((h) => ({ function_name: 'f', run_durations: [1], hostname: h }));
+    const c = compare(base, [{ function_name: 'f', run_durations: [1], hostname: 'a' }]);
+    assert.deepEqual(c.environmentDifferences, [
+      { field: 'hostname', baseline: ['"a"', '"b"', '"c"', '"d"'], candidate: ['"a"'] },
+    ]);
+    assert.match(c.warnings[0]!, /hostname a \/ b \/ c \/ d → a/);
+  });
+
+  test('a field recorded on one side only reads (not recorded)', () => {
+    const c = compare(
+      [{ function_name: 'f', run_durations: [1], cpu_model: 'EPYC' }],
+      [{ function_name: 'f', run_durations: [1] }],
+    );
+    assert.match(c.warnings[0]!, /cpu_model EPYC → \(not recorded\)/);
+  });
+});
