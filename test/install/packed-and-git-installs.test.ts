@@ -149,6 +149,7 @@ function assertBenchedOneCall(stdout: string): void {
 
 let work: string;
 let clone: string;
+let packedBare: Ran;
 let packed: string;
 let fromGit: Promise<string>;
 let packedFiles: string[];
@@ -161,6 +162,8 @@ before(async () => {
   const gitProject = join(work, 'from-git');
   fromGit = projectWith(gitProject, `git+file://${clone}`).then(() => gitProject);
   fromGit.catch(() => {}); // reported by the test that awaits it
+  // Packed before anything is installed: must fail, saying what to do.
+  packedBare = await run('npm', ['pack', '--pack-destination', work], clone);
   // The clone's devDependencies are this checkout's (the same lockfile): linked, not installed
   // again, which saves a third install. The git install above is the one that proves a clone
   // builds with nothing but `npm install`.
@@ -200,6 +203,12 @@ test('npm pack of a fresh clone builds and packs dist/: library, types, CommonJS
   // Nothing from src/, test/, scripts/...: only dist/ and the top-level files npm always packs.
   const stray = packedFiles.filter((file) => file.includes('/') && !file.startsWith('dist/'));
   assert.deepEqual(stray, [], 'only dist/ and top-level files are packed');
+});
+
+test('npm pack of a clone before `npm ci` stops with a message that says to run npm ci', () => {
+  assert.notEqual(packedBare.code, 0);
+  assert.match(packedBare.stderr, /needs the devDependencies typescript and esbuild/);
+  assert.match(packedBare.stderr, /Run `npm ci`/);
 });
 
 test("in the clone, built by `npm pack`, `npx microbench` runs the clone's own CLI", async () => {
