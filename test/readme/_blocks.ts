@@ -13,7 +13,7 @@
  *
  * ts blocks run with `node --import tsx`, js blocks with plain `node` (so a "plain JavaScript"
  * block really is plain JavaScript). A block in any other language without a comment is an error
- * that says how to annotate it, so a new block can never go silently untested.
+ * (a failing test) that says how to annotate it, so a new block can never go silently untested.
  */
 
 /** What the README test does with one block. */
@@ -21,7 +21,9 @@ export type BlockAction =
   | { readonly kind: 'run'; readonly commonjs: boolean }
   | { readonly kind: 'fixture'; readonly name: string }
   | { readonly kind: 'output' }
-  | { readonly kind: 'skip'; readonly reason: string };
+  | { readonly kind: 'skip'; readonly reason: string }
+  /** A missing or bad annotation: the block's test fails with this message. */
+  | { readonly kind: 'invalid'; readonly message: string };
 
 /** One fenced block of the README. */
 export interface ReadmeBlock {
@@ -41,7 +43,11 @@ export const RUNNABLE_LANGS: ReadonlySet<string> = new Set(['ts', 'js']);
 
 const ANNOTATION = /^<!--\s*readme-test:\s*(.*?)\s*-->$/;
 
-/** Split README text into its fenced blocks; throws on a block that lacks a needed annotation. */
+/**
+ * Split README text into its fenced blocks. A block whose annotation is missing or wrong gets
+ * the action `invalid` (its own failing test, so the other blocks still run); a fence that never
+ * closes throws.
+ */
 export function readmeBlocks(text: string): ReadmeBlock[] {
   const lines = text.split('\n');
   const blocks: ReadmeBlock[] = [];
@@ -61,7 +67,7 @@ export function readmeBlocks(text: string): ReadmeBlock[] {
       code: lines.slice(i + 1, end).join('\n'),
       line: i + 1,
       heading,
-      action: actionOf(annotationAbove(lines, i), lang, where),
+      action: safeActionOf(annotationAbove(lines, i), lang, where),
     });
     i = end;
   }
@@ -76,6 +82,14 @@ function annotationAbove(lines: readonly string[], i: number): string | undefine
     return ANNOTATION.exec(above)?.[1];
   }
   return undefined;
+}
+
+function safeActionOf(annotation: string | undefined, lang: string, where: string): BlockAction {
+  try {
+    return actionOf(annotation, lang, where);
+  } catch (error) {
+    return { kind: 'invalid', message: (error as Error).message };
+  }
 }
 
 function actionOf(annotation: string | undefined, lang: string, where: string): BlockAction {

@@ -46,32 +46,46 @@ test('ts and js blocks run by default; an annotation on the line above (blank li
   assert.equal(blocks[0]?.code, 'const a = 1;');
 });
 
-test('a block that cannot run needs an annotation, and the error says where and how', () => {
-  assert.throws(
-    () => readmeBlocks(['## Usage', '', `${fence}sh`, 'microbench -- true', fence].join('\n')),
+// The message of the one block's `invalid` action (its test fails with it).
+function invalid(text: string): string {
+  const action = readmeBlocks(text)[0]?.action;
+  assert.equal(
+    action?.kind,
+    'invalid',
+    `expected an invalid annotation, got ${JSON.stringify(action)}`,
+  );
+  return (action as { message: string }).message;
+}
+
+test('a block that cannot run needs an annotation, and its test says where and how', () => {
+  assert.match(
+    invalid(['## Usage', '', `${fence}sh`, 'microbench -- true', fence].join('\n')),
     /README line 3 \(under "Usage"\): a ```sh block needs a comment .*readme-test: skip/,
   );
-  assert.throws(() => readmeBlocks(['```', 'x', '```'].join('\n')), /\(no language\) block needs/);
+  assert.match(invalid(['```', 'x', '```'].join('\n')), /\(no language\) block needs/);
   // An annotation further up (separated by text) does not count.
-  assert.throws(
-    () =>
-      readmeBlocks(
-        ['<!-- readme-test: skip — x -->', 'text', `${fence}sh`, 'ls', fence].join('\n'),
-      ),
+  assert.match(
+    invalid(['<!-- readme-test: skip — x -->', 'text', `${fence}sh`, 'ls', fence].join('\n')),
     /needs a comment/,
+  );
+  // One bad block does not hide the others.
+  const both = readmeBlocks([`${fence}sh`, 'ls', fence, `${fence}ts`, 'f();', fence].join('\n'));
+  assert.deepEqual(
+    both.map((b) => b.action.kind),
+    ['invalid', 'run'],
   );
 });
 
 test('bad annotations are errors: skip without a reason, unknown words, run on a shell block', () => {
   const one = (annotation: string, lang = 'ts') =>
-    readmeBlocks([`<!-- readme-test: ${annotation} -->`, `${fence}${lang}`, 'x', fence].join('\n'));
-  assert.throws(() => one('skip'), /needs a reason/);
-  assert.throws(() => one('skip —'), /needs a reason/);
-  assert.throws(() => one('runn'), /unknown annotation "readme-test: runn"/);
-  assert.throws(() => one('run', 'sh'), /only ts and js blocks can run/);
-  assert.throws(() => one('run as commonjs', 'ts'), /for js blocks/);
-  assert.throws(() => one('output', 'ts'), /for json blocks/);
-  assert.throws(() => one('fixture x', 'sh'), /only ts and js blocks/);
+    invalid([`<!-- readme-test: ${annotation} -->`, `${fence}${lang}`, 'x', fence].join('\n'));
+  assert.match(one('skip'), /needs a reason/);
+  assert.match(one('skip —'), /needs a reason/);
+  assert.match(one('runn'), /unknown annotation "readme-test: runn"/);
+  assert.match(one('run', 'sh'), /only ts and js blocks can run/);
+  assert.match(one('run as commonjs', 'ts'), /for js blocks/);
+  assert.match(one('output', 'ts'), /for json blocks/);
+  assert.match(one('fixture x', 'sh'), /only ts and js blocks/);
   assert.throws(() => readmeBlocks(`${fence}ts\nnever closed`), /never closes/);
 });
 

@@ -107,6 +107,10 @@ let lastOutput: { line: number; stdout: string } | undefined;
 for (const [index, block] of blocks.entries()) {
   const title = `README "${block.heading}", line ${block.line} (${block.lang || 'no language'})`;
   const action = block.action;
+  if (action.kind === 'invalid') {
+    test(title, () => assert.fail(action.message));
+    continue;
+  }
   if (action.kind === 'skip') {
     test(title, { skip: action.reason }, () => {});
     continue;
