@@ -25,6 +25,7 @@ export {
   DEFAULT_ALPHA,
   DEFAULT_THRESHOLD,
   describeSamples,
+  findRegressions,
 } from './compare/compare.js';
 export type { CompareFormat } from './compare/render.js';
 export { renderComparison, renderHeadline, toComparisonJson } from './compare/render.js';

@@ -248,6 +248,16 @@ export function compareSamples(
   };
 }
 
+/**
+ * The benchmarks `--fail-on-regression` fails on: verdict `slower` and a ratio of medians above
+ * 1 + `limit` (0.05 = 5 %); a slower benchmark whose baseline median is 0 exceeds any limit.
+ */
+export function findRegressions(comparison: Comparison, limit: number): BenchmarkComparison[] {
+  return comparison.benchmarks.filter(
+    (r) => r.verdict === 'slower' && (Number.isNaN(r.ratio) || r.ratio - 1 > limit),
+  );
+}
+
 /** The statistics of one side: n, median, mean with its 95 % CI, stdev, min, max. */
 export function describeSamples(samples: BenchmarkSamples): SideStats {
   const sorted = samples.durations.sorted();
@@ -322,12 +332,10 @@ function compareOne(
     resamples: options.resamples ?? DEFAULT_RESAMPLES,
   });
   const significant = test.pValue < alpha;
+  // A baseline median of 0 has no ratio: any significant increase is slower.
+  const slower = Number.isNaN(ratio) ? b.median > 0 : ratio - 1 > threshold;
   const verdict: Verdict =
-    significant && ratio - 1 > threshold
-      ? 'slower'
-      : significant && 1 - ratio > threshold
-        ? 'faster'
-        : 'same';
+    significant && slower ? 'slower' : significant && 1 - ratio > threshold ? 'faster' : 'same';
   const tooSmall = smallestPValue(a.n, b.n) >= alpha;
   return {
     name,

@@ -35,6 +35,9 @@ export function renderComparison(comparison: Comparison, format: CompareFormat):
 export function renderHeadline(r: BenchmarkComparison, threshold: number): string {
   const p = r.pValue === 0 ? 'p < 1e-300' : `p = ${formatP(r.pValue)}`;
   if (r.verdict === 'no-data') return `${r.name}: no verdict (a side has no successful iteration)`;
+  if (!Number.isFinite(r.ratio)) {
+    return `${r.name}: ${r.verdict}, no ratio: the baseline's median is 0 (${p})`;
+  }
   if (r.verdict === 'faster') {
     const inverse = 1 / r.ratio;
     const spread = Math.max(1 / r.ratioCi[0] - inverse, inverse - 1 / r.ratioCi[1]);

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import {
   compare,
   compareWithin,
+  findRegressions,
   iterationsForAnyVerdict,
   smallestPValue,
 } from '../../src/compare/compare.js';
@@ -293,5 +294,47 @@ describe('environment values', () => {
       [{ function_name: 'f', run_durations: [1] }],
     );
     assert.match(c.warnings[0]!, /cpu_model EPYC → \(not recorded\)/);
+  });
+});
+
+describe('renderHeadline edge cases', () => {
+  test('a zero baseline median has no ratio; a side without data no verdict', () => {
+    const zero = compare(records('f', [0, 0, 0, 0, 0]), records('f', [1, 1, 1, 1, 1]));
+    assert.match(
+      renderHeadline(zero.benchmarks[0]!, 0.02),
+      /^f: slower, no ratio: the baseline's median is 0 \(p = 0\.0\d+\)$/,
+    );
+    const none = compare(records('f', [1]), [
+      { function_name: 'f', run_durations: [1], exception: { type: 'E', message: 'x' } },
+    ]);
+    assert.equal(
+      renderHeadline(none.benchmarks[0]!, 0.02),
+      'f: no verdict (a side has no successful iteration)',
+    );
+    assert.match(
+      renderComparison(none, 'csv').split('\r\n')[1]!,
+      /^f,1,0,1,1,,,0,1,,,,,,,,,no-data,,$/,
+    );
+  });
+});
+
+describe('findRegressions (the --fail-on-regression rule)', () => {
+  const c = compare(
+    [...records('a', baseline), ...records('b', baseline), ...records('z', [0, 0, 0, 0, 0])],
+    [...records('a', slower), ...records('b', same), ...records('z', [1, 1, 1, 1, 1])],
+  );
+  test('slower by more than the limit, and slower from a zero median', () => {
+    assert.deepEqual(
+      findRegressions(c, 0.05).map((r) => r.name),
+      ['a', 'z'],
+    );
+    assert.deepEqual(
+      findRegressions(c, 0.2).map((r) => r.name),
+      ['z'],
+    );
+  });
+  test('a faster candidate is no regression at any limit', () => {
+    const faster = compare(records('a', slower), records('a', baseline));
+    assert.deepEqual(findRegressions(faster, 0), []);
   });
 });

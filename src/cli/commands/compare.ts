@@ -9,6 +9,7 @@ import {
   type Comparison,
   compareSamples,
   compareSamplesWithin,
+  findRegressions,
 } from '../../compare/compare.js';
 import { type CompareFormat, renderComparison } from '../../compare/render.js';
 import { type RecordFilter, readSamples } from '../../compare/samples.js';
@@ -78,13 +79,14 @@ export async function runCompare(opts: CompareCommandOptions, io: CommandIO): Pr
     printWarnings('compare', comparison.warnings, io);
     const limit = opts.failOnRegression;
     if (limit !== undefined) {
-      const regressed = comparison.benchmarks.filter(
-        (r) => r.verdict === 'slower' && r.ratio - 1 > limit,
-      );
+      const regressed = findRegressions(comparison, limit);
       if (regressed.length > 0) {
         io.stderr.write(
           `microbench compare: regression beyond ${toPercent(limit)}: ${regressed
-            .map((r) => `${r.name} (+${toPercent(r.ratio - 1)})`)
+            .map(
+              (r) =>
+                `${r.name} (${Number.isNaN(r.ratio) ? 'from 0' : `+${toPercent(r.ratio - 1)}`})`,
+            )
             .join(', ')}\n`,
         );
         return 1;
