@@ -229,6 +229,12 @@ describe('microbench summary --format', () => {
     assert.match(lines[1]!, /^parse,function,8,201,3,0,0,/);
     const md = await runCli(['summary', base, '--format', 'markdown']);
     assert.match(md.stdout, /^\| function \/ command \|/);
+    writeRecords('glob/g1.jsonl', records('parse', baseline.slice(0, 120)));
+    writeRecords('glob/g2.jsonl', records('parse', baseline.slice(120)));
+    const globbed = await runCli(['summary', join(dir, 'glob', '*.jsonl'), '--format', 'json']);
+    assert.equal(globbed.code, 0, globbed.stderr);
+    const [all] = JSON.parse(globbed.stdout) as Record<string, unknown>[];
+    assert.equal(all!.n, 200, 'both files of the glob, read as one');
     const bad = await runCli(['summary', base, '--format', 'xml']);
     assert.equal(bad.code, 2);
   });
