@@ -117,11 +117,13 @@ export interface MixinFlagValue {
   readonly value: string | readonly string[];
 }
 
-/** `microbench report FILE... [-o OUTPUT] [--title TITLE]`. */
+/** `microbench report FILE... [-o OUTPUT] [--title TITLE] [--baseline NAME] [--force]`. */
 export interface ReportCliOptions {
   readonly files: readonly string[];
   readonly output?: string;
   readonly title?: string;
+  readonly baseline?: string;
+  readonly force?: boolean;
 }
 
 /** `microbench summary FILE... [--format FORMAT]`. */
@@ -308,8 +310,10 @@ const SUBCOMMAND_TABLES: Readonly<
   Record<SubcommandName, { usage: string; about: string; options: readonly OptionSpec[] }>
 > = {
   report: {
-    usage: 'microbench report FILE... [-o OUTPUT]',
-    about: 'Write one self-contained HTML report (with telemetry charts) of the records in FILEs.',
+    usage: 'microbench report FILE... [-o OUTPUT] [--baseline NAME] [--force]',
+    about:
+      'Write one self-contained HTML report (statistics, distributions, telemetry charts) of the\n' +
+      'records in FILEs (files, folders of *.jsonl, or glob patterns; any size).',
     options: [
       {
         name: 'output',
@@ -319,6 +323,17 @@ const SUBCOMMAND_TABLES: Readonly<
         help: 'the HTML file to write (default report.html)',
       },
       { name: 'title', takes: 'one', metavar: 'TITLE', help: "the report's title" },
+      {
+        name: 'baseline',
+        takes: 'one',
+        metavar: 'NAME',
+        help: 'compare the benchmarks against this one (default: the fastest)',
+      },
+      {
+        name: 'force',
+        takes: 'none',
+        help: 'overwrite OUTPUT even when it is not a report microbench wrote',
+      },
       HELP_OPTION,
     ],
   },
@@ -904,12 +919,15 @@ function parseSubcommand(name: SubcommandName, argv: readonly string[]): CliInvo
         throw new UsageError(`report needs at least one results FILE; ${usage}`);
       const output = lastString('output');
       const title = lastString('title');
+      const baseline = lastString('baseline');
       return {
         type: 'report',
         options: {
           files: rest,
           ...(output !== undefined && { output }),
           ...(title !== undefined && { title }),
+          ...(baseline !== undefined && { baseline }),
+          ...(values.has('force') && { force: true }),
         },
       };
     }

@@ -1,9 +1,11 @@
 // internal: the report page's own script (plain ES2017, run in the browser next to inlined uPlot).
 //
-// It reads the chart data from <script type="application/json" id="mb-data">, creates each chart
-// only when its placeholder comes near the viewport (IntersectionObserver), keeps widths in step
-// with the window, redraws on a light/dark switch, and exposes `window.mbReport` for tests:
-// { total, created, errors, firstBatchMs, renderAll(), inspect() }.
+// It reads the chart data from <script type="application/json" id="mb-data">, creates the charts
+// near the viewport first (IntersectionObserver) and then every other one in small batches in the
+// background, so a full-page capture or a PDF never meets an empty box; `beforeprint` and a print
+// media query create whatever is left at once. It keeps widths in step with the window, redraws on
+// a light/dark switch and on the "zoom y-axes" toggle, and exposes `window.mbReport` for tests:
+// { total, created, errors, firstBatchMs, allDrawnMs, renderAll(), inspect() }.
 
 /** The script's source text, inlined into the report by `renderReport`. */
 export const PAGE_SCRIPT = `(function () {
@@ -16,7 +18,8 @@ export const PAGE_SCRIPT = `(function () {
   var charts = payload.charts;
   var figures = Array.prototype.slice.call(document.querySelectorAll('figure[data-chart]'));
   var created = [];
-  var state = { total: figures.length, created: 0, errors: [], firstBatchMs: null };
+  var state = { total: figures.length, created: 0, errors: [], firstBatchMs: null, allDrawnMs: null,
+    zoomY: false };
   window.mbReport = state;
 
   function cssVar(name) {
@@ -76,19 +79,40 @@ export const PAGE_SCRIPT = `(function () {
       label: c.xLabel,
       value: function (u, v) {
         if (v == null) return '\\u2013';
-        return elapsed ? fmtElapsed(v, 0) : '#' + v;
+        if (elapsed) return fmtElapsed(v, 0);
+        return c.xKind === 'duration' ? fmtValue(v) + ' ' + c.xLabel.replace(/^.*[(]|[)]$/g, '') : '#' + v;
       }
     }];
-    c.series.forEach(function (s) {
-      series.push({
+    var bars = uPlot.paths && uPlot.paths.bars ? uPlot.paths.bars({ size: [0.85, 60] }) : null;
+    var noPath = function () { return null; };
+    c.series.forEach(function (s, si) {
+      var style = s.style || 'line';
+      var spec = {
         label: s.label,
         stroke: s.color,
-        fill: c.series.length === 1 && elapsed && /^#[0-9a-f]{6}$/i.test(s.color) ? s.color + '22' : undefined,
-        width: 1.5,
-        spanGaps: true,
-        points: elapsed ? { size: 4 } : { show: true, size: 7, fill: s.color },
-        value: function (u, v) { return v == null ? '\\u2013' : fmtValue(v) + unit; }
-      });
+        width: style === 'line' ? 1.5 : 0,
+        spanGaps: style === 'line',
+        value: function (u, v, sidx, idx) {
+          if (c.parts && idx != null) v = c.parts[si][idx];
+          return v == null ? '\u2013' : fmtValue(v) + unit;
+        }
+      };
+      if (style === 'line') {
+        spec.fill = c.series.length === 1 && /^#[0-9a-f]{6}$/i.test(s.color) ? s.color + '22' : undefined;
+        spec.points = { size: 4 };
+      } else if (style === 'points') {
+        spec.paths = noPath;
+        spec.points = { show: true, size: 6, width: 1, stroke: s.color, fill: s.color };
+      } else if (style === 'marks') {
+        spec.paths = noPath;
+        spec.points = { show: true, size: 10, width: 2, stroke: s.color, fill: 'transparent' };
+      } else {
+        spec.paths = bars || undefined;
+        spec.fill = s.color + (s.color.charAt(0) === '#' ? 'cc' : '');
+        spec.width = 1;
+        spec.points = { show: false };
+      }
+      series.push(spec);
     });
     var xAxis = {
       stroke: axisColor,
@@ -96,10 +120,12 @@ export const PAGE_SCRIPT = `(function () {
       ticks: { stroke: gridColor, width: 1 },
       label: c.xLabel,
       labelSize: 22,
-      incrs: elapsed ? ELAPSED_INCRS : COUNT_INCRS,
+      incrs: elapsed ? ELAPSED_INCRS : c.xKind === 'duration' ? undefined : COUNT_INCRS,
       values: function (u, splits) {
         var span = u.scales.x.max - u.scales.x.min;
-        return splits.map(function (v) { return elapsed ? fmtElapsed(v, span) : String(v); });
+        return splits.map(function (v) {
+          return elapsed ? fmtElapsed(v, span) : c.xKind === 'duration' ? fmtValue(v) : String(v);
+        });
       }
     };
     var yAxis = {
@@ -110,10 +136,17 @@ export const PAGE_SCRIPT = `(function () {
       labelSize: 22,
       size: axisSize
     };
+    var yScale = {};
+    if (c.yFromZero && !state.zoomY) {
+      yScale.range = function (u, min, max) {
+        var top = max > 0 ? max : 1;
+        return [Math.min(0, min), top * 1.05];
+      };
+    }
     var opts = {
       width: width,
       height: CHART_HEIGHT,
-      scales: { x: { time: false } },
+      scales: { x: { time: false }, y: yScale },
       series: series,
       axes: [xAxis, yAxis],
       legend: { live: c.series.length <= 16, isolate: c.series.length > 8 },
@@ -123,8 +156,16 @@ export const PAGE_SCRIPT = `(function () {
       opts.focus = { alpha: 0.3 };
       opts.cursor.focus = { prox: 24 };
     }
-    if (!elapsed) {
-      opts.scales.x.range = function (u, min, max) { return [min - 0.5, max + 0.5]; };
+    if (c.xKind === 'duration') {
+      opts.scales.x.range = function (u, min, max) {
+        var half = c.data[0].length > 1 ? (c.data[0][1] - c.data[0][0]) / 2 : Math.max(Math.abs(min) * 0.05, 1e-9);
+        return [min - half, max + half];
+      };
+    } else if (!elapsed) {
+      opts.scales.x.range = function (u, min, max) {
+        var pad = c.series.some(function (s) { return s.style === 'bars'; }) ? Math.max(0.5, (max - min) / (2 * Math.max(1, c.data[0].length - 1))) : 0.5;
+        return [min - pad, max + pad];
+      };
     } else {
       opts.cursor.sync = { key: c.groupId };
     }
@@ -150,6 +191,7 @@ export const PAGE_SCRIPT = `(function () {
 
   state.renderAll = function () {
     figures.forEach(createChart);
+    noteAllDrawn();
     return state.created;
   };
   state.inspect = function () {
@@ -160,12 +202,20 @@ export const PAGE_SCRIPT = `(function () {
         for (var j = 0; j < col.length; j++) if (col[j] != null) points++;
       }
       return { id: x.fig.getAttribute('data-chart'), series: x.u.series.length - 1, points: points,
-        slots: x.u.data[0].length, width: x.u.width, height: x.u.height };
+        slots: x.u.data[0].length, width: x.u.width, height: x.u.height,
+        yMin: x.u.scales.y ? x.u.scales.y.min : null };
     });
   };
 
+  function noteAllDrawn() {
+    if (state.allDrawnMs === null && state.created + state.errors.length >= state.total) {
+      state.allDrawnMs = performance.now();
+      document.documentElement.setAttribute('data-charts', 'drawn');
+    }
+  }
+  var observer = null;
   if ('IntersectionObserver' in window) {
-    var observer = new IntersectionObserver(function (entries) {
+    observer = new IntersectionObserver(function (entries) {
       entries.forEach(function (entry) {
         if (entry.isIntersecting) {
           observer.unobserve(entry.target);
@@ -173,11 +223,43 @@ export const PAGE_SCRIPT = `(function () {
         }
       });
       if (state.firstBatchMs === null) state.firstBatchMs = performance.now();
+      noteAllDrawn();
     }, { rootMargin: '400px 0px' });
     figures.forEach(function (f) { observer.observe(f); });
-  } else {
+  }
+  // Then every chart not drawn yet, a few at a time, so the page stays responsive and a
+  // full-page capture taken a moment after load finds no empty box.
+  var backgroundIndex = 0;
+  function drawSomeMore() {
+    var started = performance.now();
+    while (backgroundIndex < figures.length && performance.now() - started < 30) {
+      var fig = figures[backgroundIndex++];
+      if (observer) observer.unobserve(fig);
+      createChart(fig);
+    }
+    if (state.firstBatchMs === null) state.firstBatchMs = performance.now();
+    noteAllDrawn();
+    if (backgroundIndex < figures.length) setTimeout(drawSomeMore, 0);
+  }
+  setTimeout(drawSomeMore, 0);
+
+  // Before printing: draw everything now (the print stylesheet scales each canvas to the page).
+  function drawForPrint() {
     state.renderAll();
-    state.firstBatchMs = performance.now();
+    Array.prototype.forEach.call(document.querySelectorAll('details'), function (d) {
+      if (!d.open) { d.setAttribute('data-opened-for-print', ''); d.open = true; }
+    });
+  }
+  window.addEventListener('beforeprint', drawForPrint);
+  window.addEventListener('afterprint', function () {
+    Array.prototype.forEach.call(document.querySelectorAll('details[data-opened-for-print]'), function (d) {
+      d.removeAttribute('data-opened-for-print');
+      d.open = false;
+    });
+  });
+  var printMedia = window.matchMedia ? window.matchMedia('print') : null;
+  if (printMedia && printMedia.addEventListener) {
+    printMedia.addEventListener('change', function (e) { if (e.matches) drawForPrint(); });
   }
 
   var resizePending = false;
@@ -192,17 +274,23 @@ export const PAGE_SCRIPT = `(function () {
     });
   });
 
+  function redrawAll() {
+    var again = created.slice();
+    created.length = 0;
+    state.created = 0;
+    again.forEach(function (x) {
+      x.u.destroy();
+      x.fig.removeAttribute('data-state');
+      createChart(x.fig);
+    });
+  }
   var dark = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
-  if (dark && dark.addEventListener) {
-    dark.addEventListener('change', function () {
-      var again = created.slice();
-      created.length = 0;
-      state.created = 0;
-      again.forEach(function (x) {
-        x.u.destroy();
-        x.fig.removeAttribute('data-state');
-        createChart(x.fig);
-      });
+  if (dark && dark.addEventListener) dark.addEventListener('change', redrawAll);
+  var zoom = document.getElementById('mb-zoom-y');
+  if (zoom) {
+    zoom.addEventListener('change', function () {
+      state.zoomY = zoom.checked;
+      redrawAll();
     });
   }
 

@@ -1,7 +1,15 @@
 // internal: reading the parts of a record the report, summary and diff share (group, telemetry, rss).
 
+import {
+  type AnyRecord,
+  rawCommand,
+  rawException,
+  rawFunctionName,
+  rawInterrupted,
+  rawReturnCodes,
+} from '../record/_layout-fields.js';
 import type { BenchRecord } from '../record/record.js';
-import { forEachNumericField } from './_flatten.js';
+import { displayValue, forEachNumericField } from './_flatten.js';
 import { isRssField } from './_units.js';
 
 /** What a record belongs to: a library function or a CLI command. */
@@ -21,14 +29,43 @@ export interface TelemetryRun {
 }
 
 /** The group a record is summarised and charted in. */
-export function groupOf(record: BenchRecord): RecordGroup {
-  const command = record.command;
-  if (Array.isArray(command) && command.length > 0) {
-    const args = command.map((a) => String(a));
+export function groupOf(record: AnyRecord): RecordGroup {
+  const command = rawCommand(record);
+  if (command !== undefined) {
+    const args = command.map((a) => (typeof a === 'string' ? a : displayValue(a)));
     return { key: `command:${JSON.stringify(args)}`, kind: 'command', name: quoteCommand(args) };
   }
-  const name = typeof record.function_name === 'string' ? record.function_name : '<unnamed>';
+  const name = rawFunctionName(record) ?? '<unnamed>';
   return { key: `function:${name}`, kind: 'function', name };
+}
+
+/** How a run ended. */
+export type RunStatus =
+  | { readonly type: 'ok' }
+  | { readonly type: 'exception'; readonly name: string; readonly message: string }
+  | { readonly type: 'interrupted'; readonly detail: string }
+  | { readonly type: 'failed'; readonly returncodes: readonly number[] };
+
+/** How a record ended: exception, interruption, non-zero return code, or fine. */
+export function statusOf(record: AnyRecord): RunStatus {
+  const exception = rawException(record);
+  if (exception !== undefined && exception !== null) {
+    const e = exception as { type?: unknown; message?: unknown };
+    return {
+      type: 'exception',
+      name: typeof e.type === 'string' ? e.type : 'Error',
+      message: typeof e.message === 'string' ? e.message : displayValue(exception),
+    };
+  }
+  const interrupted = rawInterrupted(record);
+  if (interrupted !== undefined && interrupted !== null && interrupted !== false) {
+    return { type: 'interrupted', detail: typeof interrupted === 'string' ? interrupted : '' };
+  }
+  const codes = rawReturnCodes(record);
+  if (codes?.some((c) => c !== 0)) {
+    return { type: 'failed', returncodes: codes.filter((c): c is number => typeof c === 'number') };
+  }
+  return { type: 'ok' };
 }
 
 /** A command line as a shell would accept it: arguments with special characters single-quoted. */
@@ -39,7 +76,7 @@ export function quoteCommand(args: readonly string[]): string {
 }
 
 /** The record's telemetry as lists of sample objects; non-object entries are dropped. */
-export function telemetryRuns(record: BenchRecord): TelemetryRun[] {
+export function telemetryRuns(record: AnyRecord): TelemetryRun[] {
   const telemetry: unknown = record.telemetry;
   if (!Array.isArray(telemetry) || telemetry.length === 0) return [];
   if (telemetry.some((entry) => Array.isArray(entry))) {

@@ -5,7 +5,7 @@
  * compared key by key. Pure: records in, entries or a string out.
  */
 
-import type { BenchRecord } from '../record/record.js';
+import type { AnyRecord } from '../record/_layout-fields.js';
 import { flattenRecord } from './_flatten.js';
 
 /**
@@ -60,7 +60,7 @@ export interface RenderDiffOptions {
 
 /** A record's metadata as flat `key → value` leaves, filtered by `options` (see {@link DiffOptions}). */
 export function flattenMetadata(
-  record: BenchRecord,
+  record: AnyRecord,
   options: DiffOptions = {},
 ): Map<string, unknown> {
   const fields = options.fields;
@@ -82,7 +82,7 @@ export function matchesField(key: string, field: string): boolean {
 }
 
 /** Keys added in B, removed from A, and changed between them. */
-export function diffRecords(a: BenchRecord, b: BenchRecord, options: DiffOptions = {}): RecordDiff {
+export function diffRecords(a: AnyRecord, b: AnyRecord, options: DiffOptions = {}): RecordDiff {
   const flatA = flattenMetadata(a, options);
   const flatB = flattenMetadata(b, options);
   const entries: DiffEntry[] = [];

@@ -1,28 +1,49 @@
 /**
- * Records → the report's data model: groups (one per function or command), their runs, one chart
- * per numeric telemetry field with every run (or CLI iteration) overlaid, duration charts, and a
- * metadata table. Pure: no I/O, no clock (pass `generatedAt`).
+ * Records → the report's data model, one record at a time: a {@link ReportShaper} keeps running
+ * aggregates per group (function or command), so a report of 100,000 records holds what it shows,
+ * not the records. Pure: no I/O, no clock (pass `generatedAt`).
  *
  * ```
- * records ─► group by function/command ─► runs (sorted by start time)
- *                                         ├─► telemetry samples ─► one series per run/iteration
- *                                         │     per field (flattened) ─► alignSeries ─► chart
- *                                         ├─► durations ─► "by run" / "by iteration" charts
- *                                         └─► metadata (flattened) ─► rows, marked where runs differ
+ * record ─► group by function/command ─► splitIterations (successful durations, failures)
+ *   │          ├─► durations (8 bytes each) ─► statistics, distribution chart
+ *   │          ├─► per run: typical duration, failures, peak RSS (8 bytes each) ─► "by run" charts
+ *   │          ├─► runs table rows: first / last few and the extremes (bounded)
+ *   │          ├─► telemetry of the first and last few runs, decimated per run ─► charts
+ *   │          ├─► sub-timings (bench.time) per name ─► table and stacked bars per run
+ *   │          └─► metadata tally (a few values per key)
+ *   └─ finish() ─► ReportModel (+ the comparison across groups when there are several)
  * ```
  */
 
-import type { BenchRecord } from '../record/record.js';
-import { displayValue, flattenRecord, forEachNumericField } from './_flatten.js';
-import { durationsOf, groupOf, peakRssBytesOf, telemetryRuns } from './_records.js';
-import { parseTimestampSeconds } from './_time.js';
-import { chooseSecondsUnit, chooseUnit, classifyField, roundRelative } from './_units.js';
-import { type AlignedData, alignSeries, DEFAULT_MAX_POINTS, type XYSeries } from './decimate.js';
-import { computeDurationStats, type DurationStats } from './summary.js';
+import { type AnyRecord, rawDurations } from '../record/_layout-fields.js';
+import { cutDeep } from '../record/cut-deep.js';
+import { splitIterations } from '../record/iterations.js';
+import { quantileSorted } from '../stats/quantile.js';
+import {
+  type ChartModel,
+  comparisonOf,
+  durationCharts,
+  type ReportComparison,
+  type SeriesSource,
+  subTimingChart,
+  telemetryCharts,
+} from './_charts.js';
+import { displayValue } from './_flatten.js';
+import { type MetadataRow, MetadataTally } from './_metadata-tally.js';
+import { NumberList } from './_number-list.js';
+import { groupOf, type RunStatus, statusOf } from './_records.js';
+import { type ListingItem, RunListing, tukeyFences } from './_run-listing.js';
+import { parseRecordTelemetry } from './_telemetry.js';
+import { DEFAULT_MAX_POINTS, decimateMinMax } from './decimate.js';
+
+export type { ChartModel, ChartSeries, ReportComparison } from './_charts.js';
+export type { MetadataRow, TalliedValue } from './_metadata-tally.js';
+export type { RunStatus } from './_records.js';
+export type { ListingItem } from './_run-listing.js';
 
 /** A record and where it was read from (shown in the runs table, e.g. `results.jsonl:3`). */
 export interface SourcedRecord {
-  readonly record: BenchRecord;
+  readonly record: AnyRecord;
   /** The file it came from. */
   readonly file?: string;
   /** 1-based position among the file's records (the `N` of `microbench diff FILE:N`). */
@@ -37,7 +58,7 @@ export interface ReportSource {
   readonly skippedLines: number;
 }
 
-/** Options for {@link shapeReport}. */
+/** Options for {@link shapeReport} and {@link ReportShaper}. */
 export interface ShapeOptions {
   /** @default 'microbench report' */
   readonly title?: string;
@@ -48,6 +69,8 @@ export interface ShapeOptions {
   readonly sources?: readonly ReportSource[];
   /** Problems met while reading the input (corrupt lines...), listed at the top. */
   readonly warnings?: readonly string[];
+  /** The benchmark the others are compared with (its name). @default the fastest (lowest median) */
+  readonly baseline?: string;
 }
 
 /** Everything the HTML page shows. */
@@ -59,7 +82,43 @@ export interface ReportModel {
   readonly recordCount: number;
   /** Telemetry samples in all records. */
   readonly sampleCount: number;
+  /** Benchmarks side by side (two or more groups with successful iterations), else `null`. */
+  readonly comparison: ReportComparison | null;
   readonly groups: readonly ReportGroup[];
+}
+
+/** Statistics of the successful iterations of a group; every value in seconds. */
+export interface IterationStats {
+  /** Successful iterations. */
+  readonly count: number;
+  /** `NaN` when there are none (as are the others). */
+  readonly meanS: number;
+  readonly medianS: number;
+  /** Sample standard deviation (n − 1); `NaN` below two iterations. */
+  readonly stdevS: number;
+  readonly minS: number;
+  readonly maxS: number;
+  readonly p5S: number;
+  readonly p25S: number;
+  readonly p75S: number;
+  readonly p95S: number;
+  /** Iterations that threw, returned a non-zero code or could not start. */
+  readonly failed: number;
+  readonly timedOut: number;
+  readonly interrupted: number;
+}
+
+/** One sub-timing name (`bench.time(name)`) of a group. */
+export interface SubTimingRow {
+  readonly name: string;
+  /** Runs that have it. */
+  readonly runs: number;
+  /** Times it was recorded. */
+  readonly count: number;
+  readonly totalS: number;
+  readonly meanS: number;
+  readonly minS: number;
+  readonly maxS: number;
 }
 
 /** The records of one function or one command. */
@@ -69,22 +128,28 @@ export interface ReportGroup {
   readonly kind: 'function' | 'command';
   /** Function name, or the command line shell-quoted. */
   readonly name: string;
-  /** Sorted by start time. */
-  readonly runs: readonly ReportRun[];
+  /** How many runs (records). */
+  readonly runCount: number;
+  /** Runs with at least one iteration that did not succeed. */
+  readonly failedRuns: number;
+  readonly stats: IterationStats;
+  /** The runs table: listed runs in order, with counts of the runs between them not listed. */
+  readonly listing: readonly ListingItem<ReportRun>[];
+  /** Runs outside Tukey's fences of the runs' median durations. */
+  readonly outlierRuns: number;
   readonly charts: readonly ChartModel[];
+  readonly subTimings: readonly SubTimingRow[];
   readonly metadata: readonly MetadataRow[];
+  /** Telemetry samples in all the group's records. */
+  readonly samples: number;
+  /** Runs whose telemetry is drawn, and how many had telemetry. */
+  readonly telemetryRunsDrawn: number;
+  readonly telemetryRuns: number;
 }
 
-/** How a run ended. */
-export type RunStatus =
-  | { readonly type: 'ok' }
-  | { readonly type: 'exception'; readonly name: string; readonly message: string }
-  | { readonly type: 'interrupted'; readonly detail: string }
-  | { readonly type: 'failed'; readonly returncodes: readonly number[] };
-
-/** One record of a group. */
+/** One record of a group, as its row in the runs table. */
 export interface ReportRun {
-  /** 1-based within the group. */
+  /** 1-based within the group, in the order read. */
   readonly number: number;
   /** `run 3`: the name used in chart legends. */
   readonly label: string;
@@ -92,7 +157,14 @@ export interface ReportRun {
   readonly source: string | null;
   readonly startTime: string | null;
   readonly hostname: string | null;
-  readonly stats: DurationStats;
+  /** Successful iterations and their statistics (`NaN` when none). */
+  readonly count: number;
+  readonly meanS: number;
+  readonly medianS: number;
+  readonly minS: number;
+  readonly maxS: number;
+  /** Iterations that failed, timed out or were interrupted. */
+  readonly unsuccessful: number;
   readonly peakRssBytes: number | null;
   /** Telemetry samples with a usable timestamp. */
   readonly samples: number;
@@ -103,368 +175,393 @@ export interface ReportRun {
   readonly status: RunStatus;
 }
 
-/** One legend entry of a chart. */
-export interface ChartSeries {
-  readonly label: string;
-  /** CSS colour. */
-  readonly color: string;
-}
-
-/** One chart, ready for uPlot: `data` is already in display units (`unit`). */
-export interface ChartModel {
-  /** Unique in the report, e.g. `c4`. */
-  readonly id: string;
-  /** Charts of one group share a cursor. */
-  readonly groupId: string;
-  readonly title: string;
-  /** `elapsed`: seconds since each series' first sample; `run`/`iteration`: 1-based numbers. */
-  readonly xKind: 'elapsed' | 'run' | 'iteration';
-  readonly xLabel: string;
-  readonly yLabel: string;
-  /** `MiB`, `GiB`, `%`, `s`, `ms`... or `''`. */
-  readonly unit: string;
-  readonly series: readonly ChartSeries[];
-  readonly data: AlignedData;
-  /** Points before decimation, all series together. */
-  readonly rawPoints: number;
-  readonly decimated: boolean;
-}
-
-/** One flattened metadata key of a group, with each run's value. */
-export interface MetadataRow {
-  readonly key: string;
-  /** Display text per run (`null`: the run lacks the key). */
-  readonly values: readonly (string | null)[];
-  /** True when every run has the same value. */
-  readonly same: boolean;
-}
-
-/** Top-level keys left out of the metadata table (they are charted or in the runs table). */
-const METADATA_EXCLUDED = new Set(['telemetry', 'run_durations', 'telemetry_samples_total']);
-const TABLEAU_10 = [
-  '#4e79a7',
-  '#f28e2b',
-  '#e15759',
-  '#76b7b2',
-  '#59a14f',
-  '#edc948',
-  '#b07aa1',
-  '#ff9da7',
-  '#9c755f',
-  '#bab0ac',
-];
-const MAX_VALUE_CHARS = 2000;
+/** Runs whose telemetry is drawn: this many first, this many last. */
+const TELEMETRY_EDGE_RUNS = 5;
+/** Runs whose iterations are drawn one by one: this many first, this many last. */
+const ITERATION_EDGE_RUNS = 5;
+/** Most iteration series of one run drawn (CLI iterations, split library calls). */
+const MAX_SERIES_PER_RUN = 8;
+/** Most sub-timing names charted separately (the rest are "other"). */
+const MAX_SUB_TIMING_NAMES = 8;
 
 /** The colour of the `i`th series: Tableau 10, then golden-angle hues. */
-export function seriesColor(i: number): string {
-  if (i < TABLEAU_10.length) return TABLEAU_10[i]!;
-  return `hsl(${Math.round((i * 137.508) % 360)} 60% 55%)`;
+export { seriesColor } from './_charts.js';
+
+// Telemetry (or iterations) of one run kept for drawing.
+interface KeptRun {
+  readonly number: number;
+  readonly series: SeriesSource[];
 }
 
-/** Turn records into the report model (see the module comment for the steps). */
+// A bounded "first N and last N" keeper.
+class EdgeKeeper<T> {
+  readonly first: T[] = [];
+  #last: T[] = [];
+  #seen = 0;
+  constructor(readonly size: number) {}
+  add(item: T): void {
+    this.#seen++;
+    if (this.first.length < this.size) this.first.push(item);
+    else {
+      this.#last.push(item);
+      if (this.#last.length > this.size * 2) this.#last = this.#last.slice(-this.size);
+    }
+  }
+  get seen(): number {
+    return this.#seen;
+  }
+  items(): T[] {
+    return [...this.first, ...this.#last.slice(-this.size)];
+  }
+}
+
+// Running state of one group.
+class GroupState {
+  readonly durations = new NumberList();
+  readonly runMedian = new NumberList();
+  readonly runFailedAt = new NumberList();
+  readonly runPeakRss = new NumberList();
+  readonly listing = new RunListing<ReportRun>();
+  readonly telemetry = new EdgeKeeper<KeptRun>(TELEMETRY_EDGE_RUNS);
+  readonly iterations = new EdgeKeeper<KeptRun>(ITERATION_EDGE_RUNS);
+  readonly metadata = new MetadataTally();
+  readonly subTimings = new Map<
+    string,
+    { runs: number; count: number; total: number; min: number; max: number; perRun: NumberList }
+  >();
+  readonly fieldOrder = new Set<string>();
+  runs = 0;
+  failedRuns = 0;
+  failed = 0;
+  timedOut = 0;
+  interrupted = 0;
+  samples = 0;
+  maxIterations = 0;
+  splitByDurations = false;
+  constructor(
+    readonly id: string,
+    readonly kind: 'function' | 'command',
+    readonly name: string,
+  ) {}
+}
+
+/**
+ * The report's running aggregates: `add()` each record (they can be dropped after), then
+ * `finish()` once for the model. Memory grows by a few numbers per record (durations, per-run
+ * summaries); everything else is bounded.
+ */
+export class ReportShaper {
+  readonly #options: ShapeOptions;
+  readonly #maxPoints: number;
+  readonly #groups = new Map<string, GroupState>();
+  #records = 0;
+
+  constructor(options: ShapeOptions = {}) {
+    this.#options = options;
+    this.#maxPoints = options.maxPoints ?? DEFAULT_MAX_POINTS;
+    // Validates the drawing budget up front (decimation throws on a bad one).
+    decimateMinMax({ xs: [], ys: [] }, this.#maxPoints);
+  }
+
+  /** Records added so far. */
+  get records(): number {
+    return this.#records;
+  }
+
+  /** Add one record (deep values are cut first, so no record can crash the report). */
+  add(item: SourcedRecord): void {
+    const record = cutDeep(item.record);
+    this.#records++;
+    const key = groupOf(record);
+    let g = this.#groups.get(key.key);
+    if (g === undefined) {
+      g = new GroupState(`g${this.#groups.size + 1}`, key.kind, key.name);
+      this.#groups.set(key.key, g);
+    }
+    const number = ++g.runs;
+    const outcomes = splitIterations(record);
+    const ok = outcomes.successfulDurationsS;
+    for (const d of ok) g.durations.push(d);
+    g.failed += outcomes.failed;
+    g.timedOut += outcomes.timedOut;
+    g.interrupted += outcomes.interrupted;
+    const unsuccessful = outcomes.failed + outcomes.timedOut + outcomes.interrupted;
+    if (unsuccessful > 0) g.failedRuns++;
+    const durations = rawDurations(record);
+    g.maxIterations = Math.max(g.maxIterations, durations.length);
+    const sorted = Float64Array.from(ok).sort();
+    const medianS = quantileSorted(sorted, 0.5);
+    g.runMedian.push(medianS);
+    g.runFailedAt.push(unsuccessful > 0 ? failedHeight(durations, ok) : Number.NaN);
+
+    const label = `run ${number}`;
+    const telemetry = parseRecordTelemetry(record, this.#maxPoints, durations);
+    g.samples += telemetry.samples;
+    g.runPeakRss.push(telemetry.peakRssBytes ?? Number.NaN);
+    if (telemetry.series.length > 0) {
+      if (telemetry.splitByDurations) g.splitByDurations = true;
+      for (const s of telemetry.series) for (const f of s.fields.keys()) g.fieldOrder.add(f);
+      g.telemetry.add({
+        number,
+        series: telemetry.series.slice(0, MAX_SERIES_PER_RUN).map((s) => ({
+          label: s.iteration === null ? label : `${label} · iter ${s.iteration}`,
+          iterationLabel: s.iteration === null ? label : `iteration ${s.iteration}`,
+          fields: s.fields,
+        })),
+      });
+    }
+    if (durations.length > 1)
+      g.iterations.add({ number, series: [iterationSeries(label, durations, ok)] });
+    this.#addSubTimings(g, record);
+    g.metadata.add(record);
+
+    let sum = 0;
+    for (const d of ok) sum += d;
+    const total = record.telemetry_samples_total;
+    const row: ReportRun = {
+      number,
+      label,
+      source: item.file === undefined ? null : `${item.file}:${item.index ?? number}`,
+      startTime: typeof record.start_time === 'string' ? record.start_time : null,
+      hostname: typeof record.hostname === 'string' ? record.hostname : null,
+      count: ok.length,
+      meanS: ok.length === 0 ? Number.NaN : sum / ok.length,
+      medianS,
+      minS: sorted.length === 0 ? Number.NaN : sorted[0]!,
+      maxS: sorted.length === 0 ? Number.NaN : sorted[sorted.length - 1]!,
+      unsuccessful,
+      peakRssBytes: telemetry.peakRssBytes,
+      samples: telemetry.samples,
+      sampleErrors: telemetry.errors,
+      samplesTotal: typeof total === 'number' ? total : null,
+      status: statusOf(record),
+    };
+    g.listing.add(row, medianS);
+  }
+
+  /** The model of everything added; `options` given here win over the constructor's. */
+  finish(options: ShapeOptions = {}): ReportModel {
+    const o = { ...this.#options, ...options };
+    const groups: ReportGroup[] = [];
+    let nextChart = 0;
+    const nextChartId = (): string => `c${++nextChart}`;
+    let sampleCount = 0;
+    const sortedByGroup = new Map<string, Float64Array>();
+    for (const g of this.#groups.values()) {
+      sampleCount += g.samples;
+      const sorted = g.durations.sortedFinite();
+      sortedByGroup.set(g.id, sorted);
+      const fences = tukeyFences(g.runMedian.sortedFinite());
+      let outlierRuns = 0;
+      if (fences !== null) {
+        for (const m of g.runMedian.view()) if (m < fences.low || m > fences.high) outlierRuns++;
+      }
+      const telemetryRuns = g.telemetry.items();
+      const single = g.runs === 1;
+      const charts: ChartModel[] = [
+        ...durationCharts({
+          groupId: g.id,
+          sortedDurations: sorted,
+          runMedian: g.runMedian.view(),
+          runFailedAt: g.runFailedAt.view(),
+          runPeakRss: g.runPeakRss.view(),
+          iterationRuns: g.iterations.items().flatMap((r) => r.series),
+          maxIterations: g.maxIterations,
+          singleIterationRuns: g.maxIterations <= 1,
+          maxPoints: this.#maxPoints,
+          nextChartId,
+        }),
+      ];
+      const subTimings = [...g.subTimings].map(([name, s]) => ({
+        name,
+        runs: s.runs,
+        count: s.count,
+        totalS: s.total,
+        meanS: s.total / s.count,
+        minS: s.min,
+        maxS: s.max,
+      }));
+      if (subTimings.length > 0) {
+        charts.push(
+          subTimingChart(
+            g.id,
+            [...g.subTimings].map(([name, s]) => ({ name, perRun: s.perRun.view() })),
+            g.runs,
+            nextChartId,
+          ),
+        );
+      }
+      charts.push(
+        ...telemetryCharts({
+          groupId: g.id,
+          fields: [...g.fieldOrder],
+          series: telemetryRuns.flatMap((r) =>
+            r.series.map((s) => (single ? { ...s, label: s.iterationLabel } : s)),
+          ),
+          maxPoints: this.#maxPoints,
+          nextChartId,
+          splitByDurations: g.splitByDurations,
+        }),
+      );
+      groups.push({
+        id: g.id,
+        kind: g.kind,
+        name: g.name,
+        runCount: g.runs,
+        failedRuns: g.failedRuns,
+        stats: iterationStats(sorted, g),
+        listing: g.listing.finish(fences),
+        outlierRuns,
+        charts,
+        subTimings,
+        metadata: g.metadata.finish(),
+        samples: g.samples,
+        telemetryRunsDrawn: telemetryRuns.length,
+        telemetryRuns: g.telemetry.seen,
+      });
+    }
+    return {
+      title: o.title ?? 'microbench report',
+      generatedAt: o.generatedAt ?? '',
+      sources: o.sources ?? [],
+      warnings: o.warnings ?? [],
+      recordCount: this.#records,
+      sampleCount,
+      comparison: comparisonOf(
+        groups.map((g) => ({
+          id: g.id,
+          name: g.name,
+          kind: g.kind,
+          stats: g.stats,
+          sorted: sortedByGroup.get(g.id)!,
+        })),
+        o.baseline,
+      ),
+      groups,
+    };
+  }
+
+  // Sub-timings of one record: per name, totals and this run's sum.
+  #addSubTimings(g: GroupState, record: AnyRecord): void {
+    const timings: unknown = record.timings;
+    const thisRun = new Map<string, number>();
+    if (Array.isArray(timings)) {
+      for (const t of timings) {
+        if (t === null || typeof t !== 'object') continue;
+        const { name, duration } = t as { name?: unknown; duration?: unknown };
+        if (typeof duration !== 'number' || !Number.isFinite(duration)) continue;
+        let label = typeof name === 'string' ? name : displayValue(name);
+        if (!g.subTimings.has(label) && g.subTimings.size >= MAX_SUB_TIMING_NAMES) label = 'other';
+        thisRun.set(label, (thisRun.get(label) ?? 0) + duration);
+        let s = g.subTimings.get(label);
+        if (s === undefined) {
+          s = {
+            runs: 0,
+            count: 0,
+            total: 0,
+            min: duration,
+            max: duration,
+            perRun: new NumberList(),
+          };
+          // Runs before the first with this name had none of it.
+          for (let i = 1; i < g.runs; i++) s.perRun.push(0);
+          g.subTimings.set(label, s);
+        }
+        s.count++;
+        s.total += duration;
+        s.min = Math.min(s.min, duration);
+        s.max = Math.max(s.max, duration);
+      }
+    }
+    for (const [name, s] of g.subTimings) {
+      const sum = thisRun.get(name);
+      if (sum !== undefined) s.runs++;
+      s.perRun.push(sum ?? 0);
+    }
+  }
+}
+
+/** Turn records into the report model (see {@link ReportShaper} for the steps). */
 export function shapeReport(
-  records: readonly SourcedRecord[],
+  records: Iterable<SourcedRecord>,
   options: ShapeOptions = {},
 ): ReportModel {
-  const maxPoints = options.maxPoints ?? DEFAULT_MAX_POINTS;
-  const byKey = new Map<
-    string,
-    { kind: 'function' | 'command'; name: string; items: SourcedRecord[] }
-  >();
-  for (const item of records) {
-    const group = groupOf(item.record);
-    let entry = byKey.get(group.key);
-    if (entry === undefined) {
-      entry = { kind: group.kind, name: group.name, items: [] };
-      byKey.set(group.key, entry);
-    }
-    entry.items.push(item);
+  const shaper = new ReportShaper(options);
+  for (const item of records) shaper.add(item);
+  return shaper.finish();
+}
+
+// Which timed iterations succeeded: the successful durations are a subsequence of the durations
+// in order, matched greedily (equal durations may swap places, which no chart can show anyway).
+function successMask(durations: readonly unknown[], ok: readonly number[]): boolean[] {
+  const mask: boolean[] = [];
+  let j = 0;
+  for (const d of durations) {
+    const good = j < ok.length && d === ok[j];
+    if (good) j++;
+    mask.push(good);
   }
-  const nextChartId = counter('c');
-  let sampleCount = 0;
-  const groups: ReportGroup[] = [];
-  for (const entry of byKey.values()) {
-    const id = `g${groups.length + 1}`;
-    const items = sortByStartTime(entry.items);
-    const shaped = shapeGroup(id, items, maxPoints, nextChartId);
-    sampleCount += shaped.samples;
-    groups.push({
-      id,
-      kind: entry.kind,
-      name: entry.name,
-      runs: shaped.runs,
-      charts: shaped.charts,
-      metadata: metadataRows(items.map((i) => i.record)),
-    });
-  }
+  return mask;
+}
+
+// The height a run's failures are marked at in the "by run" chart: the longest failed
+// iteration's duration, else 0 (an iteration that never got a duration).
+function failedHeight(durations: readonly unknown[], ok: readonly number[]): number {
+  const mask = successMask(durations, ok);
+  let highest = 0;
+  durations.forEach((d, i) => {
+    if (!mask[i] && typeof d === 'number' && Number.isFinite(d)) highest = Math.max(highest, d);
+  });
+  return highest;
+}
+
+// One run's iterations as a series, with its unsuccessful iterations apart.
+function iterationSeries(
+  label: string,
+  durations: readonly unknown[],
+  ok: readonly number[],
+): SeriesSource {
+  const mask = successMask(durations, ok);
+  const xs = durations.map((_, i) => i + 1);
+  const ys: (number | null)[] = [];
+  const failed: (number | null)[] = [];
+  durations.forEach((d, i) => {
+    const value = typeof d === 'number' && Number.isFinite(d) ? d : null;
+    ys.push(mask[i] ? value : null);
+    failed.push(mask[i] ? null : (value ?? 0));
+  });
   return {
-    title: options.title ?? 'microbench report',
-    generatedAt: options.generatedAt ?? '',
-    sources: options.sources ?? [],
-    warnings: options.warnings ?? [],
-    recordCount: records.length,
-    sampleCount,
-    groups,
+    label,
+    iterationLabel: label,
+    fields: new Map([
+      ['ok', { xs, ys }],
+      ['failed', { xs, ys: failed }],
+    ]),
   };
 }
 
-// Per-field series of one telemetry list, with its counts.
-interface ParsedTelemetry {
-  readonly fields: Map<string, { xs: number[]; ys: (number | null)[] }>;
-  readonly samples: number;
-  readonly errors: number;
-}
-
-// Runs, charts and sample count of one group.
-function shapeGroup(
-  groupId: string,
-  items: readonly SourcedRecord[],
-  maxPoints: number,
-  nextChartId: () => string,
-): { runs: ReportRun[]; charts: ChartModel[]; samples: number } {
-  const runs: ReportRun[] = [];
-  const sources: { label: string; color: string; parsed: ParsedTelemetry }[] = [];
-  const fieldOrder = new Set<string>();
-  let samples = 0;
-  items.forEach((item, r) => {
-    const record = item.record;
-    const number = r + 1;
-    const label = `run ${number}`;
-    let runSamples = 0;
-    let runErrors = 0;
-    for (const tr of telemetryRuns(record)) {
-      const parsed = parseTelemetry(tr.samples);
-      runSamples += parsed.samples;
-      runErrors += parsed.errors;
-      for (const field of parsed.fields.keys()) fieldOrder.add(field);
-      const seriesLabel =
-        tr.iteration === null
-          ? label
-          : items.length === 1
-            ? `iteration ${tr.iteration}`
-            : `${label} · iter ${tr.iteration}`;
-      sources.push({ label: seriesLabel, color: seriesColor(sources.length), parsed });
-    }
-    samples += runSamples;
-    const total = record.telemetry_samples_total;
-    runs.push({
-      number,
-      label,
-      source: item.file === undefined ? null : `${item.file}:${item.index ?? r + 1}`,
-      startTime: typeof record.start_time === 'string' ? record.start_time : null,
-      hostname: typeof record.hostname === 'string' ? record.hostname : null,
-      stats: computeDurationStats(durationsOf(record)),
-      peakRssBytes: peakRssBytesOf(record),
-      samples: runSamples,
-      sampleErrors: runErrors,
-      samplesTotal: typeof total === 'number' ? total : null,
-      status: statusOf(record),
-    });
-  });
-  const charts: ChartModel[] = durationCharts(groupId, items, runs, nextChartId);
-  for (const field of fieldOrder) {
-    const withField = sources.filter((s) => s.parsed.fields.has(field));
-    const series: XYSeries[] = withField.map((s) => s.parsed.fields.get(field)!);
-    const aligned = alignSeries(series, maxPoints);
-    const unit = chooseUnit(classifyField(field), maxAbsOf(aligned.data));
-    charts.push({
-      id: nextChartId(),
-      groupId,
-      title: field,
-      xKind: 'elapsed',
-      xLabel: 'time since first sample',
-      yLabel: axisLabel(field, unit.label),
-      unit: unit.label,
-      series: withField.map((s) => ({ label: s.label, color: s.color })),
-      data: toDisplay(aligned.data, unit.divisor),
-      rawPoints: series.reduce((n, s) => n + s.xs.length, 0),
-      decimated: aligned.decimated,
-    });
-  }
-  return { runs, charts, samples };
-}
-
-// "Duration by run" (several runs) and "Duration by iteration" (several iterations) charts.
-function durationCharts(
-  groupId: string,
-  items: readonly SourcedRecord[],
-  runs: readonly ReportRun[],
-  nextChartId: () => string,
-): ChartModel[] {
-  const charts: ChartModel[] = [];
-  const durations = items.map((i) => durationsOf(i.record));
-  const maxIterations = Math.max(0, ...durations.map((d) => d.length));
-  const maxS = Math.max(0, ...durations.flat());
-  const unit = chooseSecondsUnit(maxS);
-  const xs = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
-  const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
-  if (runs.length > 1) {
-    const columns: (number | null)[][] =
-      maxIterations <= 1
-        ? [runs.map((r) => orNull(r.stats.meanS))]
-        : [
-            runs.map((r) => orNull(r.stats.minS)),
-            runs.map((r) => orNull(r.stats.meanS)),
-            runs.map((r) => orNull(r.stats.maxS)),
-          ];
-    const labels = maxIterations <= 1 ? ['duration'] : ['min', 'mean', 'max'];
-    const colors =
-      maxIterations <= 1 ? [seriesColor(0)] : [seriesColor(4), seriesColor(0), seriesColor(2)];
-    charts.push({
-      id: nextChartId(),
-      groupId,
-      title: 'duration by run',
-      xKind: 'run',
-      xLabel: 'run',
-      yLabel: `duration (${unit.label})`,
-      unit: unit.label,
-      series: labels.map((label, i) => ({ label, color: colors[i]! })),
-      data: toDisplay([xs(runs.length), ...columns], unit.divisor),
-      rawPoints: durations.reduce((n, d) => n + d.length, 0),
-      decimated: false,
-    });
-  }
-  if (maxIterations > 1) {
-    charts.push({
-      id: nextChartId(),
-      groupId,
-      title: 'duration by iteration',
-      xKind: 'iteration',
-      xLabel: 'iteration',
-      yLabel: `duration (${unit.label})`,
-      unit: unit.label,
-      series: runs.map((r, i) => ({ label: r.label, color: seriesColor(i) })),
-      data: toDisplay(
-        [
-          xs(maxIterations),
-          ...durations.map((d) => xs(maxIterations).map((n) => d[n - 1] ?? null)),
-        ],
-        unit.divisor,
-      ),
-      rawPoints: durations.reduce((n, d) => n + d.length, 0),
-      decimated: false,
-    });
-  }
-  return charts;
-}
-
-// Per-field x (seconds since the first usable sample) and y arrays of one telemetry list.
-function parseTelemetry(samples: readonly Record<string, unknown>[]): ParsedTelemetry {
-  const fields = new Map<string, { xs: number[]; ys: (number | null)[] }>();
-  let origin = Number.NaN;
-  let count = 0;
-  let errors = 0;
-  let sorted = true;
-  let lastX = Number.NEGATIVE_INFINITY;
-  for (const sample of samples) {
-    if (sample.error !== undefined && sample.error !== null) errors++;
-    const t = parseTimestampSeconds(sample.timestamp);
-    if (Number.isNaN(t)) continue;
-    if (Number.isNaN(origin)) origin = t;
-    const x = t - origin;
-    if (x < lastX) sorted = false;
-    lastX = x;
-    count++;
-    forEachNumericField(sample, (path, value) => {
-      let series = fields.get(path);
-      if (series === undefined) {
-        series = { xs: [], ys: [] };
-        fields.set(path, series);
-      }
-      series.xs.push(x);
-      series.ys.push(value);
-    });
-  }
-  if (!sorted) {
-    for (const [path, s] of fields) {
-      const order = s.xs.map((_, i) => i).sort((a, b) => s.xs[a]! - s.xs[b]!);
-      fields.set(path, { xs: order.map((i) => s.xs[i]!), ys: order.map((i) => s.ys[i]!) });
-    }
-  }
-  return { fields, samples: count, errors };
-}
-
-// A y-axis label that fits beside a chart: `rss (MiB)` for `memory_info.rss`, else just `MiB`.
-function axisLabel(field: string, unit: string): string {
-  const leaf = field.slice(Math.max(field.lastIndexOf('.'), field.lastIndexOf(']')) + 1) || field;
-  const label = unit === '' ? leaf : `${leaf} (${unit})`;
-  return label.length <= 24 || unit === '' ? label : unit;
-}
-
-// Largest magnitude among the y columns.
-function maxAbsOf(data: AlignedData): number {
-  let max = 0;
-  for (let c = 1; c < data.length; c++) {
-    for (const v of data[c]!) if (v !== null && Math.abs(v) > max) max = Math.abs(v);
-  }
-  return max;
-}
-
-// Divide y columns by the unit and round x and y to what the eye can see.
-function toDisplay(data: AlignedData, divisor: number): AlignedData {
-  const [xs, ...columns] = data;
-  return [
-    roundRelative(xs, 7),
-    ...columns.map((col) =>
-      roundRelative(divisor === 1 ? col : col.map((v) => (v === null ? null : v / divisor)), 6),
-    ),
-  ];
-}
-
-// How a record ended: exception, interruption, non-zero return code, or fine.
-function statusOf(record: BenchRecord): RunStatus {
-  const exception: unknown = record.exception;
-  if (exception !== undefined && exception !== null) {
-    const e = exception as { type?: unknown; message?: unknown };
-    return {
-      type: 'exception',
-      name: typeof e.type === 'string' ? e.type : 'Error',
-      message: typeof e.message === 'string' ? e.message : displayValue(exception),
-    };
-  }
-  const interrupted: unknown = record.interrupted;
-  if (interrupted !== undefined && interrupted !== null && interrupted !== false) {
-    return { type: 'interrupted', detail: typeof interrupted === 'string' ? interrupted : '' };
-  }
-  const codes: unknown = record.returncode;
-  if (Array.isArray(codes) && codes.some((c) => c !== 0)) {
-    return { type: 'failed', returncodes: codes.filter((c): c is number => typeof c === 'number') };
-  }
-  return { type: 'ok' };
-}
-
-// Sort by start time (records without one keep their place at the end, in input order).
-function sortByStartTime(items: readonly SourcedRecord[]): SourcedRecord[] {
-  return items
-    .map((item, i) => ({ item, i, t: parseTimestampSeconds(item.record.start_time) }))
-    .sort((a, b) => {
-      const ta = Number.isNaN(a.t) ? Number.POSITIVE_INFINITY : a.t;
-      const tb = Number.isNaN(b.t) ? Number.POSITIVE_INFINITY : b.t;
-      return ta === tb ? a.i - b.i : ta - tb;
-    })
-    .map((x) => x.item);
-}
-
-// Flattened metadata of a group's records as rows, keys in first-seen order.
-function metadataRows(records: readonly BenchRecord[]): MetadataRow[] {
-  const flat = records.map((r) => flattenRecord(r, METADATA_EXCLUDED));
-  const keys = new Set<string>();
-  for (const f of flat) for (const k of f.keys()) keys.add(k);
-  return [...keys].map((key) => {
-    const values = flat.map((f) => (f.has(key) ? clip(displayValue(f.get(key))) : null));
-    return { key, values, same: values.every((v) => v === values[0]) };
-  });
-}
-
-// Shorten a huge value (a return value, a long list) for the table.
-function clip(text: string): string {
-  return text.length <= MAX_VALUE_CHARS
-    ? text
-    : `${text.slice(0, MAX_VALUE_CHARS)}… (${text.length} characters)`;
-}
-
-// A generator of ids with a prefix: c1, c2, ...
-function counter(prefix: string): () => string {
-  let n = 0;
-  return () => `${prefix}${++n}`;
+// Statistics of a group's successful iterations (sorted) and its failure counts.
+function iterationStats(sorted: Float64Array, g: GroupState): IterationStats {
+  const n = sorted.length;
+  let sum = 0;
+  for (const d of sorted) sum += d;
+  const mean = n === 0 ? Number.NaN : sum / n;
+  let squares = 0;
+  for (const d of sorted) squares += (d - mean) ** 2;
+  const q = (p: number): number => quantileSorted(sorted, p);
+  return {
+    count: n,
+    meanS: mean,
+    medianS: q(0.5),
+    stdevS: n < 2 ? Number.NaN : Math.sqrt(squares / (n - 1)),
+    minS: n === 0 ? Number.NaN : sorted[0]!,
+    maxS: n === 0 ? Number.NaN : sorted[n - 1]!,
+    p5S: q(0.05),
+    p25S: q(0.25),
+    p75S: q(0.75),
+    p95S: q(0.95),
+    failed: g.failed,
+    timedOut: g.timedOut,
+    interrupted: g.interrupted,
+  };
 }

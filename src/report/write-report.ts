@@ -1,35 +1,33 @@
 /**
- * Files or records → an HTML report file: read (corrupt lines become warnings), shape, render
- * with the inlined uPlot, write. This is what `microbench report` and `bench.report(path)` run.
+ * Files or records → an HTML report file: stream the records into the report's running
+ * aggregates, render with the inlined uPlot, write. This is what `microbench report` and
+ * `bench.report(path)` run. Memory follows what the page shows, not the size of the input.
  *
  * ```
- * files ─► readRecordFiles ─► SourcedRecord[] + warnings ─┐
- * records ────────────────────────────────────────────────┴─► shapeReport ─► renderReport ─► file
- *                                                  loadReportAssets (uPlot, read once) ──┘
+ * files, folders, globs ─► forEachRecord (streaming) ─┐
+ * records in memory ──────────────────────────────────┴─► ReportShaper.add ─► finish ─► renderReport ─► file
+ *                                                    loadReportAssets (uPlot, read once) ──┘
  * ```
+ *
+ * A report never overwrites a file it did not write: an existing file without the report's
+ * marker is left alone unless `force` is set.
  */
 
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { makeDirectorySync } from '../_make-directory.js';
 import { InputError, MicrobenchError } from '../errors.js';
 import { readJsonLinesFile } from '../outputs/_jsonl.js';
+import type { AnyRecord } from '../record/_layout-fields.js';
 import type { BenchRecord } from '../record/record.js';
-import { type ReportAssets, renderReport } from './render-report.js';
-import { type ReportSource, type SourcedRecord, shapeReport } from './shape.js';
+import { forEachRecord } from './read-records.js';
+import { REPORT_MARKER, type ReportAssets, renderReport } from './render-report.js';
+import { ReportShaper, type ReportSource } from './shape.js';
 
-/** Records read from results files, with what went wrong on the way. */
-export interface RecordFiles {
-  readonly records: readonly SourcedRecord[];
-  readonly sources: readonly ReportSource[];
-  /** One line per corrupt line (with its number) or empty file; the CLI prints them to stderr. */
-  readonly warnings: readonly string[];
-}
-
-/** What to make a report of: a results file, several, records in memory, or files already read. */
-export type ReportInput = string | readonly string[] | readonly BenchRecord[] | RecordFiles;
+/** What to make a report of: results files (folders, globs), or records in memory. */
+export type ReportInput = string | readonly string[] | readonly AnyRecord[];
 
 /** Options for {@link writeReport}. */
 export interface ReportOptions {
@@ -37,6 +35,12 @@ export interface ReportOptions {
   readonly title?: string;
   /** Most points drawn per chart; longer series are min/max decimated. @default 2000 */
   readonly maxPoints?: number;
+  /** Overwrite `path` even when it is not a report microbench wrote. @default false */
+  readonly force?: boolean;
+  /** With several benchmarks, the one the others are compared with. @default the fastest */
+  readonly baseline?: string;
+  /** Called with each problem met reading the input, as it happens. */
+  readonly onWarning?: (warning: string) => void;
 }
 
 /** What {@link writeReport} wrote. */
@@ -51,32 +55,71 @@ export interface ReportResult {
   readonly warnings: readonly string[];
 }
 
+/** Records read from results files by {@link readRecordFiles}, with what went wrong on the way. */
+export interface RecordFiles {
+  readonly records: readonly { record: BenchRecord; file: string; index: number }[];
+  readonly sources: readonly ReportSource[];
+  readonly warnings: readonly string[];
+}
+
 /** Corrupt lines reported per file before the rest are only counted. */
 const MAX_LINE_WARNINGS_PER_FILE = 20;
+/** Bytes of an existing file read to look for the report marker. */
+const MARKER_SEARCH_BYTES = 64 * 1024;
 
 let cachedAssets: ReportAssets | undefined;
 
 /**
- * Write a self-contained HTML report (charts of every numeric telemetry field, durations,
- * metadata) of `input` to `path`, creating its folder if needed. Corrupt lines are skipped and
- * listed in `warnings` and in the page.
+ * Write a self-contained HTML report (statistics, distribution and per-run charts, telemetry,
+ * metadata) of `input` to `path`, creating its folder if needed. Files are streamed: any size,
+ * several files, folders and globs. Corrupt lines are skipped and listed in `warnings` and in
+ * the page.
  *
  * @throws InputError when a file cannot be read or there are no records at all.
- * @throws MicrobenchError (`ERR_MB_OUTPUT`) when the report cannot be written.
+ * @throws MicrobenchError (`ERR_MB_OUTPUT`) when `path` is a file microbench did not write (and
+ *   `force` is not set), or the report cannot be written.
  */
 export async function writeReport(
   input: ReportInput,
   path: string,
   options: ReportOptions = {},
 ): Promise<ReportResult> {
-  const files = toRecordFiles(input);
-  if (files.records.length === 0) throw new InputError(noRecordsMessage(files));
-  const model = shapeReport(files.records, {
-    ...(options.title === undefined ? {} : { title: options.title }),
+  validateReportTarget(path, options.force === true);
+  const shaper = new ReportShaper({
     ...(options.maxPoints === undefined ? {} : { maxPoints: options.maxPoints }),
+  });
+  let sources: readonly ReportSource[] = [];
+  let warnings: readonly string[] = [];
+  if (
+    typeof input === 'string' ||
+    (input.length > 0 && input.every((x) => typeof x === 'string'))
+  ) {
+    const files = typeof input === 'string' ? [input] : (input as readonly string[]);
+    const read = await forEachRecord(files, (item) => shaper.add(item), {
+      ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
+    });
+    sources = read.sources;
+    warnings = read.warnings;
+  } else {
+    const list: string[] = [];
+    (input as readonly unknown[]).forEach((record, i) => {
+      if (record !== null && typeof record === 'object' && !Array.isArray(record)) {
+        shaper.add({ record: record as AnyRecord });
+      } else {
+        const text = `record ${i + 1}: skipped, not a record object (got ${typeof record})`;
+        list.push(text);
+        options.onWarning?.(text);
+      }
+    });
+    warnings = list;
+  }
+  if (shaper.records === 0) throw new InputError(noRecordsMessage(sources));
+  const model = shaper.finish({
+    ...(options.title === undefined ? {} : { title: options.title }),
+    ...(options.baseline === undefined ? {} : { baseline: options.baseline }),
     generatedAt: new Date().toISOString(),
-    sources: files.sources,
-    warnings: files.warnings,
+    sources,
+    warnings,
   });
   const html = renderReport(model, loadReportAssets());
   try {
@@ -96,18 +139,64 @@ export async function writeReport(
     groups: model.groups.length,
     charts: model.groups.reduce((n, g) => n + g.charts.length, 0),
     bytes: Buffer.byteLength(html),
-    warnings: files.warnings,
+    warnings,
   };
 }
 
 /**
- * Read JSON Lines results files. Corrupt lines are skipped and reported as
+ * Check that a report may be written to `path`: it does not exist, is empty, or is a report
+ * microbench wrote (its marker is in the first 64 KiB); any other file needs `force`.
+ *
+ * @throws MicrobenchError (`ERR_MB_OUTPUT`) naming the file and the way out.
+ */
+export function validateReportTarget(path: string, force: boolean): void {
+  let size: number;
+  try {
+    const info = statSync(path);
+    if (info.isDirectory()) {
+      throw new MicrobenchError(
+        'ERR_MB_OUTPUT',
+        `Cannot write the report to ${JSON.stringify(path)}: it is a directory. ` +
+          'Name a file with -o/--output, e.g. -o report.html.',
+      );
+    }
+    size = info.size;
+  } catch (error) {
+    if (error instanceof MicrobenchError) throw error;
+    return; // Missing (or not statable): the write itself says what is wrong.
+  }
+  if (force || size === 0 || hasReportMarker(path)) return;
+  throw new MicrobenchError(
+    'ERR_MB_OUTPUT',
+    `Refusing to overwrite ${JSON.stringify(path)}: it exists and is not a report microbench wrote. ` +
+      'Pass --force (or `force: true`) to overwrite it, or choose another path with -o/--output.',
+  );
+}
+
+// Whether the file starts like a report this package wrote.
+function hasReportMarker(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const buffer = Buffer.alloc(MARKER_SEARCH_BYTES);
+    const n = readSync(fd, buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, n).includes(REPORT_MARKER);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Read whole JSON Lines results files into memory (kept for `microbench summary` until it
+ * streams; the report and diff use {@link forEachRecord}). Corrupt lines are skipped and reported as
  * `results.jsonl:7: skipped corrupt line: <why>`; an empty file is reported too.
  *
  * @throws InputError when a file is missing or unreadable.
  */
 export function readRecordFiles(files: readonly string[]): RecordFiles {
-  const records: SourcedRecord[] = [];
+  const records: { record: BenchRecord; file: string; index: number }[] = [];
   const sources: ReportSource[] = [];
   const warnings: string[] = [];
   for (const file of files) {
@@ -159,31 +248,15 @@ export function loadReportAssets(): ReportAssets {
   return cachedAssets;
 }
 
-// Normalise every input form to records with their sources.
-function toRecordFiles(input: ReportInput): RecordFiles {
-  if (typeof input === 'string') return readRecordFiles([input]);
-  if (!Array.isArray(input)) return input as RecordFiles;
-  const list = input as readonly (string | BenchRecord)[];
-  if (list.every((x) => typeof x === 'string')) return readRecordFiles(list as string[]);
-  const records: SourcedRecord[] = [];
-  const warnings: string[] = [];
-  list.forEach((record, i) => {
-    if (record !== null && typeof record === 'object' && !Array.isArray(record))
-      records.push({ record });
-    else warnings.push(`record ${i + 1}: skipped, not a record object (got ${typeof record})`);
-  });
-  return { records, sources: [], warnings };
-}
-
 // Why there is nothing to report, and what to do about it.
-function noRecordsMessage(files: RecordFiles): string {
-  if (files.sources.length === 0) {
+function noRecordsMessage(sources: readonly ReportSource[]): string {
+  if (sources.length === 0) {
     return (
       'No records to report: the list of records is empty. Run a benchmark first, or pass ' +
       'results files (JSON Lines) instead.'
     );
   }
-  const why = files.sources
+  const why = sources
     .map((s) =>
       s.skippedLines === 0
         ? `${JSON.stringify(s.file)} is empty`

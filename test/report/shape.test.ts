@@ -3,10 +3,20 @@ import { describe, test } from 'node:test';
 import type { BenchRecord } from '../../src/record/record.js';
 import { parseTimestampSeconds } from '../../src/report/_time.js';
 import { classifyField, formatBytes, formatSeconds } from '../../src/report/_units.js';
-import { type ChartModel, type ReportGroup, shapeReport } from '../../src/report/shape.js';
+import {
+  type ChartModel,
+  type ReportGroup,
+  type ReportRun,
+  shapeReport,
+} from '../../src/report/shape.js';
 import { cliRecord, isoAt, libraryRecord } from './_fixtures.js';
 
 const MIB = 1024 * 1024;
+
+// The listed runs of a group (gaps left out).
+function runs(group: ReportGroup): ReportRun[] {
+  return group.listing.flatMap((item) => (item.type === 'run' ? [item.row] : []));
+}
 
 // The chart of `title` in a group, or a failure.
 function chart(group: ReportGroup, title: string): ChartModel {
@@ -16,7 +26,7 @@ function chart(group: ReportGroup, title: string): ChartModel {
 }
 
 describe('shapeReport', () => {
-  test('groups records by function and by command, runs sorted by start time', () => {
+  test('groups records by function and by command, runs numbered in the order read', () => {
     const model = shapeReport([
       { record: libraryRecord({ name: 'a', startS: 50 }), file: 'r.jsonl', index: 1 },
       { record: cliRecord() },
@@ -24,7 +34,7 @@ describe('shapeReport', () => {
       { record: libraryRecord({ name: 'b' }) },
     ]);
     assert.deepEqual(
-      model.groups.map((g) => [g.kind, g.name, g.runs.length]),
+      model.groups.map((g) => [g.kind, g.name, g.runCount]),
       [
         ['function', 'a', 2],
         ['command', 'sleep 2', 1],
@@ -33,10 +43,10 @@ describe('shapeReport', () => {
     );
     const a = model.groups[0]!;
     assert.deepEqual(
-      a.runs.map((r) => [r.number, r.source]),
+      runs(a).map((r) => [r.number, r.source]),
       [
-        [1, 'r.jsonl:3'],
-        [2, 'r.jsonl:1'],
+        [1, 'r.jsonl:1'],
+        [2, 'r.jsonl:3'],
       ],
     );
     assert.equal(model.recordCount, 4);
@@ -51,7 +61,9 @@ describe('shapeReport', () => {
     const group = model.groups[0]!;
     const titles = group.charts.map((c) => c.title);
     assert.deepEqual(titles, [
+      'duration distribution',
       'duration by run',
+      'peak RSS by run',
       'rss',
       'cpu_percent',
       'memory_info.rss',
@@ -101,7 +113,7 @@ describe('shapeReport', () => {
       [2, 2.01, 2.02],
     ]);
     assert.equal(byIteration.unit, 's');
-    assert.equal(group.runs[0]!.samples, 12);
+    assert.equal(runs(group)[0]!.samples, 12);
   });
 
   test('several CLI runs label series by run and iteration', () => {
@@ -128,12 +140,14 @@ describe('shapeReport', () => {
       ['duration by iteration'],
     );
     assert.equal(chart(group, 'duration by iteration').unit, 'ms');
-    const run = group.runs[0]!;
+    const run = runs(group)[0]!;
     assert.equal(run.samples, 0);
     assert.equal(run.peakRssBytes, null);
     assert.deepEqual(run.status, { type: 'exception', name: 'RangeError', message: 'boom' });
-    assert.equal(run.stats.count, 2);
-    assert.ok(group.metadata.some((m) => m.key === 'git.commit' && m.values[0] === 'abc123'));
+    assert.equal(run.count, 1, 'the iteration that threw is not a successful one');
+    assert.equal(run.unsuccessful, 1);
+    assert.equal(group.stats.failed, 1);
+    assert.ok(group.metadata.some((m) => m.key === 'git.commit' && m.values[0]!.text === 'abc123'));
     assert.ok(!group.metadata.some((m) => m.key === 'telemetry' || m.key === 'run_durations'));
   });
 
@@ -143,7 +157,7 @@ describe('shapeReport', () => {
     samples.push({ timestamp: isoAt(3), error: 'telemetry() threw: nope' });
     samples.push({ rss: 1 });
     samples.push(42 as unknown as Record<string, unknown>);
-    const run = shapeReport([{ record }]).groups[0]!.runs[0]!;
+    const run = runs(shapeReport([{ record }]).groups[0]!)[0]!;
     assert.equal(run.samples, 4);
     assert.equal(run.sampleErrors, 1);
   });
@@ -153,8 +167,8 @@ describe('shapeReport', () => {
       { record: { ...libraryRecord({ name: 'x' }), interrupted: 'SIGTERM' } },
       { record: { ...cliRecord(), returncode: [0, 3] } },
     ]);
-    assert.deepEqual(model.groups[0]!.runs[0]!.status, { type: 'interrupted', detail: 'SIGTERM' });
-    assert.deepEqual(model.groups[1]!.runs[0]!.status, { type: 'failed', returncodes: [0, 3] });
+    assert.deepEqual(runs(model.groups[0]!)[0]!.status, { type: 'interrupted', detail: 'SIGTERM' });
+    assert.deepEqual(runs(model.groups[1]!)[0]!.status, { type: 'failed', returncodes: [0, 3] });
   });
 
   test('metadata rows say which fields differ between runs', () => {
@@ -164,9 +178,13 @@ describe('shapeReport', () => {
     ]);
     const rows = new Map(model.groups[0]!.metadata.map((r) => [r.key, r]));
     assert.equal(rows.get('hostname')!.same, true);
-    assert.deepEqual(rows.get('node_version')!.values, ['v20.20.2', 'v22.0.0']);
+    assert.deepEqual(rows.get('node_version')!.values, [
+      { text: 'v20.20.2', runs: 1 },
+      { text: 'v22.0.0', runs: 1 },
+    ]);
     assert.equal(rows.get('node_version')!.same, false);
-    assert.deepEqual(rows.get('only_here')!.values, [null, '1']);
+    assert.equal(rows.get('only_here')!.runs, 1);
+    assert.equal(rows.get('only_here')!.same, false);
   });
 
   test('long series are decimated to the budget', () => {

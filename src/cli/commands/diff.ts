@@ -4,17 +4,19 @@
  * A and B are results files; each names its last record, or record N with `FILE:N` (1-based;
  * negative counts from the end, `FILE:-2` is the one before last; N counts valid records, corrupt
  * lines are skipped). When A and B are the same file without `:N`, the last two records of that
- * file are compared (A = the one before last, B = the last).
+ * file are compared (A = the one before last, B = the last). Files are streamed: only the chosen
+ * records (and, for a negative N, the last |N|) are held, so a file of any size works.
  */
 
 import { existsSync } from 'node:fs';
 import { InputError, UsageError } from '../../errors.js';
-import type { BenchRecord } from '../../record/record.js';
-import { durationsOf, groupOf } from '../../report/_records.js';
+import type { AnyRecord } from '../../record/_layout-fields.js';
+import { cutDeep } from '../../record/cut-deep.js';
+import { splitIterations } from '../../record/iterations.js';
+import { groupOf } from '../../report/_records.js';
 import { formatSeconds } from '../../report/_units.js';
 import { diffRecords, renderDiff } from '../../report/diff.js';
-import { computeDurationStats } from '../../report/summary.js';
-import { readRecordFiles } from '../../report/write-report.js';
+import { forEachRecord } from '../../report/read-records.js';
 import { type CommandIO, handleCommandError, printWarnings, shouldColor } from './_io.js';
 
 /** Arguments of `microbench diff`. */
@@ -61,17 +63,28 @@ export async function runDiff(opts: DiffCommandOptions, io: CommandIO): Promise<
     const specA = withIndex(parseRecordSpec(opts.a), opts.aIndex);
     const specB = withIndex(parseRecordSpec(opts.b), opts.bIndex);
     const sameFile = specA.file === specB.file;
-    const inputA = readRecordFiles([specA.file]);
-    const inputB = sameFile ? inputA : readRecordFiles([specB.file]);
-    printWarnings('diff', inputA.warnings.filter(isLineWarning), io);
-    if (!sameFile) printWarnings('diff', inputB.warnings.filter(isLineWarning), io);
-    const recordsA = inputA.records.map((r) => r.record);
-    const recordsB = inputB.records.map((r) => r.record);
-    let indexA = specA.index;
-    if (sameFile && specA.index === null && specB.index === null && recordsA.length >= 2)
-      indexA = -2;
-    const a = pick(recordsA, specA.file, indexA, opts.a);
-    const b = pick(recordsB, specB.file, specB.index, opts.b);
+    const warn = (w: string): void => {
+      if (isLineWarning(w)) printWarnings('diff', [w], io);
+    };
+    let fromA: Picked;
+    let fromB: Picked;
+    let a: { record: AnyRecord; number: number };
+    let b: { record: AnyRecord; number: number };
+    if (sameFile) {
+      // One read of the file; without :N, A is the record before last (when there are two).
+      const lastTwo = specA.index === null && specB.index === null;
+      const picked = await pickRecords(specA.file, [lastTwo ? -2 : specA.index, specB.index], warn);
+      fromA = picked;
+      fromB = picked;
+      const aSlot = lastTwo && picked.total < 2 ? 1 : 0;
+      a = choose(picked, aSlot, specA.file, lastTwo && aSlot === 0 ? -2 : specA.index, opts.a);
+      b = choose(picked, 1, specB.file, specB.index, opts.b);
+    } else {
+      fromA = await pickRecords(specA.file, [specA.index], warn);
+      fromB = await pickRecords(specB.file, [specB.index], warn);
+      a = choose(fromA, 0, specA.file, specA.index, opts.a);
+      b = choose(fromB, 0, specB.file, specB.index, opts.b);
+    }
     const diff = diffRecords(
       a.record,
       b.record,
@@ -80,8 +93,8 @@ export async function runDiff(opts: DiffCommandOptions, io: CommandIO): Promise<
     io.stdout.write(
       renderDiff(diff, {
         color: shouldColor(io.stdout),
-        labelA: describe(specA.file, a.number, recordsA.length, a.record),
-        labelB: describe(specB.file, b.number, recordsB.length, b.record),
+        labelA: describe(specA.file, a.number, fromA.total, a.record),
+        labelB: describe(specB.file, b.number, fromB.total, b.record),
       }),
     );
     return 0;
@@ -100,14 +113,56 @@ function isLineWarning(warning: string): boolean {
   return /:\d+: skipped corrupt line|more corrupt lines skipped/.test(warning);
 }
 
-// The chosen record and its 1-based number, or a clear error.
-function pick(
-  records: readonly BenchRecord[],
+// The records chosen from one file by their specs, and how many records the file holds.
+interface Picked {
+  readonly total: number;
+  /** Per spec: the record and its 1-based number, or undefined when out of range. */
+  readonly chosen: readonly ({ record: AnyRecord; number: number } | undefined)[];
+}
+
+// Stream a file once, keeping only the records the specs name (the last |N| for negative N).
+async function pickRecords(
+  file: string,
+  specs: readonly (number | null)[],
+  onWarning: (w: string) => void,
+): Promise<Picked> {
+  const fromStart = new Map<number, AnyRecord>();
+  const keepLast = Math.max(0, ...specs.map((n) => (n === null ? 1 : n < 0 ? -n : 0)));
+  let last: { record: AnyRecord; number: number }[] = [];
+  const read = await forEachRecord(
+    [file],
+    ({ record, index = 0 }) => {
+      if (specs.includes(index)) fromStart.set(index, record);
+      if (keepLast > 0) {
+        last.push({ record, number: index });
+        if (last.length > keepLast * 2) last = last.slice(-keepLast);
+      }
+    },
+    { onWarning },
+  );
+  const total = read.records;
+  last = last.slice(-keepLast);
+  const chosen = specs.map((n) => {
+    if (n === null || n < 0) {
+      const number = total + (n ?? -1) + 1;
+      const hit = last.find((x) => x.number === number);
+      return hit === undefined ? undefined : { record: cutDeep(hit.record), number };
+    }
+    const record = fromStart.get(n);
+    return record === undefined ? undefined : { record: cutDeep(record), number: n };
+  });
+  return { total, chosen };
+}
+
+// The chosen record, or a clear error.
+function choose(
+  picked: Picked,
+  slot: number,
   file: string,
   index: number | null,
   arg: string,
-): { record: BenchRecord; number: number } {
-  if (records.length === 0) {
+): { record: AnyRecord; number: number } {
+  if (picked.total === 0) {
     throw new InputError(
       `${JSON.stringify(file)} has no records to compare (empty or all lines corrupt).`,
     );
@@ -117,21 +172,24 @@ function pick(
       `Record numbers are 1-based: got ${JSON.stringify(arg)}. Use ${file}:1 for the first record.`,
     );
   }
-  const n = index === null ? records.length : index > 0 ? index : records.length + index + 1;
-  if (n < 1 || n > records.length) {
+  const hit = picked.chosen[slot];
+  if (hit === undefined) {
     throw new UsageError(
-      `${JSON.stringify(file)} has ${records.length} record${records.length === 1 ? '' : 's'}; ` +
-        `record ${index} does not exist (from ${JSON.stringify(arg)}). Use ${file}:1 to ${file}:${records.length}.`,
+      `${JSON.stringify(file)} has ${picked.total} record${picked.total === 1 ? '' : 's'}; ` +
+        `record ${index} does not exist (from ${JSON.stringify(arg)}). Use ${file}:1 to ${file}:${picked.total}.`,
     );
   }
-  return { record: records[n - 1]!, number: n };
+  return hit;
 }
 
-// `results.jsonl:3 of 3  myFunction  2024-01-01T...  mean 1.204 s (n=3)`.
-function describe(file: string, n: number, total: number, record: BenchRecord): string {
-  const stats = computeDurationStats(durationsOf(record));
+// `results.jsonl:3 of 3  myFunction  2024-01-01T...  mean 1.204 s (n=3)` (successful iterations).
+function describe(file: string, n: number, total: number, record: AnyRecord): string {
+  const ok = splitIterations(record).successfulDurationsS;
   const parts = [`${file}:${n} (of ${total})`, groupOf(record).name];
   if (typeof record.start_time === 'string') parts.push(record.start_time);
-  if (stats.count > 0) parts.push(`mean ${formatSeconds(stats.meanS)} (n=${stats.count})`);
+  if (ok.length > 0) {
+    const mean = ok.reduce((sum, d) => sum + d, 0) / ok.length;
+    parts.push(`mean ${formatSeconds(mean)} (n=${ok.length})`);
+  }
   return parts.join('  ');
 }
