@@ -2,10 +2,9 @@
 
 import {
   type AnyRecord,
+  flatten,
   rawCommand,
-  rawException,
   rawFunctionName,
-  rawInterrupted,
   rawReturnCodes,
 } from '../record/_layout-fields.js';
 import type { BenchRecord } from '../record/record.js';
@@ -30,12 +29,13 @@ export interface TelemetryRun {
 
 /** The group a record is summarised and charted in. */
 export function groupOf(record: AnyRecord): RecordGroup {
-  const command = rawCommand(record);
+  const flat = flatten(record);
+  const command = rawCommand(flat);
   if (command !== undefined) {
     const args = command.map((a) => (typeof a === 'string' ? a : displayValue(a)));
     return { key: `command:${JSON.stringify(args)}`, kind: 'command', name: quoteCommand(args) };
   }
-  const name = rawFunctionName(record) ?? '<unnamed>';
+  const name = rawFunctionName(flat) ?? '<unnamed>';
   return { key: `function:${name}`, kind: 'function', name };
 }
 
@@ -48,7 +48,8 @@ export type RunStatus =
 
 /** How a record ended: exception, interruption, non-zero return code, or fine. */
 export function statusOf(record: AnyRecord): RunStatus {
-  const exception = rawException(record);
+  const flat = flatten(record);
+  const exception = flat.exception;
   if (exception !== undefined && exception !== null) {
     const e = exception as { type?: unknown; message?: unknown };
     return {
@@ -57,11 +58,11 @@ export function statusOf(record: AnyRecord): RunStatus {
       message: typeof e.message === 'string' ? e.message : displayValue(exception),
     };
   }
-  const interrupted = rawInterrupted(record);
+  const interrupted = flat.interrupted;
   if (interrupted !== undefined && interrupted !== null && interrupted !== false) {
     return { type: 'interrupted', detail: typeof interrupted === 'string' ? interrupted : '' };
   }
-  const codes = rawReturnCodes(record);
+  const codes = rawReturnCodes(flat);
   if (codes?.some((c) => c !== 0)) {
     return { type: 'failed', returncodes: codes.filter((c): c is number => typeof c === 'number') };
   }

@@ -15,7 +15,7 @@
  * ```
  */
 
-import { type AnyRecord, rawDurations } from '../record/_layout-fields.js';
+import { type AnyRecord, flatten, rawDurations } from '../record/_layout-fields.js';
 import { cutDeep } from '../record/cut-deep.js';
 import { splitIterations } from '../record/iterations.js';
 import { quantileSorted } from '../stats/quantile.js';
@@ -270,7 +270,8 @@ export class ReportShaper {
 
   /** Add one record (deep values are cut first, so no record can crash the report). */
   add(item: SourcedRecord): void {
-    const record = cutDeep(item.record);
+    // v1 names for every layout (a v2 record is unnested once), deep values cut.
+    const record = flatten(cutDeep(item.record));
     this.#records++;
     const key = groupOf(record);
     let g = this.#groups.get(key.key);
