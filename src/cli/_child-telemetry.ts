@@ -24,6 +24,8 @@ export interface ChildTelemetryOptions {
   readonly scope: 'tree' | 'direct';
   /** Timezone of the sample timestamps. */
   readonly timezone: Timezone;
+  /** Called with each sample as it is taken (its fields without `timestamp`), e.g. to journal it. */
+  readonly onSample?: (epochMs: number, fields: Record<string, unknown>) => void;
 }
 
 /** What one iteration's sampling gave. */
@@ -80,7 +82,8 @@ export function startChildTelemetry(
   // Take one sample; a vanished process ends sampling quietly, any other failure is recorded once.
   const takeSample = () => {
     if (stopped || sampler === undefined || root === undefined) return;
-    const timestamp = formatTimestamp(nowEpochMs(), options.timezone);
+    const epochMs = nowEpochMs();
+    const timestamp = formatTimestamp(epochMs, options.timezone);
     try {
       // VmHWM vanishes once the command has exited (a zombie not yet reaped): nothing to sample.
       const peak = root.memoryPeak();
@@ -88,7 +91,9 @@ export function startChildTelemetry(
       peakRssBytes = Math.max(peakRssBytes ?? 0, peak);
       const { num_processes, ...sample } = sampler.sample();
       // The process count says something only for a tree; alone it is always 1.
-      samples.push(children ? { timestamp, ...sample, num_processes } : { timestamp, ...sample });
+      const fields = children ? { ...sample, num_processes } : sample;
+      samples.push({ timestamp, ...fields });
+      options.onSample?.(epochMs, fields);
     } catch (error) {
       if (!(error instanceof NoSuchProcessError))
         samples.push({ timestamp, error: describe(error) });

@@ -9,9 +9,8 @@
 // Descendants are listed before each signal (a parent that dies re-parents its children, which
 // /proc then no longer shows as ours) and remembered with their start time, so a later SIGKILL
 // reaches them even once orphaned, and never a stranger that got the same pid.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { isatty } from 'node:tty';
-import { listDescendants } from '../telemetry/process-tree.js';
 
 /**
  * Whether microbench runs in the foreground of a terminal: it has a controlling terminal and its
@@ -73,13 +72,8 @@ export class CommandTree {
   // The pids to signal one by one: the command (unless the group kill covers it) and every
   // descendant, listed now or seen before, that is not in the command's group.
   #listTargets(): number[] {
-    let found: number[] = [];
-    try {
-      found = listDescendants(this.pid);
-    } catch {
-      // The command has exited: only what was seen before is left to find.
-    }
-    for (const pid of found) {
+    // Once the command has exited this finds nothing: only what was seen before is left.
+    for (const pid of listDescendants(this.pid)) {
       if (this.#seen.has(pid)) continue;
       const stat = readStat(String(pid));
       if (stat !== undefined) this.#seen.set(pid, stat.startTicks);
@@ -129,6 +123,48 @@ function readStat(pid: string): Stat | undefined {
     tpgid: field(8),
     startTicks: field(22),
   };
+}
+
+// Every descendant of `pid` through the children files of each of its threads (Linux 3.5+ with
+// CONFIG_PROC_CHILDREN, as every distribution kernel has). Its own small walk rather than
+// telemetry's listDescendants: a plain run must not load the telemetry modules (start-up).
+function listDescendants(pid: number): number[] {
+  const found: number[] = [];
+  const seen = new Set<number>([pid]);
+  let queue = [pid];
+  while (queue.length > 0) {
+    const next: number[] = [];
+    for (const parent of queue) {
+      for (const child of readChildren(parent)) {
+        if (seen.has(child)) continue;
+        seen.add(child);
+        found.push(child);
+        next.push(child);
+      }
+    }
+    queue = next;
+  }
+  return found;
+}
+
+// The direct children of `pid` (none when it is gone).
+function readChildren(pid: number): number[] {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  const children: number[] = [];
+  for (const tid of tids) {
+    try {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/children`, 'latin1');
+      for (const part of text.split(' ')) if (part !== '') children.push(Number(part));
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return children;
 }
 
 // kill(2) that ignores a target already gone.

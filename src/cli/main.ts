@@ -151,6 +151,7 @@ async function runMain(options: RunCliOptions, io: CommandIO): Promise<Outcome> 
       fields: options.fields,
       mixins,
       outputs,
+      ...(options.outfile !== undefined && { journalOutfile: options.outfile }),
       ...(options.timeoutS !== undefined && { timeoutS: options.timeoutS }),
       ...(options.stdout && { stdout: options.stdout }),
       ...(options.stderr && { stderr: options.stderr }),

@@ -360,6 +360,7 @@ function buildRecord(
   const reservoir = new SampleReservoir(header.max_samples ?? undefined);
   let lastEpochMs: number | undefined;
   let end: Record<string, unknown> | undefined;
+  const cli = new CliIterations();
   for (const line of lines) {
     if (line.trim() === '') continue;
     let entry: JournalLine;
@@ -373,10 +374,15 @@ function buildRecord(
     } else if (entry?.type === 'sample' && typeof entry.epoch_ms === 'number') {
       lastEpochMs = entry.epoch_ms;
       const sample = { timestamp: formatTimestamp(entry.epoch_ms, tz), ...entry.sample };
-      reservoir.add(sample as TelemetrySample);
+      if (typeof entry.iteration === 'number')
+        cli.addSample(entry.iteration, entry.epoch_ms, sample);
+      else reservoir.add(sample as TelemetrySample);
+    } else if (entry?.type === 'iteration') {
+      cli.addIteration(entry);
     }
   }
   const { samples, total } = reservoir.result();
+  if (cli.used) return cli.buildRecord(header, end, lastEpochMs, tz);
   if (end) {
     const record = { ...end, telemetry: samples } as unknown as BenchRecord;
     if (total !== samples.length) record.telemetry_samples_total = total;
@@ -402,6 +408,83 @@ interface JournalLine {
   epoch_ms?: number;
   sample?: Record<string, unknown>;
   record?: Record<string, unknown> | null;
+  /** CLI journals: the timed iteration a sample or an iteration line belongs to. */
+  iteration?: number;
+  index?: number;
+  duration_s?: number;
+  returncode?: number | null;
+}
+
+// A CLI run's journal (src/cli/_run-journal.ts): samples carry their iteration and each finished
+// iteration has a line with its duration and return code, so the record gets one list of samples
+// per started iteration, and parallel run_durations and returncode (null for the iteration the
+// kill cut short, whose duration runs to its last sample).
+class CliIterations {
+  used = false;
+  readonly #samples: Record<string, unknown>[][] = [];
+  readonly #finished: { durationS: number; returncode: number | null }[] = [];
+  readonly #startEpochMs: number[] = [];
+  readonly #lastEpochMs: number[] = [];
+  #started = 0;
+
+  addSample(iteration: number, epochMs: number, sample: Record<string, unknown>): void {
+    if (!Number.isSafeInteger(iteration) || iteration < 0) return;
+    this.used = true;
+    const list = this.#samples[iteration] ?? [];
+    list.push(sample);
+    this.#samples[iteration] = list;
+    this.#lastEpochMs[iteration] = epochMs;
+  }
+
+  // `{index, epoch_ms}` when an iteration starts; `{index, duration_s, returncode}` when it ends.
+  addIteration(line: JournalLine): void {
+    const { index, duration_s: durationS } = line;
+    if (!Number.isSafeInteger(index) || index! < 0) return;
+    this.used = true;
+    this.#started = Math.max(this.#started, index! + 1);
+    if (typeof line.epoch_ms === 'number') this.#startEpochMs[index!] = line.epoch_ms;
+    if (typeof durationS === 'number') {
+      this.#finished[index!] = { durationS, returncode: line.returncode ?? null };
+    }
+  }
+
+  buildRecord(
+    header: JournalHeader,
+    end: Record<string, unknown> | undefined,
+    lastEpochMs: number | undefined,
+    tz: Timezone,
+  ): { record: BenchRecord; total: number; finished: boolean } {
+    const total = this.#samples.reduce((n, list) => n + (list?.length ?? 0), 0);
+    if (end) return { record: end as unknown as BenchRecord, total, finished: true };
+    const started = Math.max(this.#started, this.#samples.length, this.#finished.length);
+    const telemetry: Record<string, unknown>[][] = [];
+    const durations: (number | null)[] = [];
+    const returncodes: (number | null)[] = [];
+    for (let i = 0; i < started; i++) {
+      const samples = this.#samples[i] ?? [];
+      telemetry.push(samples);
+      const done = this.#finished[i];
+      // The iteration the kill cut short ran at least from its start to its last sample
+      // (unknown without a sample).
+      const startMs = this.#startEpochMs[i];
+      const lastMs = this.#lastEpochMs[i];
+      const spanS =
+        startMs !== undefined && lastMs !== undefined ? Math.max(0, lastMs - startMs) / 1000 : null;
+      durations.push(done ? done.durationS : spanS);
+      returncodes.push(done ? done.returncode : null);
+    }
+    const partial = header.record as Record<string, unknown> | undefined;
+    const record = {
+      ...partial,
+      run_durations: durations,
+      returncode: returncodes,
+      ...(partial && 'telemetry' in partial && { telemetry }),
+    } as unknown as BenchRecord;
+    record.finish_time =
+      lastEpochMs === undefined ? record.start_time : formatTimestamp(lastEpochMs, tz);
+    record.interrupted = true;
+    return { record, total, finished: false };
+  }
 }
 
 // The journal's timezone, or UTC when it names none this Node knows.

@@ -411,7 +411,12 @@ export class LinuxProcess {
     const { rss, vms } = this.memoryInfo();
     if (!smapsRollupMissing) {
       try {
-        return { rss, vms, ...parseSmaps(this.#readKept('smaps_rollup', { rawErrors: true })) };
+        // Opened afresh each time, never kept: an open smaps_rollup reads the memory map the
+        // process had when it was opened. One opened between a shell's vfork() and its exec()
+        // reads the shell's map for good (a few hundred KiB for a program holding gigabytes).
+        const text = readFileSync(`${this.#dir}/smaps_rollup`, 'latin1');
+        if (!this.#stillSameProcess()) throw new NoSuchProcessError(this.pid);
+        return { rss, vms, ...parseSmaps(text) };
       } catch (error) {
         const code = errorCode(error);
         // ENOENT: a kernel older than 4.14. ESRCH on a live process: a zombie, or psutil #2284.

@@ -8,7 +8,7 @@
  *              Δcpu summed over the tree / Δwall × 100  →  cpu_percent
  *              Σ rss (statm), Σ pss (smaps_rollup)      →  rss_bytes, pss_bytes
  *              (PSS read afresh while its reads stay within pssBudget of one core, else
- *              each process's latest reading)
+ *              each process's latest reading moved by its RSS change since)
  *
  * Per-pid CPU baselines live across samples, so a child is not stuck at 0 % the way a fresh
  * psutil.Process would be (psrecord #47): only the tree's first sample is 0.0.
@@ -88,8 +88,9 @@ export interface ProcessTreeSamplerOptions {
   pss?: boolean;
   /**
    * The share of one core PSS reads may take, over the sampler's life: when a sample would go
-   * past it, each process's latest PSS reading is summed instead of a fresh one (a process seen
-   * for the first time is always read). 1 reads every sample. @default 0.003 (0.3 %)
+   * past it, each process's latest PSS reading, moved by the change of its RSS since, is summed
+   * instead of a fresh one (a process seen for the first time is always read). 1 reads every
+   * sample. @default 0.003 (0.3 %)
    */
   pssBudget?: number;
 }
@@ -115,6 +116,8 @@ interface TrackedProcess {
   cpuS: number;
   /** Its latest PSS reading (undefined before the first; null when denied). */
   pss?: number | null;
+  /** Its RSS when PSS was last read. */
+  rssAtPss?: number;
   /** A kept descriptor of its main thread's children file (re-read in place each sample). */
   childrenFd?: number | undefined;
 }
@@ -190,10 +193,20 @@ export class ProcessTreeSampler {
       try {
         const times = tracked.info.cpuTimes();
         const cpuS = times.user + times.system;
-        rssBytes += tracked.info.memoryInfo().rss;
+        const rss = tracked.info.memoryInfo().rss;
+        rssBytes += rss;
         if (this.pss) {
-          if (freshPss || tracked.pss === undefined) tracked.pss = this.#readPss(tracked.info);
-          if (pssBytes !== null) pssBytes = tracked.pss === null ? null : pssBytes + tracked.pss;
+          if (freshPss || tracked.pss === undefined) {
+            tracked.pss = this.#readPss(tracked.info);
+            tracked.rssAtPss = rss;
+          }
+          // Between fresh reads: the last reading moved by what RSS did since (pages a process
+          // gains or loses are mostly its own, which count fully in both).
+          const pss =
+            tracked.pss === null
+              ? null
+              : Math.max(0, tracked.pss + rss - (tracked.rssAtPss ?? rss));
+          if (pssBytes !== null) pssBytes = pss === null ? null : pssBytes + pss;
         }
         if (!Number.isNaN(tracked.cpuS)) cpuDeltaS += Math.max(0, cpuS - tracked.cpuS);
         tracked.cpuS = cpuS;

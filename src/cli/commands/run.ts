@@ -33,6 +33,7 @@ import { CaptureBuffer, type CapturedText } from '../_capture-buffer.js';
 import type { ChildTelemetryResult, ChildTelemetryRun } from '../_child-telemetry.js';
 import { CommandTree, isTerminalForeground } from '../_command-tree.js';
 import type { Progress } from '../_progress.js';
+import type { RunJournal } from '../_run-journal.js';
 import type { CaptureMode } from '../parse-args.js';
 import type { CommandIO } from './_io.js';
 
@@ -102,6 +103,11 @@ export interface CommandBenchOptions {
   readonly timezone?: Timezone;
   /** Show the progress line; by default when stderr is a terminal and there is more than one run. */
   readonly progress?: boolean;
+  /**
+   * Journal the run next to this outfile (`<folder>/.microbench-journal/`), so a kill of
+   * microbench leaves what `microbench recover` turns into a record marked `interrupted`.
+   */
+  readonly journalOutfile?: string;
 }
 
 /** What {@link runCommandBench} did. */
@@ -204,6 +210,11 @@ export async function runCommandBench(
   const wantUsage = process.platform === 'linux' && mixins.some((m) => m.name === 'resource-usage');
   const loadTelemetry =
     options.telemetryIntervalS !== undefined ? import('../_child-telemetry.js') : undefined;
+  const loadJournal =
+    options.journalOutfile !== undefined ? import('../_run-journal.js') : undefined;
+  // The journal of the run once it is open, and the timed iteration (0-based) now running.
+  let journal: RunJournal | undefined;
+  let iterationIndex = 0;
 
   const progress = await startProgress(options, io, iterations, warmup);
   const state: RunState = {
@@ -232,6 +243,7 @@ export async function runCommandBench(
                   intervalS: options.telemetryIntervalS!,
                   scope: telemetryScope,
                   timezone,
+                  onSample: (epochMs, fields) => journal?.sample(iterationIndex, epochMs, fields),
                 })
             : undefined,
       });
@@ -278,12 +290,35 @@ export async function runCommandBench(
     hook('capture');
     record.run_durations = [];
     record.start_time = formatTimestamp(nowEpochMs(), timezone);
+    const journalModule = await loadJournal;
+    if (journalModule && options.journalOutfile !== undefined) {
+      journal = journalModule.openRunJournal(
+        {
+          outfile: options.journalOutfile,
+          timezone: timezone.name,
+          intervalMs: (options.telemetryIntervalS ?? 0) * 1000,
+          // The keys the finished record will have, in its order, for a recovered one.
+          record: {
+            ...record,
+            finish_time: record.start_time,
+            returncode: [],
+            ...(options.telemetryIntervalS !== undefined && {
+              telemetry: [],
+              telemetry_scope: telemetryScope,
+            }),
+          },
+        },
+        (message) => io.stderr.write(`microbench: warning: ${message}\n`),
+      );
+    }
     const returncodes: number[] = [];
     const captured = { stdout: [] as CapturedText[], stderr: [] as CapturedText[] };
     const telemetry: TelemetrySample[][] = [];
     const usage: CommandResourceUsage[] = [];
     let timedOut = false;
     for (let i = 1; i <= iterations && !spawnError && !state.interruptedBy; i++) {
+      iterationIndex = i - 1;
+      journal?.started(i - 1);
       hook('beforeIteration');
       progress?.start('timed', i);
       const outcome = await runOnce(true);
@@ -299,6 +334,7 @@ export async function runCommandBench(
         break;
       }
       returncodes.push(outcome.returncode!);
+      journal?.iteration(i - 1, outcome.durationS, outcome.returncode!);
       timedOut ||= outcome.timedOut;
       if (outcome.stdout) captured.stdout.push(outcome.stdout);
       if (outcome.stderr) captured.stderr.push(outcome.stderr);
@@ -326,7 +362,10 @@ export async function runCommandBench(
     if (spawnError) record.exception = toSpawnException(command[0]!, spawnError);
     if (state.interruptedBy) record.interrupted = state.interruptedBy;
 
+    journal?.end(record);
     const deliveryError = await deliver(record, options.outputs);
+    // Undelivered, the journal stays for `microbench recover` to deliver later.
+    if (!deliveryError) journal?.remove();
     return {
       record,
       exitCode: toExitCode(returncodes, spawnError, state.interruptedBy),
