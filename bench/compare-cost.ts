@@ -20,9 +20,14 @@ export interface CompareProbeResult {
   readonly verdict: string;
 }
 
-// Heap in use plus array buffers (where the durations live), after a full collection.
-function heldBytes(): number {
-  (globalThis as { gc?: () => void }).gc?.();
+// Heap in use plus array buffers (where the durations live), after full collections; a pause
+// between them lets the freed read buffers' memory be returned and counted (on a loaded machine
+// the threads that free it run late).
+async function heldBytes(): Promise<number> {
+  for (let i = 0; i < 4; i++) {
+    (globalThis as { gc?: () => void }).gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
 }
@@ -30,7 +35,7 @@ function heldBytes(): number {
 /** Read and compare two files in this (fresh) process; the time and the peak RSS. */
 export async function probeCompare(args: { a: string; b: string }): Promise<CompareProbeResult> {
   const lib = await loadLibrary();
-  const heldBefore = heldBytes();
+  const heldBefore = await heldBytes();
   const rssBeforeBytes = process.memoryUsage().rss;
   const start = performance.now();
   const base = await lib.readSamples([args.a]);
@@ -39,7 +44,7 @@ export async function probeCompare(args: { a: string; b: string }): Promise<Comp
   lib.renderComparison(comparison, 'json');
   const ms = performance.now() - start;
   const maxRssBytes = process.resourceUsage().maxRSS * 1024;
-  const retainedBytes = heldBytes() - heldBefore;
+  const retainedBytes = (await heldBytes()) - heldBefore;
   // Keep the samples alive through the measurement above.
   if (base.benchmarks.length + candidate.benchmarks.length < 0) throw new Error('unreachable');
   return {
@@ -138,12 +143,14 @@ export async function measure(args: BenchArgs): Promise<Section> {
         });
       }
       if (c.iterations === 1_000_000) {
-        // A growing Float64Array holds up to twice its values; 1 MiB for the rest.
+        // A growing Float64Array holds up to twice its values; 8 MiB for the rest: the reader's
+        // 1 MiB chunks and the longest line (2 MiB here) whose memory is returned late on a
+        // loaded machine, which depend on the line length, not on the file's size.
         checks.push({
           target:
-            'compare holds durations, not records: memory kept ≤ 2 × 8 B per iteration + 1 MiB',
+            'compare holds durations, not records: memory kept ≤ 2 × 8 B per iteration + 8 MiB',
           measured: `${formatBytes(retained)} for ${formatCount(c.iterations * 2)} iterations`,
-          pass: retained <= 2 * durationBytes + 1024 * 1024,
+          pass: retained <= 2 * durationBytes + 8 * 1024 * 1024,
         });
       }
     }
