@@ -56,7 +56,7 @@ function run(
   file: string,
   args: readonly string[],
   cwd: string,
-  timeoutMs = 180_000,
+  timeoutMs = 480_000,
 ): Promise<Ran> {
   return new Promise((resolve) => {
     execFile(
@@ -65,7 +65,10 @@ function run(
       { cwd, env: ENV, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, encoding: 'utf8' },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout, stderr });
+        // Killed at the time limit (a loaded machine: the git install alone installs every
+        // devDependency and builds): say so rather than show an empty failure.
+        const killed = error?.killed ? `\n(killed after ${timeoutMs / 1000} s)` : '';
+        resolve({ code, stdout, stderr: `${stderr}${killed}` });
       },
     );
   });
@@ -221,10 +224,21 @@ test('the packed tarball, installed: import works and benchmarks one call with t
   assertBenchedOneCall(await ok(process.execPath, ['bench-one.mjs'], packed));
 });
 
-test('the packed tarball, installed: `npx microbench --version` runs our CLI, never a registry package', async () => {
+test('the packed tarball, installed: `npx microbench` runs our CLI (--version, one command), never a registry package', async () => {
   // --no: fail rather than fetch a package called "microbench" when ours has no bin.
   const out = await ok('npx', ['--no', '--', 'microbench', '--version'], packed);
   assert.equal(out.trim(), `microbench ${VERSION}`);
+  // And a real run: the installed bundle, its code cache and the command's telemetry.
+  const record = JSON.parse(
+    await ok(
+      'npx',
+      ['--no', '--', 'microbench', '--telemetry-interval', '0.1', '--', 'sleep', '0.3'],
+      packed,
+    ),
+  ) as { command: string[]; returncode: number[]; telemetry: unknown[][] };
+  assert.deepEqual(record.command, ['sleep', '0.3']);
+  assert.deepEqual(record.returncode, [0]);
+  assert.ok((record.telemetry[0]?.length ?? 0) >= 2, JSON.stringify(record.telemetry));
 });
 
 test('require() gives the same module as import; without require(esm) the error says to use import()', async () => {
