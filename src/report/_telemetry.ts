@@ -35,6 +35,17 @@ export interface ParsedRecordTelemetry {
   readonly splitByDurations: boolean;
 }
 
+/** Whether a field path is an RSS field, remembered (the same few paths come in every sample). */
+const rssFields = new Map<string, boolean>();
+function isRss(path: string): boolean {
+  let known = rssFields.get(path);
+  if (known === undefined) {
+    known = isRssField(path);
+    if (rssFields.size < 10_000) rssFields.set(path, known);
+  }
+  return known;
+}
+
 /** Most iterations of a library call split into series of their own. */
 const MAX_SPLIT_ITERATIONS = 20;
 
@@ -78,7 +89,7 @@ export function parseRecordTelemetry(
         parts.set(part, fields);
       }
       forEachNumericField(sample, (path, value) => {
-        if (value !== null && isRssField(path) && (peak === null || value > peak)) peak = value;
+        if (value !== null && isRss(path) && (peak === null || value > peak)) peak = value;
         let s = fields.get(path);
         if (s === undefined) {
           s = { xs: [], ys: [] };

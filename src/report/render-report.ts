@@ -119,6 +119,8 @@ footer { max-width: 1440px; margin: 0 auto; padding: 12px 24px 28px; color: var(
   .u-wrap canvas { position: static !important; width: 100% !important; height: auto !important; }
   .u-over, .u-under, .u-cursor-x, .u-cursor-y { display: none !important; }
   .table-wrap { max-height: none; overflow: visible; border: none; }
+  table { font-size: 8.5pt; }
+  th, td { padding: 2px 5px; }
   thead { display: table-header-group; }
   thead th { position: static; }
   tr, svg.boxplot { break-inside: avoid; }

@@ -1,4 +1,5 @@
 // internal: records shaped like microbench's (v1 flat names) for the report tests.
+import { closeSync, openSync, writeSync } from 'node:fs';
 
 import type { BenchRecord } from '../../src/record/record.js';
 
@@ -88,4 +89,41 @@ export function cliRecord(
 export function withoutTelemetry(record: BenchRecord): BenchRecord {
   const { telemetry: _, ...rest } = record;
   return rest as BenchRecord;
+}
+
+/**
+ * Write `count` records as JSON Lines to `path`, built one at a time (never all in memory): four
+ * functions of different speeds, three iterations each, five telemetry samples, sub-timings on
+ * `fn0`, a failed call every 500th record and a slow outlier every 997th.
+ */
+export function writeManyRecords(path: string, count: number): void {
+  const fd = openSync(path, 'w');
+  try {
+    let batch: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const fn = i % 4;
+      const base = 0.001 * (fn + 1) * (i % 997 === 0 ? 5 : 1);
+      const startS = i * 2;
+      const durations = [base * 1.01, base * (1 + (i % 7) / 100), base * 0.99];
+      const record: Record<string, unknown> = {
+        ...libraryRecord({ name: `fn${fn}`, startS, samples: 5, durations }),
+        mb_run_id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      };
+      if (fn === 0) {
+        record.timings = [
+          { name: 'load', duration: base * 0.3 },
+          { name: 'compute', duration: base * 0.6 },
+        ];
+      }
+      if (i % 500 === 1) record.exception = { type: 'Error', message: `failed call ${i}` };
+      batch.push(JSON.stringify(record));
+      if (batch.length === 1000) {
+        writeSync(fd, `${batch.join('\n')}\n`);
+        batch = [];
+      }
+    }
+    if (batch.length > 0) writeSync(fd, `${batch.join('\n')}\n`);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -3,7 +3,7 @@
 // 100 records × 10,000 samples opens (its timings are printed, not asserted).
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -11,7 +11,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import type { BenchRecord } from '../../src/record/record.js';
 import { writeReport } from '../../src/report/write-report.js';
-import { cliRecord, isoAt, libraryRecord, withoutTelemetry } from './_fixtures.js';
+import {
+  cliRecord,
+  isoAt,
+  libraryRecord,
+  withoutTelemetry,
+  writeManyRecords,
+} from './_fixtures.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT_DIR = fileURLToPath(new URL('../../test-output/', import.meta.url));
@@ -37,6 +43,10 @@ if (!haveChromium && process.env.CI) {
 /** The in-page objects the test reads (the test tsconfig has no DOM types). */
 interface PageGlobals {
   mbReport?: {
+    total: number;
+    created: number;
+    errors: string[];
+    allDrawnMs: number | null;
     firstBatchMs: number | null;
     renderAll(): number;
     inspect(): { id: string; series: number; points: number }[];
@@ -49,6 +59,7 @@ interface PageGlobals {
 
 /** Just enough of an element and a canvas. */
 interface PageElement {
+  getBoundingClientRect(): { width: number; right: number };
   querySelector(selector: string): {
     width: number;
     height: number;
@@ -196,6 +207,107 @@ describe('HTML report in headless Chromium', { skip: haveChromium ? false : miss
     assert.deepEqual(dark.pageErrors, []);
     await dark.page.screenshot({ path: join(OUTPUT_DIR, 'report-dark.png') });
     await dark.page.close();
+  });
+
+  // How many canvas pixels each chart has drawn on (0: an empty box).
+  async function inkPerChart(page: Page): Promise<number[]> {
+    return page.evaluate(() =>
+      Array.from(
+        (globalThis as unknown as PageGlobals).document.querySelectorAll('figure[data-chart]'),
+        (fig) => {
+          const canvas = fig.querySelector('canvas');
+          if (canvas === null) return 0;
+          const pixels = canvas
+            .getContext('2d')!
+            .getImageData(0, 0, canvas.width, canvas.height).data;
+          let inked = 0;
+          for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) inked++;
+          return inked;
+        },
+      ),
+    );
+  }
+
+  test('100,000 records: every chart is drawn in a full-page capture and in page.pdf()', async (t) => {
+    const results = join(dir, 'many.jsonl');
+    writeManyRecords(results, 100_000);
+    const html = join(dir, 'many.html');
+    const result = await writeReport(results, html);
+    rmSync(results);
+    assert.ok(result.bytes <= 5 * 1000 * 1000);
+    assert.ok(result.charts >= 20, `${result.charts} charts`);
+
+    // Full-page capture without scrolling: the charts below the fold are drawn in the background.
+    const t0 = performance.now();
+    const { page, pageErrors } = await open(html);
+    await page.waitForFunction(
+      () => (globalThis as unknown as PageGlobals).mbReport!.allDrawnMs !== null,
+    );
+    const drawnMs = performance.now() - t0;
+    await page.screenshot({ path: join(OUTPUT_DIR, 'report-100k.png'), fullPage: true });
+    const state = await page.evaluate(() => {
+      const r = (globalThis as unknown as PageGlobals).mbReport!;
+      return { total: r.total, created: r.created, errors: r.errors };
+    });
+    assert.deepEqual(state, { total: result.charts, created: result.charts, errors: [] });
+    const ink = await inkPerChart(page);
+    assert.equal(ink.length, result.charts);
+    for (const n of ink) assert.ok(n > 500, `every chart is drawn on (${ink.join(', ')})`);
+    // Durations start at zero unless zoomed; the toggle zooms them.
+    const yMins = await page.evaluate(() =>
+      (globalThis as unknown as { mbReport: { inspect(): { yMin: number }[] } }).mbReport
+        .inspect()
+        .map((c) => c.yMin),
+    );
+    assert.ok(yMins.filter((y) => y === 0).length >= 8, `y from zero: ${yMins.join(', ')}`);
+    await page.click('#mb-zoom-y');
+    const zoomed = await page.evaluate(() =>
+      (globalThis as unknown as { mbReport: { inspect(): { yMin: number }[] } }).mbReport
+        .inspect()
+        .map((c) => c.yMin),
+    );
+    assert.ok(
+      zoomed.filter((y) => y > 0).length > yMins.filter((y) => y > 0).length,
+      `zoomed: ${zoomed.join(', ')}`,
+    );
+    assert.deepEqual(pageErrors, []);
+    t.diagnostic(
+      `100,000 records: report ${(result.bytes / 1e6).toFixed(2)} MB, ${result.charts} charts, ` +
+        `opened with every chart drawn in ${drawnMs.toFixed(0)} ms`,
+    );
+    await page.close();
+
+    // Printing straight after load: beforeprint draws whatever is left, the print stylesheet
+    // scales every chart to the page.
+    const printing = await open(html);
+    const pdfPath = join(OUTPUT_DIR, 'report-100k.pdf');
+    await printing.page.pdf({ path: pdfPath, format: 'A4' });
+    const printed = await printing.page.evaluate(
+      () => (globalThis as unknown as PageGlobals).mbReport!.created,
+    );
+    assert.equal(printed, result.charts, 'every chart drawn for print');
+    await printing.page.emulateMedia({ media: 'print' });
+    const inPrint = await inkPerChart(printing.page);
+    for (const n of inPrint) assert.ok(n > 500, `drawn in print media (${inPrint.join(', ')})`);
+    const overflow = await printing.page.evaluate(() => {
+      const doc = (globalThis as unknown as PageGlobals).document;
+      const main = doc.querySelectorAll('main')[0]!.getBoundingClientRect();
+      return Array.from(doc.querySelectorAll('figure[data-chart]'), (fig) => {
+        const canvas = fig.querySelector('canvas') as unknown as PageElement;
+        return canvas.getBoundingClientRect().right - main.right;
+      }).filter((d) => d > 1);
+    });
+    assert.deepEqual(overflow, [], 'no chart sticks out of the printed page');
+    const pdf = readFileSync(pdfPath, 'latin1');
+    const images = pdf.match(/\/Subtype\s*\/Image/g)?.length ?? 0;
+    const pages = pdf.match(/\/Type\s*\/Page[^s]/g)?.length ?? 0;
+    assert.ok(
+      images >= result.charts,
+      `the PDF holds ${images} images for ${result.charts} charts`,
+    );
+    assert.ok(pages >= 4, `${pages} pages`);
+    assert.deepEqual(printing.pageErrors, []);
+    await printing.page.close();
   });
 
   test('a report of 100 records × 10,000 samples opens and draws', async (t) => {
