@@ -3,7 +3,7 @@
  * The `microbench` executable: owns argv and the exit status, nothing else.
  *
  *   argv ──► parseCliArgs ──► help / version / show-mixins / dry-run ──► print, exit 0
- *                        ├──► report / summary / compare / diff / recover ──► commands/*.ts (lazy)
+ *                        ├──► report / summary / compare / diff / recover / export ──► commands/*.ts
  *                        └──► run ──► mixins + outputs ──► runCommandBench ──► exit status
  *
  * Start-up is kept lean: only this file, the parser and the error classes load before the
@@ -65,6 +65,10 @@ async function main(argv: readonly string[], io: CommandIO): Promise<Outcome> {
     case 'recover': {
       const { runRecover } = await import('./commands/recover.js');
       return { exitCode: await runRecover(invocation.options, io) };
+    }
+    case 'export': {
+      const { runExport } = await import('./commands/export.js');
+      return { exitCode: await runExport(invocation.options, io) };
     }
     case 'run':
       return runMain(invocation.options, io);
@@ -152,6 +156,7 @@ async function runMain(options: RunCliOptions, io: CommandIO): Promise<Outcome> 
       mixins,
       outputs,
       ...(options.outfile !== undefined && { journalOutfile: options.outfile }),
+      recordFormat: options.recordFormat,
       ...(options.timeoutS !== undefined && { timeoutS: options.timeoutS }),
       ...(options.stdout && { stdout: options.stdout }),
       ...(options.stderr && { stderr: options.stderr }),
@@ -169,9 +174,10 @@ async function runMain(options: RunCliOptions, io: CommandIO): Promise<Outcome> 
     io.stderr.write(`microbench: error: ${result.record.exception.message}\n`);
   if (result.deliveryError) {
     // Never lose the record silently: say what failed and put the record where it can be seen.
-    const { encodeJson } = await import('../json/encode.js');
+    const { encodeRecord } = await import('../record/write-record.js');
+    const line = encodeRecord(result.record, options.recordFormat);
     io.stderr.write(`microbench: error: ${result.deliveryError.message}\n`);
-    io.stderr.write(`microbench: the undelivered record follows:\n${encodeJson(result.record)}\n`);
+    io.stderr.write(`microbench: the undelivered record follows:\n${line}\n`);
     if (exitCode === 0) exitCode = 1;
   }
   const signal = result.interruptedBy;

@@ -20,7 +20,7 @@ import { setOwnKey } from '../json/_own-key.js';
 export type CaptureMode = 'capture' | 'suppress';
 
 /** The subcommands; a command with one of these names still runs when written after `--`. */
-export const SUBCOMMANDS = ['report', 'summary', 'compare', 'recover', 'diff'] as const;
+export const SUBCOMMANDS = ['report', 'summary', 'compare', 'recover', 'diff', 'export'] as const;
 
 /** A subcommand name. */
 export type SubcommandName = (typeof SUBCOMMANDS)[number];
@@ -92,6 +92,8 @@ export interface RunCliOptions {
   readonly dryRun: boolean;
   /** Values of mixin flags (`--git-repo DIR`), in the order given; a repeated flag keeps its last. */
   readonly mixinFlags: readonly MixinFlagValue[];
+  /** `--record-format v1|v2`: the record's layout (docs/record-format.md). @default 'v1' */
+  readonly recordFormat: 'v1' | 'v2';
 }
 
 /** A flag a mixin adds to the CLI (the registry's `cliOptions`, with the mixin's name). */
@@ -143,6 +145,17 @@ export interface DiffCliOptions {
   readonly fields?: readonly string[];
 }
 
+/** `microbench export FILE... [--format csv] [--telemetry] [-o OUTPUT]`. */
+export interface ExportCliOptions {
+  readonly files: readonly string[];
+  /** The only format so far. @default 'csv' */
+  readonly format: 'csv';
+  /** One row per telemetry sample instead of one per iteration. */
+  readonly telemetry: boolean;
+  /** Write here instead of stdout. */
+  readonly output?: string;
+}
+
 /** `microbench recover [--dry-run] [OUTFILE...]`. */
 export interface RecoverCliOptions {
   readonly outfiles: readonly string[];
@@ -158,7 +171,8 @@ export type CliInvocation =
   | { readonly type: 'summary'; readonly options: SummaryCliOptions }
   | { readonly type: 'compare'; readonly options: CompareCliOptions }
   | { readonly type: 'diff'; readonly options: DiffCliOptions }
-  | { readonly type: 'recover'; readonly options: RecoverCliOptions };
+  | { readonly type: 'recover'; readonly options: RecoverCliOptions }
+  | { readonly type: 'export'; readonly options: ExportCliOptions };
 
 // ---------------------------------------------------------------------------------------------
 // Option tables
@@ -247,6 +261,12 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
     metavar: 'KEY=VALUE',
     help: 'add a field to the record (a string; repeatable)',
     section: 'Record',
+  },
+  {
+    name: 'record-format',
+    takes: 'one',
+    metavar: 'v1|v2',
+    help: "the record's layout: microbench v1's flat fields (v1, the default) or v2.1's namespaces (v2)",
   },
   {
     name: 'mixin',
@@ -424,6 +444,30 @@ const SUBCOMMAND_TABLES: Readonly<
         takes: 'several',
         metavar: 'KEY',
         help: 'compare only these keys or prefixes (git, env_*)',
+      },
+      HELP_OPTION,
+    ],
+  },
+  export: {
+    usage: 'microbench export FILE... [--format csv] [--telemetry] [-o OUTPUT]',
+    about:
+      "Write the records of FILEs (v1 or v2, ours or Python microbench's) as CSV for pandas, R or a\n" +
+      'spreadsheet: one row per iteration with the context as columns, or with --telemetry one row\n' +
+      'per telemetry sample (benchmark, run, iteration, t, then one column per field).',
+    options: [
+      {
+        name: 'format',
+        takes: 'one',
+        metavar: 'csv',
+        help: 'the output format (csv, the default)',
+      },
+      { name: 'telemetry', takes: 'none', help: 'one row per telemetry sample' },
+      {
+        name: 'output',
+        short: 'o',
+        takes: 'one',
+        metavar: 'OUTPUT',
+        help: 'the file to write (default: standard output)',
       },
       HELP_OPTION,
     ],
@@ -793,8 +837,16 @@ function toRunOptions(
   const outfile = lastString('outfile');
   if (outfile === '') throw new UsageError("--outfile: expected a file path, got ''");
 
+  const recordFormat = lastString('record-format') ?? 'v1';
+  if (recordFormat !== 'v1' && recordFormat !== 'v2') {
+    throw new UsageError(
+      `--record-format: expected v1 (microbench v1's flat fields) or v2 (microbench v2.1's namespaces), got '${recordFormat}'`,
+    );
+  }
+
   const mixins = has('mixin') ? all('mixin') : undefined;
   const options: Omit<RunCliOptions, 'mixinFlags'> = {
+    recordFormat,
     command: rest,
     httpOutputHeaders: all('http-output-header'),
     allMixins: has('all'),
@@ -948,6 +1000,25 @@ function parseSubcommand(name: SubcommandName, argv: readonly string[]): CliInvo
     }
     case 'recover':
       return { type: 'recover', options: { outfiles: rest, dryRun: values.has('dry-run') } };
+    case 'export': {
+      if (rest.length === 0)
+        throw new UsageError(`export needs at least one results FILE; ${usage}`);
+      const format = lastString('format') ?? 'csv';
+      if (format !== 'csv') {
+        throw new UsageError(`--format: expected csv, got '${format}'; ${usage}`);
+      }
+      const output = lastString('output');
+      if (output === '') throw new UsageError("--output: expected a file path, got ''");
+      return {
+        type: 'export',
+        options: {
+          files: rest,
+          format,
+          telemetry: values.has('telemetry'),
+          ...(output !== undefined && { output }),
+        },
+      };
+    }
   }
 }
 

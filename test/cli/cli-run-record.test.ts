@@ -43,10 +43,15 @@ describe('microbench -- COMMAND record', { concurrency: 2 }, () => {
     assert.deepEqual(record.slurm, {});
     assert.equal(record.working_dir, tmp.path);
     assert.equal(record.resource_usage.length, 1);
+    // microbench v2.1's nine fields (src/cli/_resource-usage.ts says where each comes from).
     assert.deepEqual(Object.keys(record.resource_usage[0]).sort(), [
+      'inblock',
       'majflt',
       'maxrss',
       'minflt',
+      'nivcsw',
+      'nvcsw',
+      'oublock',
       'stime',
       'utime',
     ]);

@@ -16,23 +16,29 @@
  * Ctrl-C then reaches it directly and is not passed on a second time (docs/choices.md).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename } from 'node:path';
 import { randomUuid } from '../../_random-uuid.js';
 import { OptionError, type OutputDeliveryError } from '../../errors.js';
-import { encodeJson, toJsonValue } from '../../json/encode.js';
+import { toJsonValue } from '../../json/encode.js';
 import { CLI_DEFAULT_MIXIN_NAMES } from '../../mixins/_cli-defaults.js';
 import type { Mixin, MixinContext } from '../../mixins/mixin.js';
 import { OutputFanOut } from '../../outputs/fan-out.js';
 import type { Output } from '../../outputs/output.js';
+import { IMPLEMENTATION, type RecordFormat } from '../../record/layout.js';
 import type { BenchRecord, RecordedException, TelemetrySample } from '../../record/record.js';
 import { formatTimestamp, nowEpochMs, type Timezone, UTC } from '../../record/timestamp.js';
+import { encodeRecord } from '../../record/write-record.js';
 import { VERSION } from '../../version.js';
 import { CaptureBuffer, type CapturedText } from '../_capture-buffer.js';
 import type { ChildTelemetryResult, ChildTelemetryRun } from '../_child-telemetry.js';
 import { CommandTree, isTerminalForeground } from '../_command-tree.js';
 import type { Progress } from '../_progress.js';
+import {
+  type CommandResourceUsage,
+  readChildrenUsage,
+  toCommandUsage,
+} from '../_resource-usage.js';
 import type { RunJournal } from '../_run-journal.js';
 import type { CaptureMode } from '../parse-args.js';
 import type { CommandIO } from './_io.js';
@@ -41,6 +47,7 @@ import type { CommandIO } from './_io.js';
 export const CLI_RECORD_FIELDS: readonly string[] = [
   'mb_run_id',
   'mb_version',
+  'mb_implementation',
   'timestamp_tz',
   'duration_counter',
   'function_name',
@@ -108,6 +115,8 @@ export interface CommandBenchOptions {
    * microbench leaves what `microbench recover` turns into a record marked `interrupted`.
    */
   readonly journalOutfile?: string;
+  /** The record's layout (docs/record-format.md). @default 'v1' */
+  readonly recordFormat?: RecordFormat;
 }
 
 /** What {@link runCommandBench} did. */
@@ -142,20 +151,6 @@ const FORWARDED: readonly NodeJS.Signals[] = [
 const STOPPING: ReadonlySet<NodeJS.Signals> = new Set(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']);
 // Signals a terminal sends to its whole foreground group (Ctrl-C, Ctrl-\).
 const FROM_TERMINAL: ReadonlySet<NodeJS.Signals> = new Set(['SIGINT', 'SIGQUIT']);
-
-/** `resource_usage` of one timed iteration of the command (from this process's children's counters). */
-export interface CommandResourceUsage {
-  /** User CPU seconds of the command and the descendants it waited for (10 ms resolution). */
-  utime: number;
-  /** System CPU seconds, likewise. */
-  stime: number;
-  /** Minor page faults. */
-  minflt: number;
-  /** Major page faults. */
-  majflt: number;
-  /** Peak RSS of the command's own process in bytes (`VmHWM`), null without telemetry samples. */
-  maxrss: number | null;
-}
 
 // What one run of the command gave.
 interface RunOutcome {
@@ -261,6 +256,7 @@ export async function runCommandBench(
       ...fields,
       mb_run_id: RUN_ID,
       mb_version: VERSION,
+      mb_implementation: IMPLEMENTATION,
       timestamp_tz: timezone.name,
       duration_counter: 'performance.now',
       function_name: functionName,
@@ -363,7 +359,7 @@ export async function runCommandBench(
     if (state.interruptedBy) record.interrupted = state.interruptedBy;
 
     journal?.end(record);
-    const deliveryError = await deliver(record, options.outputs);
+    const deliveryError = await deliver(record, options.outputs, options.recordFormat ?? 'v1');
     // Undelivered, the journal stays for `microbench recover` to deliver later.
     if (!deliveryError) journal?.remove();
     return {
@@ -515,7 +511,7 @@ function runCommandOnce(command: readonly string[], options: RunOnceOptions): Pr
           ...(samples && { telemetry: samples }),
           ...(usageBefore &&
             usageAfter && {
-              usage: toUsage(usageBefore, usageAfter, samples?.peakRssBytes ?? null),
+              usage: toCommandUsage(usageBefore, usageAfter, samples?.peakRssBytes ?? null),
             }),
         });
       });
@@ -582,68 +578,6 @@ function collect(
       drainTimer.unref();
     },
   };
-}
-
-// The children's counters of /proc/self/stat: CPU ticks and page faults of every child this
-// process has reaped (fields 11, 13, 16, 17 of proc(5)).
-interface ChildrenUsage {
-  readonly utimeTicks: number;
-  readonly stimeTicks: number;
-  readonly minflt: number;
-  readonly majflt: number;
-}
-
-// Read the reaped-children counters of this process; undefined when /proc cannot be read.
-function readChildrenUsage(): ChildrenUsage | undefined {
-  try {
-    const text = readFileSync('/proc/self/stat', 'latin1');
-    // Field N is token N - 3 after the last ')' (the process name may contain spaces).
-    const tokens = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    const field = (n: number) => Number(tokens[n - 3]);
-    return { minflt: field(11), majflt: field(13), utimeTicks: field(16), stimeTicks: field(17) };
-  } catch {
-    return undefined;
-  }
-}
-
-let clockTicksPerSecond: number | undefined;
-
-// One iteration's usage from the counters before and after it.
-function toUsage(
-  before: ChildrenUsage,
-  after: ChildrenUsage,
-  maxrss: number | null,
-): CommandResourceUsage {
-  clockTicksPerSecond ??= readClockTicks();
-  return {
-    utime: round6((after.utimeTicks - before.utimeTicks) / clockTicksPerSecond),
-    stime: round6((after.stimeTicks - before.stimeTicks) / clockTicksPerSecond),
-    minflt: after.minflt - before.minflt,
-    majflt: after.majflt - before.majflt,
-    maxrss,
-  };
-}
-
-// USER_HZ from the auxiliary vector (AT_CLKTCK = 17), else the usual 100.
-function readClockTicks(): number {
-  try {
-    const auxv = readFileSync('/proc/self/auxv');
-    const word = process.arch.endsWith('64') ? 8 : 4;
-    for (let at = 0; at + 2 * word <= auxv.length; at += 2 * word) {
-      const type = word === 8 ? Number(auxv.readBigUInt64LE(at)) : auxv.readUInt32LE(at);
-      if (type === 17) {
-        return word === 8 ? Number(auxv.readBigUInt64LE(at + word)) : auxv.readUInt32LE(at + word);
-      }
-      if (type === 0) break;
-    }
-  } catch {
-    // fall through to the default
-  }
-  return 100;
-}
-
-function round6(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
 }
 
 // Pass signals on to the running command; returns the function that removes the handlers.
@@ -724,10 +658,11 @@ function toExitCode(
 async function deliver(
   record: BenchRecord,
   outputs: readonly Output[],
+  format: RecordFormat,
 ): Promise<OutputDeliveryError | undefined> {
   // Failures are reported once, by the caller, from the returned error.
   const fanOut = new OutputFanOut(outputs, { warn: () => {} });
-  fanOut.deliver(record, () => encodeJson(record));
+  fanOut.deliver(record, () => encodeRecord(record, format));
   try {
     await fanOut.close();
     return undefined;
