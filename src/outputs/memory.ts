@@ -24,17 +24,17 @@ export interface MemoryOutputOptions {
 /**
  * Create an in-memory output. Records are stored as objects (never encoded when written), so
  * the default output adds almost nothing to a benchmarked call; `getResults()` returns
- * JSON-safe copies, decoded from the line the bench encodes for every output (its JSON rules
- * and `jsonReplacer` apply, and each line is encoded once however often results are read).
+ * JSON-safe copies, each decoded from the line the bench encodes for every output (its JSON
+ * rules and `jsonReplacer` apply). Lines are encoded when results are read, one at a time, and
+ * dropped at once: the output holds the records and nothing else, however often they are read.
  * `toJsonSafe` replaces that conversion.
  */
 export function memoryOutput(options: MemoryOutputOptions = {}): MemoryOutput {
   const records: BenchRecord[] = [];
   const { toJsonSafe, encode: encodeRecord } = options;
-  // Without an encoder of our own: each record's `encode`, as given, until its line is read.
-  const encoders: ((() => string) | undefined)[] = [];
-  // The lines of the records read so far (records[i] ↔ lines[i]).
-  const lines: string[] = [];
+  // Without an encoder of our own: each record's `encode`, as given.
+  const encoders: (() => string)[] = [];
+  const lineOf = (i: number): string => (encodeRecord ? encodeRecord(records[i]!) : encoders[i]!());
   return {
     name: 'memory',
     records,
@@ -44,11 +44,9 @@ export function memoryOutput(options: MemoryOutputOptions = {}): MemoryOutput {
     },
     async getResults() {
       if (toJsonSafe) return records.map(toJsonSafe);
-      for (let i = lines.length; i < records.length; i++) {
-        lines.push(encodeRecord ? encodeRecord(records[i]!) : encoders[i]!());
-        encoders[i] = undefined;
-      }
-      return lines.map((line) => JSON.parse(line) as BenchRecord);
+      const out = new Array<BenchRecord>(records.length);
+      for (let i = 0; i < records.length; i++) out[i] = JSON.parse(lineOf(i)) as BenchRecord;
+      return out;
     },
   };
 }

@@ -1,5 +1,5 @@
 // The in-memory output: what getResults() returns with and without an encoder of its own, and
-// that each record is encoded once however often results are read.
+// that lines are encoded only when results are read and never kept (no second copy held).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MicroBench } from '../../src/bench/micro-bench.js';
@@ -9,7 +9,7 @@ import type { BenchRecord } from '../../src/record/record.js';
 const record = (n: number) => ({ function_name: 'f', n }) as unknown as BenchRecord;
 
 describe('memoryOutput', () => {
-  test('with its own encoder: each record is encoded once, when results are first read', async () => {
+  test('with its own encoder: records are encoded when results are read, and no line is kept', async () => {
     const encoded: number[] = [];
     const memory = memoryOutput({
       encode: (r) => {
@@ -29,7 +29,7 @@ describe('memoryOutput', () => {
     const again = await memory.getResults();
     assert.equal(again.length, 3);
     assert.deepEqual(again[2], { function_name: 'f', n: 3, line: true });
-    assert.deepEqual(encoded, [1, 2, 3], 'records already read are not encoded again');
+    assert.deepEqual(encoded, [1, 2, 1, 2, 3], 'each read encodes anew: no cache of lines is held');
     assert.equal(memory.records.length, 3);
   });
 
