@@ -110,6 +110,35 @@ describe('redisOutput against a real redis-server', { skip: REDIS_SKIP_REASON },
     await output.close();
   });
 
+  test('the ack key of exactlyOnce expires: after a day, or an hour past a longer retry window', async () => {
+    const cases = [
+      { key: 'ack-ttl-default', options: {}, ttlS: 24 * 60 * 60 },
+      { key: 'ack-ttl-long', options: { retryWindowMs: 200_000_000 }, ttlS: 200_000 + 3600 },
+    ];
+    for (const { key, options, ttlS } of cases) {
+      const output = redisOutput(key, { host: '127.0.0.1', port: server.port, ...options });
+      await output.write(...record('acked'));
+      const ackKeys = (await server.command('KEYS', `${key}:mb-ack:*`)) as string[];
+      assert.equal(ackKeys.length, 1, `one ack key for ${key}`);
+      const ttl = Number(await server.command('TTL', ackKeys[0]!));
+      // TTL -1 would mean no expiry: ack keys would pile up in the server forever.
+      assert.ok(ttl <= ttlS && ttl >= ttlS - 60, `${key}: TTL ${ttl} s, expected about ${ttlS} s`);
+      await output.close();
+    }
+    const plain = redisOutput('ack-ttl-off', {
+      host: '127.0.0.1',
+      port: server.port,
+      exactlyOnce: false,
+    });
+    await plain.write(...record('no-ack'));
+    assert.deepEqual(
+      await server.command('KEYS', 'ack-ttl-off:mb-ack:*'),
+      [],
+      'no ack key without exactlyOnce',
+    );
+    await plain.close();
+  });
+
   test('url, db and password reach the server (SELECT and AUTH)', async () => {
     await server.command('CONFIG', 'SET', 'requirepass', 'pa ss');
     try {
