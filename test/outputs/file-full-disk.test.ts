@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { MicroBench } from '../../src/bench/micro-bench.js';
 import type { OutputDeliveryError } from '../../src/errors.js';
+import { type JsonLinesProblem, readJsonLines } from '../../src/record/read-jsonl.js';
 import { watchWarnings } from '../helpers/warnings.js';
 
 const warnings = watchWarnings();
@@ -98,4 +99,15 @@ test('a disk full mid-record, then freed: every record reported delivered parses
   assert.ok(delivered.includes('freed-0') && delivered.includes('full-0'));
   assert.equal(unreadable.length, 1, 'the fragment is one line of its own');
   assert.ok(unreadable[0]!.startsWith('{'), 'the fragment is the start of the record cut short');
+  // The streaming reader skips the fragment, saying which line it was, and reads the rest.
+  const problems: JsonLinesProblem[] = [];
+  const read: string[] = [];
+  for await (const entry of readJsonLines(outfile, { onProblem: (p) => problems.push(p) })) {
+    read.push(String(entry.value.function_name));
+  }
+  assert.deepEqual(read, delivered);
+  assert.deepEqual(
+    problems.map((p) => p.line),
+    [lines.indexOf(unreadable[0]!) + 1],
+  );
 });
