@@ -133,6 +133,7 @@ export class MicroBench {
         timezone: opts.timezone,
         maxSamples: opts.telemetryMaxSamples,
         priority: opts.telemetryPriority,
+        baseRecord,
         journalDir: opts.journal && outfile !== undefined ? journalDirFor(outfile.path) : undefined,
         outfile: outfile?.path,
       });

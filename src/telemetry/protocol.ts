@@ -12,8 +12,13 @@ export type TelemetrySource =
 /** Where and what to journal for one session. */
 export interface JournalSpec {
   readonly path: string;
-  /** Written into the journal's header line (outfile, timezone, the partial record). */
+  /**
+   * Written into the journal's header line (outfile, timezone, the partial record). With
+   * `baseId`, `header.record` holds only the fields that differ from that base record (sent
+   * once per bench in a 'base' message), and the worker merges the two when it writes the file.
+   */
   readonly header: Record<string, unknown>;
+  readonly baseId?: number;
 }
 
 /**
@@ -26,6 +31,8 @@ export type SamplerPriority = 'raised' | 'realtime' | 'normal';
 /** Main → worker. */
 export type ToWorker =
   | { readonly type: 'define'; readonly defId: number; readonly telemetry: TelemetrySource }
+  /** A bench's constant record fields, which its sessions' journal headers extend. */
+  | { readonly type: 'base'; readonly baseId: number; readonly record: unknown }
   /** Apply this priority to the sampler thread (a later bench asked for another). */
   | { readonly type: 'priority'; readonly priority: SamplerPriority }
   | {

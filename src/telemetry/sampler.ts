@@ -131,6 +131,11 @@ export interface TelemetrySpec {
   readonly maxSamples: number | undefined;
   /** How the sampler thread asks to be scheduled. @default 'raised' */
   readonly priority?: SamplerPriority;
+  /**
+   * The fields every record of the bench starts with (never changed after the bench is made):
+   * sent to the worker once, so a call's start message carries only its own fields.
+   */
+  readonly baseRecord?: Readonly<Record<string, unknown>>;
   /** Journal folder (crash safety); undefined = no journal. */
   readonly journalDir: string | undefined;
   readonly outfile: string | undefined;
@@ -175,6 +180,12 @@ interface Waiting {
 interface RunState {
   readonly sid: number;
   readonly spec: TelemetrySpec;
+  /** The call's record (partial while it runs, finished once stopped). */
+  readonly record: BenchRecord;
+  /** Its bench's constant fields, when the journal header carries only the call's own. */
+  readonly benchBase:
+    | { readonly id: number; readonly record: Readonly<Record<string, unknown>> }
+    | undefined;
   readonly reservoir: SampleReservoir<RawSample>;
   readonly journal: JournalSpec | undefined;
   /** Where the record goes while it waits for its initial sample (with a journal). */
@@ -215,6 +226,7 @@ interface RunState {
 }
 
 let nextDefId = 1;
+let nextBaseId = 1;
 let nextSid = 1;
 let warnedErrors = new Set<string>();
 
@@ -276,6 +288,8 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
     : undefined;
   const intervalMs = spec.intervalS * 1000;
   const waiting: Waiting = { count: 0, resolvers: [] };
+  const base =
+    spec.journalDir && spec.baseRecord ? { id: nextBaseId++, record: spec.baseRecord } : undefined;
   // The worker starts now, while the program sets up, so no call waits for it; the process's
   // sampler follows the priority the latest bench asked for.
   requestPriority(spec.priority ?? 'raised');
@@ -303,7 +317,7 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
       host.ensureDefined(defId);
       const sid = nextSid++;
       const anchorEpochMs = nowEpochMs();
-      const journal = spec.journalDir
+      const journal: JournalSpec | undefined = spec.journalDir
         ? {
             path: join(
               spec.journalDir,
@@ -314,13 +328,17 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
               timezone: spec.timezone.name,
               anchor_epoch_ms: anchorEpochMs,
               max_samples: spec.maxSamples ?? null,
-              record,
+              // The bench's constant fields went to the worker once: only this call's own.
+              record: base ? ownFields(record, base.record) : record,
             },
+            ...(base ? { baseId: base.id } : {}),
           }
         : undefined;
       const run: RunState = {
         sid,
         spec,
+        record,
+        benchBase: base,
         reservoir: new SampleReservoir<RawSample>(spec.maxSamples),
         journal,
         pendingJournal,
@@ -600,6 +618,7 @@ class SamplerHost {
     Atomics.store(this.#flags, NEXT_SLOT_BASE + slot, initialSample ? 0 : NO_SLOT);
     Atomics.store(this.#flags, OWNER_BASE + slot, run.sid);
     this.#runs.set(run.sid, run);
+    if (run.benchBase) this.#ensureBase(run.benchBase);
     const message: Extract<ToWorker, { type: 'start' }> = {
       type: 'start',
       sid: run.sid,
@@ -622,6 +641,23 @@ class SamplerHost {
     }
   }
 
+  // Send a bench's constant fields to this worker once (JSON-safe if they cannot be cloned).
+  #ensureBase(base: {
+    readonly id: number;
+    readonly record: Readonly<Record<string, unknown>>;
+  }): void {
+    if (this.#bases.has(base.id)) return;
+    this.#bases.add(base.id);
+    try {
+      this.#post({ type: 'base', baseId: base.id, record: base.record });
+    } catch (error) {
+      if ((error as Error).name !== 'DataCloneError') throw error;
+      this.#post({ type: 'base', baseId: base.id, record: toJsonSafe(base.record) });
+    }
+  }
+
+  readonly #bases = new Set<number>();
+
   stop(run: RunState, deliver: (result: TelemetryResult) => void): boolean {
     if (!run.done) {
       this.#markStopped(run);
@@ -638,11 +674,9 @@ class SamplerHost {
     // The initial sample is still on its way. Journaled: the finished record must outlive a
     // kill until it is delivered, and the worker may lag far behind: journal it here.
     if (run.pendingJournal) {
-      run.pendingJournal.add(run.sid, run.journal!.header.record, (message) =>
-        warnJournalError(message),
-      );
+      run.pendingJournal.add(run.sid, run.record, (message) => warnJournalError(message));
       // A long call's journal file also gets the finished record.
-      if (run.journaledByWorker) this.#postStop(run, run.journal!.header.record);
+      if (run.journaledByWorker) this.#postStop(run, run.record);
     }
     run.waiting.count++;
     run.onDone = () => {
@@ -1076,6 +1110,28 @@ function trackDiscard(sid: number, path: string): void {
   process.on('exit', () => {
     for (const pending of pendingDiscards.values()) removeJournalFile(pending);
   });
+}
+
+// The fields of `record` that are not its bench's `base` fields unchanged.
+function ownFields(
+  record: Readonly<Record<string, unknown>>,
+  base: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  const own: Record<string, unknown> = {};
+  for (const key of Object.keys(record)) {
+    const value = record[key];
+    if (Object.hasOwn(base, key) && base[key] === value) continue;
+    // A field named `__proto__` stays a field (a plain assignment would set the prototype).
+    if (key === '__proto__')
+      Object.defineProperty(own, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    else own[key] = value;
+  }
+  return own;
 }
 
 // A record (or anything in it) in the JSON-safe form that structured clone accepts.

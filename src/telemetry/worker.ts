@@ -94,7 +94,9 @@ interface Session {
   journalDue: number | undefined;
   /** When the scheduler next has to act for this session: the earlier of the two above. */
   due?: number | undefined;
-  readonly journal: { readonly path: string; readonly header: Record<string, unknown> } | undefined;
+  readonly journal:
+    | { readonly path: string; readonly header: Record<string, unknown>; readonly baseId?: number }
+    | undefined;
   /** Journal lines taken before the file exists (the initial sample). */
   pendingLines: string;
   journalFd: number | undefined;
@@ -108,6 +110,8 @@ interface Session {
 const { replyPort, shared, epochBase, priority } = workerData as WorkerData;
 const flags = new Int32Array(shared);
 const definitions = new Map<number, Definition>();
+// Benches' constant record fields by id ('base' messages), merged into journal headers.
+const bases = new Map<number, Record<string, unknown>>();
 const sessions = new Map<number, Session>();
 
 function reply(message: FromWorker): void {
@@ -320,7 +324,13 @@ function journalSample(session: Session, message: FromWorker): void {
 
 // Create the session's journal: the header (with the partial record), then the lines so far.
 function openJournal(session: Session): void {
-  const { path, header } = session.journal!;
+  const { path, header: given, baseId } = session.journal!;
+  // The partial record: the bench's constant fields, then the call's own (in record order:
+  // a field the call changed keeps its place).
+  const header =
+    baseId === undefined
+      ? given
+      : { ...given, record: { ...bases.get(baseId), ...(given.record as object) } };
   session.journalDue = undefined;
   try {
     const fd = openCreating(path);
@@ -621,6 +631,9 @@ parentPort!.on('message', (message: ToWorker) => {
         return;
       case 'priority':
         setPriority(message.priority);
+        return;
+      case 'base':
+        bases.set(message.baseId, message.record as Record<string, unknown>);
         return;
       case 'start':
         return start(message);

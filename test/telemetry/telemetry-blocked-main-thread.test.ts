@@ -61,6 +61,10 @@ test('a sample due just before the call ends belongs to its record, even if the 
   const records = await bench.getResults();
   for (const record of records) {
     const samples = record.telemetry as { timestamp: string }[];
+    assert.equal(record.telemetry_samples_due, 3);
+    // A sample lost to the race would be counted as missed with the sampler "behind"; only a
+    // wake-up more than half an interval late on a crowded machine may skip one.
+    if (record.telemetry_missed_cause === 'machine overloaded') continue;
     assert.equal(samples.length, 3, `${samples.length} samples in a 200 ms call at 100 ms`);
   }
 });

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { MicroBench } from '../../src/bench/micro-bench.js';
+import { journalDirFor } from '../../src/journal/journal.js';
+import { spin } from '../helpers/busy.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mb-journal-header-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test("a running call's journal header holds the whole partial record: the bench's constant fields (sent to the worker once) and the call's own", async () => {
+  const outfile = join(dir, 'header.jsonl');
+  const journals = journalDirFor(outfile);
+  const bench = new MicroBench({
+    outfile,
+    fields: { experiment: 'header', ['__proto__']: 'kept' },
+    envVars: ['MB_HEADER_TEST'],
+    telemetry: (p) => ({ pid: p.pid }),
+    telemetryInterval: 0.02,
+  });
+  const headers: Record<string, unknown>[] = [];
+  const call = bench.wrap(function journaled(n: number) {
+    spin(200); // past the journal delay: the worker has written the file by now
+    for (const name of readdirSync(journals)) {
+      const first = readFileSync(join(journals, name), 'utf8').split('\n')[0]!;
+      headers.push(JSON.parse(first) as Record<string, unknown>);
+    }
+    return n;
+  });
+  call(1);
+  call(2);
+  await bench.close();
+  assert.equal(headers.length, 2, 'one journal per running call');
+  const [record1, record2] = await Promise.resolve(
+    readFileSync(outfile, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>),
+  );
+  for (const [i, header] of headers.entries()) {
+    const partial = header.record as Record<string, unknown>;
+    const finished = (i === 0 ? record1 : record2)!;
+    assert.equal(partial.experiment, 'header');
+    assert.equal(Object.getOwnPropertyDescriptor(partial, '__proto__')?.value, 'kept');
+    assert.equal(partial.mb_run_id, finished.mb_run_id);
+    assert.equal(partial.function_name, 'journaled');
+    assert.equal(partial.start_time, finished.start_time, "the call's own start");
+    assert.equal('env_MB_HEADER_TEST' in partial, true);
+    // The record's keys in the finished record's order (the constant fields first).
+    const order = Object.keys(finished).filter((k) => k in partial);
+    assert.deepEqual(
+      Object.keys(partial).filter((k) => order.includes(k)),
+      order,
+    );
+  }
+});
