@@ -180,6 +180,24 @@ async function runMain(options: RunCliOptions, io: CommandIO): Promise<Outcome> 
     io.stderr.write(`microbench: the undelivered record follows:\n${line}\n`);
     if (exitCode === 0) exitCode = 1;
   }
+  if (!result.record.exception && !options.quiet) {
+    // One line on stderr (stdout stays the command's), written directly: making process.stderr
+    // costs start-up.
+    const [{ renderRunSummary }, { writeSync }] = await Promise.all([
+      import('./_summary-line.js'),
+      import('node:fs'),
+    ]);
+    const line = renderRunSummary(
+      result.record as unknown as Record<string, unknown>,
+      outputs.map((o) => o.name),
+      result.deliveryError !== undefined,
+    );
+    try {
+      writeSync(2, line);
+    } catch {
+      // stderr closed: the summary is a courtesy.
+    }
+  }
   const signal = result.interruptedBy;
   if (signal && signal !== 'SIGQUIT') {
     const { constants } = await import('node:os');

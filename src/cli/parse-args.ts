@@ -90,6 +90,8 @@ export interface RunCliOptions {
   readonly fields: Readonly<Record<string, string>>;
   /** `--dry-run`: print what would run, run nothing. */
   readonly dryRun: boolean;
+  /** `--quiet`: no end-of-run summary line on stderr. */
+  readonly quiet: boolean;
   /** Values of mixin flags (`--git-repo DIR`), in the order given; a repeated flag keeps its last. */
   readonly mixinFlags: readonly MixinFlagValue[];
   /** `--record-format v1|v2`: the record's layout (docs/record-format.md). @default 'v1' */
@@ -314,6 +316,12 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
     takes: 'none',
     help: 'print what would run and exit, running nothing',
     section: 'Other',
+  },
+  {
+    name: 'quiet',
+    short: 'q',
+    takes: 'none',
+    help: 'print no summary line on stderr when the run ends',
   },
   { name: 'version', takes: 'none', help: 'print the version and exit' },
   { name: 'help', short: 'h', takes: 'none', help: 'print this help and exit' },
@@ -858,6 +866,7 @@ function toRunOptions(
     telemetryScope,
     fields,
     dryRun: has('dry-run'),
+    quiet: has('quiet'),
     ...(outfile !== undefined && { outfile }),
     ...(httpOutput !== undefined && { httpOutput }),
     ...optional('httpOutputMethod', lastString('http-output-method')),

@@ -2,12 +2,25 @@
 // scheduler's hard kill) leaves a journal that `microbench recover` turns into a record marked
 // interrupted, with the samples taken; a run that ends leaves no journal behind.
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makeTempDir, parseRecords, readOnlyRecord, runCli, startCli } from '../helpers/cli.js';
 import { findProcesses, killProcesses } from '../helpers/processes.js';
+
+// Wait (up to 20 s) until the journal folder holds a file with at least `count` sample lines.
+async function waitForJournaledSamples(dir: string, count: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const names = existsSync(dir) ? readdirSync(dir) : [];
+    const lines = names.map(
+      (name) => readFileSync(join(dir, name), 'utf8').split('"type":"sample"').length - 1,
+    );
+    if (lines.some((n) => n >= count)) return;
+    await sleep(100);
+  }
+}
 
 describe('CLI runs are journaled', {
   concurrency: 2,
@@ -26,6 +39,8 @@ describe('CLI runs are journaled', {
     const cli = startCli([...args, '--', 'sh', '-c', `echo ready; ${sleepArgv.join(' ')}`]);
     await cli.waitForStdout('ready');
     await sleep(2500);
+    // A loaded machine may fall behind the 0.1 s cadence: kill once 15 samples are journaled.
+    await waitForJournaledSamples(join(tmp.path, '.microbench-journal', 'killed.jsonl'), 15);
     cli.child.kill('SIGKILL');
     await cli.result;
     // The command (in its own process group) outlives a SIGKILLed microbench: end it here.
