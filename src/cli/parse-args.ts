@@ -285,7 +285,7 @@ const RUN_OPTIONS: readonly OptionSpec[] = [
     short: 'o',
     takes: 'one',
     metavar: 'FILE',
-    help: 'append the record to FILE (JSON Lines), not to stdout',
+    help: 'append the record to FILE (JSON Lines), not to stdout; FILE may hold {hostname}, {pid}, {run_id}, {env:NAME}',
     section: 'Outputs',
   },
   { name: 'http-output', takes: 'one', metavar: 'URL', help: 'also POST the record to URL' },
