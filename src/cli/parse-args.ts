@@ -12,6 +12,8 @@
  * Every mistake is a `UsageError` whose message names the option, what was expected and what was
  * received; `main.ts` prints it on one line with a hint and exits 2.
  */
+import { accessSync, constants as fsConstants, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { closestName } from '../bench/_did-you-mean.js';
 import { UsageError } from '../errors.js';
 import { setOwnKey } from '../json/_own-key.js';
@@ -512,7 +514,15 @@ export function parseCliArgs(
     if (topic !== undefined) throw unknownSubcommand(topic);
     return { type: 'help' };
   }
-  if (first !== undefined && isSubcommand(first)) return parseSubcommand(first, argv.slice(1));
+  if (first !== undefined && isSubcommand(first)) {
+    try {
+      return parseSubcommand(first, argv.slice(1));
+    } catch (error) {
+      if (error instanceof UsageError) throw new SubcommandUsageError(first, error.message);
+      throw error;
+    }
+  }
+  if (first !== undefined) refuseMisspeltSubcommand(first);
 
   const { values, rest } = tokenize(argv, [...RUN_OPTIONS, ...toOptionSpecs(mixinFlags)], 'run');
   if (values.has('help')) return { type: 'help' };
@@ -744,6 +754,50 @@ function unknownOption(token: string, flag: string, table: readonly OptionSpec[]
     ? ` (did you mean ${guess}?)`
     : ". If it is an option of your command, put '--' before the command";
   return new UsageError(`unknown option '${token}'${hint}`);
+}
+
+/** A usage mistake in a subcommand's arguments; its hint points to that subcommand's help. */
+export class SubcommandUsageError extends UsageError {
+  /** The subcommand whose arguments were wrong. */
+  readonly subcommand: SubcommandName;
+
+  constructor(subcommand: SubcommandName, message: string) {
+    super(message);
+    this.subcommand = subcommand;
+  }
+}
+
+/**
+ * A first word one or two typing mistakes away from a subcommand (`sumary`) is a misspelt
+ * subcommand, not a command to run, unless a program of that name is on PATH: then it runs, as
+ * it always would (and `--` before it always runs it). Refused with "did you mean".
+ *
+ * @throws UsageError for a misspelt subcommand.
+ */
+export function refuseMisspeltSubcommand(
+  word: string,
+  isOnPath: (name: string) => boolean = isExecutableOnPath,
+): void {
+  if (word.startsWith('-') || word.includes('/')) return;
+  const guess = closestName(word, SUBCOMMANDS);
+  if (guess === undefined || isOnPath(word)) return;
+  throw new UsageError(
+    `unknown subcommand '${word}' (did you mean '${guess}'?). To run a program named '${word}', put '--' before it`,
+  );
+}
+
+// Whether PATH holds an executable file named `name` (what spawn would run).
+function isExecutableOnPath(name: string): boolean {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    try {
+      accessSync(join(dir, name), fsConstants.X_OK);
+      if (statSync(join(dir, name)).isFile()) return true;
+    } catch {
+      // Not there.
+    }
+  }
+  return false;
 }
 
 function unknownSubcommand(name: string): UsageError {

@@ -18,6 +18,11 @@ describe('microbench usage mistakes', { concurrency: 2 }, () => {
       message: /unknown option '--iteratons' \(did you mean --iterations\?\)/,
     },
     {
+      // Two edits from --iterations: still close enough for a suggestion.
+      args: ['--iteratoins', '3', ...command],
+      message: /unknown option '--iteratoins' \(did you mean --iterations\?\)/,
+    },
+    {
       args: ['-n', '0', ...command],
       message: /--iterations: expected a whole number of at least 1, got '0'/,
     },
@@ -77,7 +82,15 @@ describe('microbench usage mistakes', { concurrency: 2 }, () => {
       message: /'command' is a field microbench records itself/,
     },
     { args: ['diff', 'only-one.jsonl'], message: /diff needs exactly two results files/ },
+    // A misspelt subcommand is not run as a command (exit 127): one or two edits away.
+    {
+      args: ['sumary', 'r.jsonl'],
+      message: /unknown subcommand 'sumary' \(did you mean 'summary'\?\)/,
+    },
+    { args: ['comprae', 'a.jsonl'], message: /did you mean 'compare'/ },
+    { args: ['summary', '--format', 'yaml', 'r.jsonl'], message: /--format/ },
   ];
+  const subcommands = ['report', 'summary', 'compare', 'recover', 'diff', 'export'];
 
   for (const { args, message } of cases) {
     test(`microbench ${args.join(' ')}`, async () => {
@@ -88,7 +101,11 @@ describe('microbench usage mistakes', { concurrency: 2 }, () => {
       assert.equal(lines.length, 2, result.stderr);
       assert.match(lines[0]!, /^microbench: error: /);
       assert.match(lines[0]!, message);
-      assert.equal(lines[1], "Try 'microbench --help'.");
+      // The hint fits: a subcommand's mistake points to that subcommand's help.
+      const help = subcommands.includes(args[0]!)
+        ? `microbench help ${args[0]}`
+        : 'microbench --help';
+      assert.equal(lines[1], `Try '${help}'.`);
       assert.equal(existsSync(marker), false, 'the command must not run');
     });
   }

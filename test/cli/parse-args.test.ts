@@ -9,6 +9,7 @@ import {
   mayUseMixinFlags,
   parseCliArgs,
   type RunCliOptions,
+  refuseMisspeltSubcommand,
   resolveMixinNames,
 } from '../../src/cli/parse-args.js';
 import { UsageError } from '../../src/errors.js';
@@ -58,6 +59,24 @@ describe('parseCliArgs', () => {
       () => run(['--telemetry-scope', 'direct', '--', 'true']),
       /--telemetry-scope needs --telemetry-interval/,
     );
+  });
+
+  test('a first word one or two edits from a subcommand is refused with "did you mean"', () => {
+    const nowhere = () => false;
+    assert.throws(
+      () => refuseMisspeltSubcommand('sumary', nowhere),
+      /unknown subcommand 'sumary' \(did you mean 'summary'\?\)\. To run a program named 'sumary', put '--' before it/,
+    );
+    // Two edits (a transposition) still count: the threshold is not one edit.
+    assert.throws(() => refuseMisspeltSubcommand('summray', nowhere), /did you mean 'summary'/);
+    assert.throws(() => refuseMisspeltSubcommand('reprot', nowhere), /did you mean 'report'/);
+    // A program of that name on PATH runs as before; far words and paths are commands.
+    assert.doesNotThrow(() => refuseMisspeltSubcommand('sumary', (name) => name === 'sumary'));
+    assert.doesNotThrow(() => refuseMisspeltSubcommand('sleep', nowhere));
+    assert.doesNotThrow(() => refuseMisspeltSubcommand('./sumary', nowhere));
+    // The default PATH check: `diff` is a subcommand, `dif` is close, and no `dif` is installed.
+    assert.throws(() => run(['dif', 'a', 'b']), /did you mean 'diff'/);
+    assert.deepEqual(run(['--', 'sumary', 'x']).command, ['sumary', 'x']);
   });
 
   test('long, long=value, short, short-attached forms', () => {
