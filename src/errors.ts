@@ -83,3 +83,10 @@ export class InputError extends MicrobenchError {
     super('ERR_MB_INPUT', message, options);
   }
 }
+
+/** A journal folder or file that cannot be trusted or written (owner, mode, symlink). */
+export class JournalError extends MicrobenchError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_MB_JOURNAL', message, options);
+  }
+}

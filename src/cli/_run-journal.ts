@@ -1,7 +1,7 @@
 // internal: the journal of a CLI run, so a microbench killed mid-run (SIGKILL, a node failure,
 // a scheduler's hard kill) leaves what `microbench recover` turns into a record.
 //
-//   <outfile dir>/.microbench-journal/<outfile name>/<pid>-0-<epoch ms>.journal
+//   <outfile dir>/.microbench-journal/user-<uid>/<outfile name>/<pid>-0-<epoch ms>-<random>.journal
 //        header     {type: 'header', pid, pid_start_time, hostname, interval_ms, outfile,
 //                    timezone, anchor_epoch_ms, record}   the record as it is at start_time
 //        sample     {type: 'sample', epoch_ms, iteration, sample}   one per telemetry sample
@@ -17,7 +17,12 @@ import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { makeDirectorySync } from '../_make-directory.js';
-import { journalDirFor, removeJournalFile } from '../journal/journal.js';
+import {
+  createJournalFile,
+  journalDirFor,
+  journalFileName,
+  removeJournalFile,
+} from '../journal/journal.js';
 import { encodeJson } from '../json/encode.js';
 
 /** What the journal's header says about the run. */
@@ -54,19 +59,11 @@ export function openRunJournal(
   warn: (message: string) => void,
 ): RunJournal | undefined {
   const anchorEpochMs = Date.now();
-  const path = join(journalDirFor(header.outfile), `${process.pid}-0-${anchorEpochMs}.journal`);
+  const dir = journalDirFor(header.outfile);
+  let path = join(dir, journalFileName(0, anchorEpochMs));
   let fd: number | undefined;
   try {
-    makeDirectorySync(dirname(path));
-    fd = openSync(
-      path,
-      constants.O_WRONLY |
-        constants.O_APPEND |
-        constants.O_CREAT |
-        constants.O_EXCL |
-        constants.O_NOFOLLOW,
-      0o600,
-    );
+    ({ fd, path } = createJournalFile(dir, journalFileName(0, anchorEpochMs)));
     const line = encodeJson(
       {
         type: 'header',

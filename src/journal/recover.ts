@@ -1,25 +1,34 @@
 /**
  * Turning journals left by dead processes into records.
  *
- *   <outfile dir>/.microbench-journal/<outfile name>/<pid>-<session>-<ms>.journal
+ *   <outfile dir>/.microbench-journal/user-<uid>/<outfile name>/<pid>-<session>-<ms>-<rand>.journal
+ *        │  only folders and files this user owns, that others cannot write, and no symlinks
+ *        │  (others are listed as skipped, with why: docs/trust.md)
  *        │  header: pid, its start time, hostname, timezone, the partial record
  *        │  sample lines, one per telemetry sample (a torn last line is ignored)
  *        │  end line: the finished record, once the call ended (deleted after delivery)
  *        ▼
  *   owner alive? same host: the pid exists with the recorded start time (not a reused pid);
- *        │       other host: the journal was written to within max(3 intervals, 60 s)
+ *        │       (a zombie is dead); other host: the journal was written to within
+ *        │       max(3 intervals, 60 s), capped at 1 h
  *        │ ── yes ──► left alone
  *        │ no
  *        ▼
  *   record already in the outfile? ── yes ──► journal deleted
  *        │ no
  *        ▼
- *   claim by rename (only one recoverer wins) ──► the finished record, or the partial one
+ *   claim by rename to `.recovering-<pid>` (only one recoverer wins; a dead recoverer's claim
+ *   is taken over by the same atomic rename) ──► the finished record, or the partial one
  *   with `interrupted: true` and finish_time = last sample, plus the samples
  *   ──► appended to the outfile ──► journal deleted
  */
 import {
+  closeSync,
+  constants,
   existsSync,
+  fstatSync,
+  lstatSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -30,13 +39,20 @@ import {
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { encodeJson } from '../json/encode.js';
-import { readJsonLinesFile } from '../outputs/_jsonl.js';
 import { fileOutput } from '../outputs/file.js';
+import { readJsonLinesSync } from '../record/read-jsonl.js';
 import type { BenchRecord, TelemetrySample } from '../record/record.js';
 import { formatTimestamp, resolveTimezone, type Timezone } from '../record/timestamp.js';
 import { SampleReservoir } from '../telemetry/_reservoir.js';
 import { ProcessInfo } from '../telemetry/process-info.js';
-import { JOURNAL_DIR_NAME, journalDirFor, outfileForJournalDir } from './journal.js';
+import {
+  JOURNAL_DIR_NAME,
+  journalDirFor,
+  legacyJournalDirFor,
+  outfileForJournalDir,
+  untrustedReason,
+  userDirName,
+} from './journal.js';
 
 /** Options of {@link recoverJournals}. */
 export interface RecoverOptions {
@@ -85,12 +101,19 @@ export interface RecoverResult {
   readonly discarded: JournalNote[];
   /** Journals that could not be read or written. */
   readonly errors: { journal: string; message: string }[];
+  /**
+   * Journal folders and files not acted on because this user may not trust them: another
+   * user's, writable by others, or a symbolic link (docs/trust.md). Left as they are.
+   */
+  readonly skipped: JournalNote[];
 }
 
 /** Journals written on another host count as dead once untouched for this long at least. */
 const OTHER_HOST_STALE_MIN_MS = 60_000;
-/** ... and for at least this many sampling intervals. */
+/** ... and for at least this many sampling intervals ... */
 const OTHER_HOST_STALE_INTERVALS = 3;
+/** ... but never longer than this (a header's huge interval must not keep a journal live forever). */
+export const OTHER_HOST_STALE_MAX_MS = 3_600_000;
 
 /**
  * Recover the telemetry journals of processes that died (signal, time limit, OOM killer)
@@ -103,10 +126,16 @@ export function recoverJournals(options: RecoverOptions = {}): RecoverResult {
     isAlive: options.isAlive ?? isProcessAlive,
     dryRun: options.dryRun ?? false,
     host: hostname(),
-    result: { recovered: [], live: [], discarded: [], errors: [] },
+    result: { recovered: [], live: [], discarded: [], errors: [], skipped: [] },
     written: new Map(),
   };
-  for (const dir of journalDirs(options.outfiles)) {
+  for (const dir of journalDirs(options.outfiles, context.result.skipped)) {
+    const untrusted = folderUntrusted(dir);
+    if (untrusted === 'missing') continue;
+    if (untrusted !== undefined) {
+      context.result.skipped.push({ journal: dir, reason: untrusted });
+      continue;
+    }
     let names: string[];
     try {
       names = readdirSync(dir);
@@ -116,13 +145,56 @@ export function recoverJournals(options: RecoverOptions = {}): RecoverResult {
     for (const name of names.sort(byStartTime)) {
       const claimedBy = /\.journal\.recovering-(\d+)$/.exec(name);
       if (!name.endsWith('.journal') && !claimedBy) continue;
-      // A claim by a recoverer that died is up for grabs again.
-      if (claimedBy && context.isAlive(Number(claimedBy[1]), null)) continue;
-      recoverOne(join(dir, name), dir, claimedBy !== null, context);
+      if (!claimedBy) {
+        recoverOne(join(dir, name), dir, false, context);
+        continue;
+      }
+      // A claim by a recoverer that died is up for grabs again, claimed the same atomic way:
+      // of several recoverers taking it over at once, one renames it, the others see ENOENT.
+      if (context.isAlive(Number(claimedBy[1]), null)) continue;
+      if (context.dryRun) {
+        recoverOne(join(dir, name), dir, true, context);
+        continue;
+      }
+      const ours = join(dir, `${name.slice(0, claimedBy.index)}.journal.recovering-${process.pid}`);
+      try {
+        renameSync(join(dir, name), ours);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+          context.result.errors.push({
+            journal: join(dir, name),
+            message: (error as Error).message,
+          });
+        }
+        continue;
+      }
+      recoverOne(ours, dir, true, context);
     }
     if (!context.dryRun) removeIfEmpty(dir);
   }
   return context.result;
+}
+
+// Why a journal folder may not be trusted (see journal.ts), 'missing' when there is none.
+function folderUntrusted(dir: string): string | undefined | 'missing' {
+  try {
+    return untrustedReason(dir, lstatSync(dir), 'folder');
+  } catch {
+    return 'missing';
+  }
+}
+
+// A journal's text, read through a descriptor opened without following a link and checked to
+// be this user's own regular file that others cannot write; or why it is not (`untrusted`).
+function readOwnJournal(path: string): { text: string } | { untrusted: string } {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const why = untrustedReason(path, fstatSync(fd), 'file');
+    if (why !== undefined) return { untrusted: why };
+    return { text: readFileSync(fd, 'utf8') };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 // Journals in the order their calls started (`<pid>-<session>-<epoch ms>.journal`), so records
@@ -166,9 +238,20 @@ function recoverOne(path: string, dir: string, claimed: boolean, context: Recove
   const { result } = context;
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    const read = readOwnJournal(path);
+    if ('untrusted' in read) {
+      result.skipped.push({ journal: path, reason: read.untrusted });
+      return;
+    }
+    text = read.text;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') {
+      result.skipped.push({
+        journal: path,
+        reason: `the journal file ${path} is a symbolic link; remove it (journals are never read through links)`,
+      });
+    } else if (code !== 'ENOENT') {
       result.errors.push({ journal: path, message: (error as Error).message });
     }
     return; // ENOENT: another recoverer (or the finishing process) got there first
@@ -338,15 +421,26 @@ function whyRunning(
 ): string | undefined {
   if (header.hostname !== undefined && header.hostname !== context.host) {
     // Its pid means nothing here: judge by whether the sampler still appends to it.
-    const interval = header.interval_ms ?? 0;
-    const staleMs = Math.max(OTHER_HOST_STALE_MIN_MS, OTHER_HOST_STALE_INTERVALS * interval);
+    const staleMs = otherHostStaleMs(header.interval_ms);
     if (!isRecent(path, staleMs)) return undefined;
-    return `written by pid ${header.pid} on host ${header.hostname} within the last ${Math.round(staleMs / 1000)} s; it counts as dead once untouched that long`;
+    return `written by pid ${header.pid} on host ${header.hostname} within the last ${Math.round(staleMs / 1000)} s; it counts as dead once untouched that long (3 sampling intervals, at least 60 s, at most 1 h)`;
   }
   if (context.isAlive(header.pid, header.pid_start_time ?? null)) {
     return `its process (pid ${header.pid}) is still running`;
   }
   return undefined;
+}
+
+/**
+ * How long a journal from another host must be untouched to count as dead: 3 sampling
+ * intervals, at least 60 s, at most 1 h.
+ */
+export function otherHostStaleMs(intervalMs: number | undefined): number {
+  const interval = typeof intervalMs === 'number' && intervalMs > 0 ? intervalMs : 0;
+  return Math.min(
+    OTHER_HOST_STALE_MAX_MS,
+    Math.max(OTHER_HOST_STALE_MIN_MS, OTHER_HOST_STALE_INTERVALS * interval),
+  );
 }
 
 // The record to write: the finished record journaled when the call ended, or else the header's
@@ -507,8 +601,9 @@ function isInOutfile(outfile: string, record: BenchRecord, context: RecoverConte
   if (!keys) {
     keys = new Set();
     context.written.set(outfile, keys);
+    // Streamed line by line: memory grows with the number of records, not the file's size.
     if (existsSync(outfile)) {
-      for (const r of readJsonLinesFile(outfile).records) keys.add(recordKey(r));
+      for (const { value } of readJsonLinesSync(outfile)) keys.add(recordKey(value));
     }
   }
   return keys.has(recordKey(record));
@@ -537,14 +632,34 @@ function isRecent(path: string, ms: number): boolean {
   }
 }
 
-// Journal folders for the given outfiles, or every folder under ./.microbench-journal/.
-function journalDirs(outfiles: readonly string[] | undefined): string[] {
-  if (outfiles && outfiles.length > 0) return outfiles.map(journalDirFor);
+// Journal folders for the given outfiles, or every folder of this user under
+// ./.microbench-journal/ (and the legacy per-outfile folders); other users' folders are noted.
+function journalDirs(outfiles: readonly string[] | undefined, skipped: JournalNote[]): string[] {
+  if (outfiles && outfiles.length > 0) {
+    return outfiles.flatMap((outfile) => [journalDirFor(outfile), legacyJournalDirFor(outfile)]);
+  }
   const root = resolve(JOURNAL_DIR_NAME);
   if (!existsSync(root)) return [];
-  return readdirSync(root, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
-    .map((d) => join(root, d.name));
+  const own = userDirName();
+  const dirs: string[] = [];
+  for (const entry of readdirSync(root, { withFileTypes: true })) {
+    const path = join(root, entry.name);
+    if (entry.name === own) {
+      if (folderUntrusted(path) !== undefined) {
+        dirs.push(path); // reported as skipped, with why, by the caller
+        continue;
+      }
+      for (const sub of readdirSync(path, { withFileTypes: true })) dirs.push(join(path, sub.name));
+    } else if (/^user-(\d+|any)$/.test(entry.name)) {
+      skipped.push({
+        journal: path,
+        reason: `another user's journals (${entry.name}); that user recovers them`,
+      });
+    } else if (entry.isDirectory() || entry.isSymbolicLink()) {
+      dirs.push(path); // the layout before per-user folders
+    }
+  }
+  return dirs;
 }
 
 // Alive = the pid exists and, where known, started at the recorded time (not a reused pid).
@@ -563,21 +678,33 @@ function isProcessAlive(pid: number, startTime: number | null): boolean {
   }
 }
 
-// Does a process with this pid exist (EPERM: yes, another user's)?
+// Does a process with this pid exist (EPERM: yes, another user's)? A zombie does not: it has
+// died and only waits for its parent to collect its exit status.
 function pidExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
+  return !isZombie(pid);
 }
 
-// Remove the outfile's journal folder and `.microbench-journal/` once they are empty.
+// /proc/<pid>/stat's state field (after the parenthesised command name) is `Z`.
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.charAt(stat.lastIndexOf(')') + 2) === 'Z';
+  } catch {
+    return false;
+  }
+}
+
+// Remove the outfile's journal folder, the user folder and `.microbench-journal/` once empty.
 function removeIfEmpty(dir: string): void {
   try {
     rmdirSync(dir);
     rmdirSync(dirname(dir));
+    if (basename(dirname(dir)) === userDirName()) rmdirSync(dirname(dirname(dir)));
   } catch {
     // Not empty, or already gone.
   }

@@ -10,7 +10,7 @@
  * line at a time, with the 1-based line number of each entry and of each line that is skipped.
  */
 
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { InputError } from '../errors.js';
 
 /** One JSON object read from one line. */
@@ -59,53 +59,110 @@ export async function* readJsonLines(
   file: string,
   options: ReadJsonLinesOptions = {},
 ): AsyncGenerator<JsonLinesEntry, void, undefined> {
-  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-  const report = options.onProblem ?? (() => {});
-  let lineNumber = 0;
-  // The start of a line that the current chunk did not finish.
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  // Set while the rest of an over-long line is being skipped.
-  let skipping = false;
+  const lines = new LineSplitter(file, options);
+  for await (const chunk of openStream(file)) yield* lines.push(chunk);
+  yield* lines.end();
+}
 
-  function* emit(bytes: Buffer): Generator<JsonLinesEntry> {
-    lineNumber += 1;
-    const entry = parseLine(bytes, file, lineNumber, report);
-    if (entry !== null) yield entry;
+/**
+ * {@link readJsonLines} for synchronous callers (journal recovery): the same lines, entries and
+ * problems, read with `readSync` in 1 MiB chunks, so memory is still bounded by the longest line.
+ */
+export function* readJsonLinesSync(
+  file: string,
+  options: ReadJsonLinesOptions = {},
+): Generator<JsonLinesEntry, void, undefined> {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (cause) {
+    throw toInputError(file, cause);
+  }
+  try {
+    const lines = new LineSplitter(file, options);
+    const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+    for (;;) {
+      let bytes: number;
+      try {
+        bytes = readSync(fd, buffer, 0, CHUNK_BYTES, null);
+      } catch (cause) {
+        throw toInputError(file, cause);
+      }
+      if (bytes === 0) break;
+      // A copy: the splitter may keep the tail of this chunk while the buffer is reused.
+      yield* lines.push(Buffer.from(buffer.subarray(0, bytes)));
+    }
+    yield* lines.end();
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// Chunks in, parsed lines out: a line may span chunks; one longer than the limit is skipped.
+class LineSplitter {
+  readonly #file: string;
+  readonly #maxLineBytes: number;
+  readonly #report: (problem: JsonLinesProblem) => void;
+  #lineNumber = 0;
+  // The start of a line that the chunks so far did not finish.
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  // Set while the rest of an over-long line is being skipped.
+  #skipping = false;
+
+  constructor(file: string, options: ReadJsonLinesOptions) {
+    this.#file = file;
+    this.#maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.#report = options.onProblem ?? (() => {});
   }
 
-  for await (const chunk of openStream(file)) {
-    const buffer = chunk as Buffer;
+  *push(buffer: Buffer): Generator<JsonLinesEntry> {
     let start = 0;
     for (;;) {
       const end = buffer.indexOf(NEWLINE, start);
       if (end === -1) break;
-      if (skipping) {
-        skipping = false;
-      } else if (pendingBytes === 0) {
-        yield* emit(buffer.subarray(start, end));
+      if (this.#skipping) {
+        this.#skipping = false;
+      } else if (this.#pendingBytes === 0) {
+        yield* this.#emit(buffer.subarray(start, end));
       } else {
-        pending.push(buffer.subarray(start, end));
-        const whole = Buffer.concat(pending, pendingBytes + end - start);
-        pending = [];
-        pendingBytes = 0;
-        yield* emit(whole);
+        this.#pending.push(buffer.subarray(start, end));
+        const whole = Buffer.concat(this.#pending, this.#pendingBytes + end - start);
+        this.#pending = [];
+        this.#pendingBytes = 0;
+        yield* this.#emit(whole);
       }
       start = end + 1;
     }
-    if (start < buffer.length && !skipping) {
-      pending.push(buffer.subarray(start));
-      pendingBytes += buffer.length - start;
-      if (pendingBytes > maxLineBytes) {
-        lineNumber += 1;
-        report({ file, line: lineNumber, message: `line longer than ${maxLineBytes} bytes` });
-        pending = [];
-        pendingBytes = 0;
-        skipping = true;
+    if (start < buffer.length && !this.#skipping) {
+      this.#pending.push(buffer.subarray(start));
+      this.#pendingBytes += buffer.length - start;
+      if (this.#pendingBytes > this.#maxLineBytes) {
+        this.#lineNumber += 1;
+        this.#report({
+          file: this.#file,
+          line: this.#lineNumber,
+          message: `line longer than ${this.#maxLineBytes} bytes`,
+        });
+        this.#pending = [];
+        this.#pendingBytes = 0;
+        this.#skipping = true;
       }
     }
   }
-  if (!skipping && pendingBytes > 0) yield* emit(Buffer.concat(pending, pendingBytes));
+
+  // The last line, when the file does not end with a newline.
+  *end(): Generator<JsonLinesEntry> {
+    if (!this.#skipping && this.#pendingBytes > 0) {
+      yield* this.#emit(Buffer.concat(this.#pending, this.#pendingBytes));
+    }
+  }
+
+  *#emit(bytes: Buffer): Generator<JsonLinesEntry> {
+    this.#lineNumber += 1;
+    const entry = parseLine(bytes, this.#file, this.#lineNumber, this.#report);
+    if (entry !== null) yield entry;
+  }
 }
 
 /** The file (or stdin) as a stream of Buffers; open errors become an `InputError`. */

@@ -26,7 +26,7 @@ import {
   type WorkerOptions,
 } from 'node:worker_threads';
 import { OptionError, TelemetryError } from '../errors.js';
-import { removeJournalFile } from '../journal/journal.js';
+import { journalFileName, removeJournalFile } from '../journal/journal.js';
 import { type PendingJournal, pendingJournalFor } from '../journal/pending.js';
 import { toJsonValue } from '../json/encode.js';
 import type { BenchRecord, TelemetrySample } from '../record/record.js';
@@ -319,10 +319,7 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
       const anchorEpochMs = nowEpochMs();
       const journal: JournalSpec | undefined = spec.journalDir
         ? {
-            path: join(
-              spec.journalDir,
-              `${process.pid}-${sid}-${Math.floor(anchorEpochMs)}.journal`,
-            ),
+            path: join(spec.journalDir, journalFileName(sid, anchorEpochMs)),
             header: {
               outfile: spec.outfile,
               timezone: spec.timezone.name,

@@ -21,13 +21,12 @@
  * Main may be blocked in synchronous code: the schedule here keeps running, samples queue on
  * the reply port, and main collects them at the stop with `receiveMessageOnPort`.
  */
-import { closeSync, constants, openSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
-import { makeDirectorySync } from '../_make-directory.js';
-import { removeJournalFile } from '../journal/journal.js';
+import { createJournalFile, removeJournalFile } from '../journal/journal.js';
 import { toJsonValue } from '../json/encode.js';
 import { compileTelemetrySource, explainTelemetryError } from './_compile.js';
 import {
@@ -367,16 +366,9 @@ function openJournal(session: Session): void {
   }
 }
 
-// Open (creating folders); another process may remove an emptied folder in between: retry.
+// Open a new journal file (checked folders, O_EXCL, 0600: src/journal/journal.ts).
 function openCreating(path: string): number {
-  for (let attempt = 0; ; attempt++) {
-    makeDirectorySync(dirname(path));
-    try {
-      return openSync(path, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw error;
-    }
-  }
+  return createJournalFile(dirname(path), basename(path)).fd;
 }
 
 // Close the journal; with `remove`, delete it. After a write error the file is closed but kept

@@ -78,7 +78,7 @@ for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
 
     // Idempotent: a second run adds nothing.
     const second = recoverJournals({ outfiles: [outfile] });
-    assert.deepEqual(second, { recovered: [], live: [], discarded: [], errors: [] });
+    assert.deepEqual(second, { recovered: [], live: [], discarded: [], errors: [], skipped: [] });
     assert.equal(readRecords(outfile).length, 1);
   });
 }

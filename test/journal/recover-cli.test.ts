@@ -51,7 +51,7 @@ test("a running process's journal is left alone and said so on stderr", async ()
   const result = await runCli(['recover', outfile]);
   assert.equal(result.code, 0);
   assert.match(result.stderr, /left alone .*: its process \(pid \d+\) is still running/);
-  assert.equal(result.stdout, 'No interrupted runs to recover.\n');
+  assert.equal(result.stdout, 'Nothing to recover now: 1 journal belongs to running processes.\n');
   assert.equal(existsSync(journal), true);
 });
 

@@ -143,7 +143,7 @@ test('recovering twice adds nothing; a record already in the outfile is not adde
   const first = recoverJournals({ outfiles: [outfile] });
   assert.equal(first.recovered.length, 1);
   const second = recoverJournals({ outfiles: [outfile] });
-  assert.deepEqual(second, { recovered: [], live: [], discarded: [], errors: [] });
+  assert.deepEqual(second, { recovered: [], live: [], discarded: [], errors: [], skipped: [] });
 
   // A recoverer that died after appending but before deleting its claim.
   writeJournalAgain(journal, outfile);

@@ -3,30 +3,32 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, beforeEach, describe, test } from 'node:test';
 import { InputError } from '../../src/errors.js';
 import { readJsonLinesFrom, resolveInputs } from '../../src/record/inputs.js';
 import {
   type JsonLinesEntry,
   type JsonLinesProblem,
   readJsonLines,
+  readJsonLinesSync,
 } from '../../src/record/read-jsonl.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mb-read-jsonl-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-// Everything a file gives: the entries and the reported problems.
+// Everything a file gives: the entries and the reported problems, through either reader.
+let mode: 'async' | 'sync' = 'async';
 async function readAll(
   file: string,
   options: { maxLineBytes?: number } = {},
 ): Promise<{ entries: JsonLinesEntry[]; problems: JsonLinesProblem[] }> {
   const entries: JsonLinesEntry[] = [];
   const problems: JsonLinesProblem[] = [];
-  for await (const entry of readJsonLines(file, {
-    ...options,
-    onProblem: (p) => problems.push(p),
-  })) {
-    entries.push(entry);
+  const all = { ...options, onProblem: (p: JsonLinesProblem) => problems.push(p) };
+  if (mode === 'sync') {
+    for (const entry of readJsonLinesSync(file, all)) entries.push(entry);
+  } else {
+    for await (const entry of readJsonLines(file, all)) entries.push(entry);
   }
   return { entries, problems };
 }
@@ -37,119 +39,123 @@ function write(name: string, text: string | Buffer): string {
   return path;
 }
 
-describe('readJsonLines', () => {
-  test('gives each object with its 1-based line number; blank lines are counted, not given', async () => {
-    const file = write('plain.jsonl', '{"a":1}\n\n  \n{"a":2}\r\n{"a":3}');
-    const { entries, problems } = await readAll(file);
-    assert.deepEqual(
-      entries.map((e) => [e.line, e.value.a, e.file]),
-      [
-        [1, 1, file],
-        [4, 2, file],
-        [5, 3, file],
-      ],
-    );
-    assert.deepEqual(problems, []);
-  });
-
-  test('reports a torn line, a non-object and a non-JSON line with their line numbers and goes on', async () => {
-    const file = write(
-      'bad.jsonl',
-      '{"a":1}\n{"function_name":"f","run_dur\n[1,2]\n42\nhello\n{"a":2}\n',
-    );
-    const { entries, problems } = await readAll(file);
-    assert.deepEqual(
-      entries.map((e) => e.line),
-      [1, 6],
-    );
-    assert.deepEqual(
-      problems.map((p) => p.line),
-      [2, 3, 4, 5],
-    );
-    assert.match(problems[0]!.message, /torn or unfinished/);
-    assert.equal(problems[1]!.message, 'not a JSON object');
-    assert.equal(problems[2]!.message, 'not a JSON object');
-    assert.match(problems[3]!.message, /^not valid JSON/);
-    assert.doesNotMatch(problems[3]!.message, /torn/);
-  });
-
-  test('reassembles lines that span many read chunks (multi-byte characters cut between chunks)', async () => {
-    // Each line is ~3 MiB of 'é' (2 bytes), so lines and characters cross the 1 MiB chunk edges.
-    const long = 'é'.repeat(1_500_000);
-    const text = `${JSON.stringify({ i: 0, s: long })}\n{"i":1}\n${JSON.stringify({ i: 2, s: long })}\n`;
-    const file = write('long.jsonl', text);
-    const { entries, problems } = await readAll(file);
-    assert.deepEqual(problems, []);
-    assert.deepEqual(
-      entries.map((e) => [e.line, e.value.i]),
-      [
-        [1, 0],
-        [2, 1],
-        [3, 2],
-      ],
-    );
-    assert.equal(entries[0]!.value.s, long);
-    assert.equal(entries[2]!.value.s, long);
-  });
-
-  test('a line longer than maxLineBytes is reported and skipped, and the next line is read', async () => {
-    const file = write(
-      'huge.jsonl',
-      `{"a":1}\n${JSON.stringify({ s: 'x'.repeat(3_000_000) })}\n{"a":3}\n`,
-    );
-    const { entries, problems } = await readAll(file, { maxLineBytes: 1_500_000 });
-    assert.deepEqual(
-      entries.map((e) => [e.line, e.value.a]),
-      [
-        [1, 1],
-        [3, 3],
-      ],
-    );
-    assert.equal(problems.length, 1);
-    assert.equal(problems[0]!.line, 2);
-    assert.match(problems[0]!.message, /longer than 1500000 bytes/);
-  });
-
-  test('a byte-order mark at the start of the file is not part of the first record', async () => {
-    const file = write(
-      'bom.jsonl',
-      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}\n')]),
-    );
-    const { entries, problems } = await readAll(file);
-    assert.deepEqual(problems, []);
-    assert.equal(entries[0]!.value.a, 1);
-  });
-
-  test('a missing file and a folder are InputErrors that name the path and say why', async () => {
-    await assert.rejects(readAll(join(dir, 'absent.jsonl')), (error: unknown) => {
-      assert.ok(error instanceof InputError);
-      assert.match(error.message, /absent\.jsonl.*no such file/);
-      return true;
+for (const reader of ['async', 'sync'] as const)
+  describe(`readJsonLines (${reader})`, () => {
+    beforeEach(() => {
+      mode = reader;
     });
-    await assert.rejects(readAll(dir), /it is a directory/);
-  });
+    test('gives each object with its 1-based line number; blank lines are counted, not given', async () => {
+      const file = write('plain.jsonl', '{"a":1}\n\n  \n{"a":2}\r\n{"a":3}');
+      const { entries, problems } = await readAll(file);
+      assert.deepEqual(
+        entries.map((e) => [e.line, e.value.a, e.file]),
+        [
+          [1, 1, file],
+          [4, 2, file],
+          [5, 3, file],
+        ],
+      );
+      assert.deepEqual(problems, []);
+    });
 
-  test('reads standard input as "-"', () => {
-    const script = `
+    test('reports a torn line, a non-object and a non-JSON line with their line numbers and goes on', async () => {
+      const file = write(
+        'bad.jsonl',
+        '{"a":1}\n{"function_name":"f","run_dur\n[1,2]\n42\nhello\n{"a":2}\n',
+      );
+      const { entries, problems } = await readAll(file);
+      assert.deepEqual(
+        entries.map((e) => e.line),
+        [1, 6],
+      );
+      assert.deepEqual(
+        problems.map((p) => p.line),
+        [2, 3, 4, 5],
+      );
+      assert.match(problems[0]!.message, /torn or unfinished/);
+      assert.equal(problems[1]!.message, 'not a JSON object');
+      assert.equal(problems[2]!.message, 'not a JSON object');
+      assert.match(problems[3]!.message, /^not valid JSON/);
+      assert.doesNotMatch(problems[3]!.message, /torn/);
+    });
+
+    test('reassembles lines that span many read chunks (multi-byte characters cut between chunks)', async () => {
+      // Each line is ~3 MiB of 'é' (2 bytes), so lines and characters cross the 1 MiB chunk edges.
+      const long = 'é'.repeat(1_500_000);
+      const text = `${JSON.stringify({ i: 0, s: long })}\n{"i":1}\n${JSON.stringify({ i: 2, s: long })}\n`;
+      const file = write('long.jsonl', text);
+      const { entries, problems } = await readAll(file);
+      assert.deepEqual(problems, []);
+      assert.deepEqual(
+        entries.map((e) => [e.line, e.value.i]),
+        [
+          [1, 0],
+          [2, 1],
+          [3, 2],
+        ],
+      );
+      assert.equal(entries[0]!.value.s, long);
+      assert.equal(entries[2]!.value.s, long);
+    });
+
+    test('a line longer than maxLineBytes is reported and skipped, and the next line is read', async () => {
+      const file = write(
+        'huge.jsonl',
+        `{"a":1}\n${JSON.stringify({ s: 'x'.repeat(3_000_000) })}\n{"a":3}\n`,
+      );
+      const { entries, problems } = await readAll(file, { maxLineBytes: 1_500_000 });
+      assert.deepEqual(
+        entries.map((e) => [e.line, e.value.a]),
+        [
+          [1, 1],
+          [3, 3],
+        ],
+      );
+      assert.equal(problems.length, 1);
+      assert.equal(problems[0]!.line, 2);
+      assert.match(problems[0]!.message, /longer than 1500000 bytes/);
+    });
+
+    test('a byte-order mark at the start of the file is not part of the first record', async () => {
+      const file = write(
+        'bom.jsonl',
+        Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}\n')]),
+      );
+      const { entries, problems } = await readAll(file);
+      assert.deepEqual(problems, []);
+      assert.equal(entries[0]!.value.a, 1);
+    });
+
+    test('a missing file and a folder are InputErrors that name the path and say why', async () => {
+      await assert.rejects(readAll(join(dir, 'absent.jsonl')), (error: unknown) => {
+        assert.ok(error instanceof InputError);
+        assert.match(error.message, /absent\.jsonl.*no such file/);
+        return true;
+      });
+      await assert.rejects(readAll(dir), /it is a directory/);
+    });
+
+    test('reads standard input as "-"', () => {
+      const script = `
       import { readJsonLines } from ${JSON.stringify(new URL('../../src/record/read-jsonl.ts', import.meta.url).pathname)};
       const lines = [];
       for await (const e of readJsonLines('-')) lines.push([e.file, e.line, e.value.a]);
       console.log(JSON.stringify(lines));`;
-    const child = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', '--input-type=module', '-e', script],
-      {
-        input: '{"a":1}\n\n{"a":2}\n',
-        encoding: 'utf8',
-      },
-    );
-    assert.equal(child.status, 0, child.stderr);
-    assert.deepEqual(JSON.parse(child.stdout), [
-      ['-', 1, 1],
-      ['-', 3, 2],
-    ]);
+      const child = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script],
+        {
+          input: '{"a":1}\n\n{"a":2}\n',
+          encoding: 'utf8',
+        },
+      );
+      assert.equal(child.status, 0, child.stderr);
+      assert.deepEqual(JSON.parse(child.stdout), [
+        ['-', 1, 1],
+        ['-', 3, 2],
+      ]);
+    });
   });
-});
 
 describe('resolveInputs', () => {
   const folder = join(dir, 'results');

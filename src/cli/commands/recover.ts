@@ -29,11 +29,19 @@ export async function runRecover(options: RecoverCommandOptions, io: CommandIO):
   for (const live of result.live) {
     io.stderr.write(`microbench recover: left alone ${live.journal}: ${live.reason}\n`);
   }
+  for (const skipped of result.skipped) {
+    io.stderr.write(`microbench recover: skipped ${skipped.journal}: ${skipped.reason}\n`);
+  }
   for (const e of result.errors) {
     io.stderr.write(`microbench recover: ${e.journal}: ${e.message}\n`);
   }
   if (result.recovered.length === 0 && result.errors.length === 0) {
-    io.stdout.write('No interrupted runs to recover.\n');
+    const live = result.live.length;
+    io.stdout.write(
+      live === 0
+        ? 'No interrupted runs to recover.\n'
+        : `Nothing to recover now: ${live} journal${live === 1 ? ' belongs' : 's belong'} to running processes.\n`,
+    );
   }
   return result.errors.length > 0 ? 1 : 0;
 }
