@@ -22,6 +22,7 @@ import {
   openSync,
   rmdirSync,
   type Stats,
+  statSync,
   unlinkSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -129,19 +130,19 @@ function prepareJournalDir(dir: string): void {
   const user = dirname(dir);
   const top = dirname(user);
   const results = dirname(top);
-  makeDirectorySync(results);
-  const resultsStats = lstatSync(results);
+  let resultsStats = statSync(results, { throwIfNoEntry: false });
+  if (resultsStats === undefined) {
+    makeDirectorySync(results);
+    resultsStats = statSync(results);
+  }
   // The shared top folder: others may create their own user folder in it where they may write
-  // in the results folder, but (sticky) not rename or remove ours.
+  // in the results folder, but (sticky) not rename or remove ours. Its owner may be anyone (in a
+  // group folder, whoever journaled first); what is trusted is the user folder below it.
   ensureFolder(top, 0o1000 | (resultsStats.mode & 0o777), (path, stats) => {
     if (stats.isSymbolicLink() || !stats.isDirectory())
       return untrustedReason(path, stats, 'folder');
-    const owners = new Set([EFFECTIVE_UID, 0, resultsStats.uid]);
-    if (EFFECTIVE_UID >= 0 && !owners.has(stats.uid)) {
-      return `the journal folder ${path} is owned by uid ${stats.uid}, neither this user (uid ${EFFECTIVE_UID}) nor the owner of ${results}; remove it`;
-    }
     if ((stats.mode & 0o022) !== 0 && (stats.mode & 0o1000) === 0) {
-      return `the journal folder ${path} is writable by others and not sticky (mode ${(stats.mode & 0o7777).toString(8)}); chmod +t it, or remove it`;
+      return `the journal folder ${path} is writable by others and not sticky (mode ${(stats.mode & 0o7777).toString(8)}, owner uid ${stats.uid}); chmod +t it, or remove it`;
     }
     return undefined;
   });
@@ -155,16 +156,19 @@ function ensureFolder(
   mode: number,
   check: (path: string, stats: Stats) => string | undefined,
 ): void {
-  let created = false;
-  try {
-    mkdirSync(path, mode & 0o777);
-    created = true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  // lstat first: a folder that is there already (the common case) costs no failed mkdir.
+  let stats = lstatSync(path, { throwIfNoEntry: false });
+  if (stats === undefined) {
+    try {
+      mkdirSync(path, mode & 0o777);
+      // mkdir's mode is cut by the umask (and never sets the sticky bit): set it on what we made.
+      chmodSync(path, mode);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    stats = lstatSync(path);
   }
-  // mkdir's mode is cut by the umask (and never sets the sticky bit): set it on what we made.
-  if (created) chmodSync(path, mode);
-  const why = check(path, lstatSync(path));
+  const why = check(path, stats);
   if (why !== undefined) throw new JournalError(`journaling skipped: ${why}`);
 }
 
