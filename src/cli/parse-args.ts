@@ -5,8 +5,8 @@
  *        │        └─► their own option tables ──► { type: 'report' | ... }
  *        └─► run options up to `--` or the first word ──► validate ──► { type: 'run' }
  *
- * Why not commander: importing it costs about 20 ms of the CLI's start-up (measured on this
- * machine, against a few hundred microseconds for this file), and `util.parseArgs` cannot do
+ * Why not commander: bundled with a code cache it still costs 12–30 ms more start-up than
+ * this file (docs/choices.md), and `util.parseArgs` cannot do
  * `--stdout[=suppress]` (an optional value) or `--mixin a b` (several values).
  *
  * Every mistake is a `UsageError` whose message names the option, what was expected and what was
