@@ -141,10 +141,10 @@ export class PendingJournal {
    */
   forgetIfGone(): void {
     const segment = this.#current;
-    if (segment === undefined || !isUnlinked(segment.fd)) return;
+    if (segment === undefined || segment.pending > 0 || !isUnlinked(segment.fd)) return;
+    // One that still holds pending records stays current: the next add() writes them again.
     this.#current = undefined;
-    if (segment.pending === 0) dropSegment(segment);
-    // Otherwise the records still pending in it close it when the last is delivered.
+    dropSegment(segment);
   }
 
   /** Delete the files whose records are all delivered (process exit). */
