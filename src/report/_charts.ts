@@ -2,8 +2,17 @@
 // distribution, durations and peak RSS by run (points: runs are discrete), durations by
 // iteration, sub-timings stacked per run, telemetry per field, and the comparison across groups.
 
+import { compareSamplesWithin, type Verdict } from '../compare/compare.js';
+import type { BenchmarkSamples } from '../compare/samples.js';
 import { OptionError } from '../errors.js';
-import { chooseSecondsUnit, chooseUnit, classifyField, roundRelative } from './_units.js';
+import { quantileSorted } from '../stats/quantile.js';
+import {
+  chooseSecondsUnit,
+  chooseUnit,
+  classifyField,
+  formatSeconds,
+  roundRelative,
+} from './_units.js';
 import { type AlignedData, alignSeries, type XYSeries } from './decimate.js';
 
 /** How a series is drawn: a line (telemetry over time), points (one per run or iteration),
@@ -70,6 +79,12 @@ export interface ComparisonRow {
   readonly maxS: number;
   /** Median / the reference's median. */
   readonly ratio: number;
+  /** Seeded bootstrap 95 % interval of the ratio (`null` for the reference itself). */
+  readonly ratioCi: readonly [number, number] | null;
+  /** Two-sided Mann–Whitney U p-value against the reference (`null` for the reference). */
+  readonly pValue: number | null;
+  /** `faster`, `slower` or `same` than the reference (`null` for the reference). */
+  readonly verdict: Verdict | null;
   readonly failed: number;
 }
 
@@ -80,6 +95,8 @@ export interface ReportComparison {
   /** `baseline` when `--baseline` chose it, else `fastest`. */
   readonly referenceKind: 'baseline' | 'fastest';
   readonly rows: readonly ComparisonRow[];
+  /** Not the same environment, samples too small for a verdict... (from `compare`). */
+  readonly warnings: readonly string[];
 }
 
 /** What {@link durationCharts} draws from. */
@@ -335,25 +352,34 @@ export function subTimingChart(
   };
 }
 
-/** The benchmarks side by side, or `null` with fewer than two that have successful iterations. */
+/** The statistics of a group the comparison shows. */
+export interface ComparedGroup {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: 'function' | 'command';
+  readonly stats: {
+    count: number;
+    medianS: number;
+    meanS: number;
+    minS: number;
+    maxS: number;
+    p5S: number;
+    p25S: number;
+    p75S: number;
+    p95S: number;
+    failed: number;
+  };
+}
+
+/**
+ * The benchmarks side by side, relative to `baseline` (a name) or the fastest, with `compare`'s
+ * statistics (bootstrap interval of the ratio of medians, Mann–Whitney p-value, verdict) from
+ * `samples` (gathered from the same records); `null` with fewer than two benchmarks that have
+ * successful iterations.
+ */
 export function comparisonOf(
-  groups: readonly {
-    id: string;
-    name: string;
-    kind: 'function' | 'command';
-    stats: {
-      count: number;
-      medianS: number;
-      meanS: number;
-      minS: number;
-      maxS: number;
-      p5S: number;
-      p25S: number;
-      p75S: number;
-      p95S: number;
-      failed: number;
-    };
-  }[],
+  groups: readonly ComparedGroup[],
+  samples: readonly BenchmarkSamples[],
   baseline: string | undefined,
 ): ReportComparison | null {
   const usable = groups.filter((g) => g.stats.count > 0);
@@ -366,25 +392,38 @@ export function comparisonOf(
   if (usable.length < 2) return null;
   const byMedian = [...usable].sort((a, b) => a.stats.medianS - b.stats.medianS);
   const reference = usable.find((g) => g.name === baseline) ?? byMedian[0]!;
+  const withData = samples.filter((s) => s.durations.length > 0);
+  const compared = withData.some((s) => s.name === reference.name)
+    ? compareSamplesWithin(withData, { baselineName: reference.name })
+    : null;
+  const others = withData.filter((s) => s.name !== reference.name);
+  const resultOf = new Map(others.map((s, i) => [s.name, compared?.benchmarks[i]]));
   return {
     reference: reference.name,
     referenceKind: baseline !== undefined && reference.name === baseline ? 'baseline' : 'fastest',
-    rows: byMedian.map((g) => ({
-      groupId: g.id,
-      kind: g.kind,
-      name: g.name,
-      count: g.stats.count,
-      medianS: g.stats.medianS,
-      meanS: g.stats.meanS,
-      minS: g.stats.minS,
-      p5S: g.stats.p5S,
-      p25S: g.stats.p25S,
-      p75S: g.stats.p75S,
-      p95S: g.stats.p95S,
-      maxS: g.stats.maxS,
-      ratio: g.stats.medianS / reference.stats.medianS,
-      failed: g.stats.failed,
-    })),
+    warnings: compared?.warnings ?? [],
+    rows: byMedian.map((g) => {
+      const result = g === reference ? undefined : resultOf.get(g.name);
+      return {
+        groupId: g.id,
+        kind: g.kind,
+        name: g.name,
+        count: g.stats.count,
+        medianS: g.stats.medianS,
+        meanS: g.stats.meanS,
+        minS: g.stats.minS,
+        p5S: g.stats.p5S,
+        p25S: g.stats.p25S,
+        p75S: g.stats.p75S,
+        p95S: g.stats.p95S,
+        maxS: g.stats.maxS,
+        ratio: g.stats.medianS / reference.stats.medianS,
+        ratioCi: result === undefined ? null : result.ratioCi,
+        pValue: result === undefined ? null : result.pValue,
+        verdict: result === undefined ? null : result.verdict,
+        failed: g.stats.failed,
+      };
+    }),
   };
 }
 
@@ -396,13 +435,22 @@ function histogram(
   const sorted = input.sortedDurations;
   const n = sorted.length;
   const lo = sorted[0]!;
-  const hi = sorted[n - 1]!;
+  // A far tail (beyond the 99.5th percentile by more than the whole 0.5–99.5 range) would squeeze
+  // the shape into one bin: it is left out of the bins and counted in the note.
+  const q995 = quantileSorted(sorted, 0.995);
+  const farTail = sorted[n - 1]! > q995 + (q995 - quantileSorted(sorted, 0.005));
+  const hi = farTail ? q995 : sorted[n - 1]!;
+  let inRange = n;
+  if (farTail) while (inRange > 0 && sorted[inRange - 1]! > hi) inRange--;
   // Rice's rule, capped: enough bins to show a shape, few enough to read.
-  const bins = hi === lo ? 1 : Math.max(5, Math.min(MAX_BINS, Math.ceil(2 * Math.cbrt(n))));
+  const bins = hi === lo ? 1 : Math.max(5, Math.min(MAX_BINS, Math.ceil(2 * Math.cbrt(inRange))));
   const width = hi === lo ? Math.max(Math.abs(lo) * 0.01, 1e-9) : (hi - lo) / bins;
   const counts = new Array<number>(bins).fill(0);
-  for (const d of sorted) counts[Math.min(bins - 1, Math.floor((d - lo) / width))]!++;
+  for (let i = 0; i < inRange; i++) {
+    counts[Math.min(bins - 1, Math.floor((sorted[i]! - lo) / width))]!++;
+  }
   const centers = counts.map((_, i) => lo + (i + 0.5) * width);
+  const beyond = n - inRange;
   return {
     id: input.nextChartId(),
     groupId: input.groupId,
@@ -422,7 +470,10 @@ function histogram(
     rawPoints: n,
     decimated: false,
     yFromZero: true,
-    note: `${grouped(n)} successful iterations in ${bins} bins`,
+    note:
+      beyond === 0
+        ? `${grouped(n)} successful iterations in ${bins} bins`
+        : `${grouped(inRange)} successful iterations in ${bins} bins; ${grouped(beyond)} slower, up to ${formatSeconds(sorted[n - 1]!)}, not drawn`,
   };
 }
 

@@ -7,6 +7,7 @@
  * A Content-Security-Policy forbids every network request, so the page works offline.
  */
 
+import { formatP } from '../compare/compare.js';
 import { PAGE_SCRIPT } from './_page-script.js';
 import { formatBytes, formatSeconds } from './_units.js';
 import type {
@@ -276,9 +277,15 @@ function renderComparison(comparison: ReportComparison, groups: readonly ReportG
   const links = new Map(groups.map((g) => [g.id, g]));
   const rows = comparison.rows.map((r) => {
     const isReference = r.name === comparison.reference;
+    const times = (v: number): string => `${v.toFixed(v >= 10 ? 1 : 3)}×`;
     const ratio = isReference
       ? '<span class="muted">reference</span>'
-      : `${r.ratio.toFixed(r.ratio >= 10 ? 1 : 3)}×`;
+      : `${times(r.ratio)}${r.ratioCi === null ? '' : ` <span class="muted">[${times(r.ratioCi[0])} … ${times(r.ratioCi[1])}]</span>`}`;
+    const verdict =
+      r.verdict === null
+        ? '–'
+        : `<span class="${r.verdict === 'slower' ? 'status-bad' : r.verdict === 'faster' ? 'status-ok' : 'muted'}">${r.verdict}</span>` +
+          `${r.pValue === null ? '' : ` <span class="muted">p ${formatP(r.pValue)}</span>`}`;
     return (
       '<tr>' +
       `<td><a href="#${r.groupId}"><code>${escapeHtml(links.get(r.groupId)?.name ?? r.name)}</code></a></td>` +
@@ -287,6 +294,7 @@ function renderComparison(comparison: ReportComparison, groups: readonly ReportG
       `<td class="num">${seconds(r.meanS)}</td>` +
       `<td class="num">${seconds(r.p5S)} … ${seconds(r.p95S)}</td>` +
       `<td class="num">${ratio}</td>` +
+      `<td>${verdict}</td>` +
       `<td class="num">${r.failed > 0 ? `<span class="status-bad">${grouped(r.failed)}</span>` : '0'}</td>` +
       '</tr>'
     );
@@ -300,10 +308,15 @@ function renderComparison(comparison: ReportComparison, groups: readonly ReportG
     `<h2>Comparison <span class="muted">${count(comparison.rows.length, 'benchmark')}, medians relative to ${against}</span></h2>`,
     '<div class="table-wrap"><table class="compare"><thead><tr><th>benchmark</th><th class="num">n</th>' +
       '<th class="num">median</th><th class="num">mean</th><th class="num">5th … 95th percentile</th>' +
-      '<th class="num">median ratio</th><th class="num">failed</th></tr></thead>' +
+      '<th class="num">median ratio [95% CI]</th><th>verdict</th><th class="num">failed</th></tr></thead>' +
       `<tbody>${rows.join('')}</tbody></table></div>`,
+    comparison.warnings.length === 0
+      ? ''
+      : `<ul class="compare-warnings">${comparison.warnings.map((w) => `<li class="status-warn">${escapeHtml(w)}</li>`).join('')}</ul>`,
     renderBoxPlot(comparison),
-    '<p class="hint">Boxes: 25th to 75th percentile, the thick line the median; whiskers: 5th to 95th percentile. Successful iterations only; the axis starts at zero.</p>',
+    '<p class="hint">Ratio of medians with a seeded bootstrap 95 % interval; verdict from a two-sided Mann–Whitney U test ' +
+      '(same: not significant or within 2 %), as `microbench compare`. Boxes: 25th to 75th percentile, the thick line the median; ' +
+      'whiskers: 5th to 95th percentile. Successful iterations only; the axis starts at zero.</p>',
     '</section>',
   ].join('\n');
 }

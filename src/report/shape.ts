@@ -15,6 +15,7 @@
  * ```
  */
 
+import { SampleCollector } from '../compare/samples.js';
 import { type AnyRecord, flatten, rawDurations } from '../record/_layout-fields.js';
 import { cutDeep } from '../record/cut-deep.js';
 import { splitIterations } from '../record/iterations.js';
@@ -254,6 +255,8 @@ export class ReportShaper {
   readonly #options: ShapeOptions;
   readonly #maxPoints: number;
   readonly #groups = new Map<string, GroupState>();
+  // What `compare` needs for the comparison across benchmarks (successful durations, environment).
+  readonly #samples = new SampleCollector();
   #records = 0;
 
   constructor(options: ShapeOptions = {}) {
@@ -280,6 +283,7 @@ export class ReportShaper {
       this.#groups.set(key.key, g);
     }
     const number = ++g.runs;
+    this.#samples.add(record);
     const outcomes = splitIterations(record);
     const ok = outcomes.successfulDurationsS;
     for (const d of ok) g.durations.push(d);
@@ -347,11 +351,9 @@ export class ReportShaper {
     let nextChart = 0;
     const nextChartId = (): string => `c${++nextChart}`;
     let sampleCount = 0;
-    const sortedByGroup = new Map<string, Float64Array>();
     for (const g of this.#groups.values()) {
       sampleCount += g.samples;
       const sorted = g.durations.sortedFinite();
-      sortedByGroup.set(g.id, sorted);
       const fences = tukeyFences(g.runMedian.sortedFinite());
       let outlierRuns = 0;
       if (fences !== null) {
@@ -428,16 +430,7 @@ export class ReportShaper {
       warnings: o.warnings ?? [],
       recordCount: this.#records,
       sampleCount,
-      comparison: comparisonOf(
-        groups.map((g) => ({
-          id: g.id,
-          name: g.name,
-          kind: g.kind,
-          stats: g.stats,
-          sorted: sortedByGroup.get(g.id)!,
-        })),
-        o.baseline,
-      ),
+      comparison: comparisonOf(groups, this.#samples.benchmarks(), o.baseline),
       groups,
     };
   }
