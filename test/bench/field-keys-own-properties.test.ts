@@ -72,6 +72,22 @@ test('a replacer (the copying encoder) keeps them too', async () => {
   assertOwnFields(record!, 'with a replacer');
 });
 
+test("recordFormat 'v2' keeps them as top-level keys too", async () => {
+  const outfile = join(tmp.path, 'v2.jsonl');
+  const bench = new MicroBench({
+    defaultMixins: false,
+    fields: fields(),
+    outfile,
+    recordFormat: 'v2',
+  });
+  bench.record('first', () => 1);
+  bench.record('second', () => 2);
+  await bench.close();
+  const lines = readFileSync(outfile, 'utf8').trim().split('\n');
+  assert.equal(lines.length, 2);
+  for (const [i, line] of lines.entries()) assertOwnFields(JSON.parse(line), `v2 line ${i + 1}`);
+});
+
 test('--field __proto__=x and friends reach the CLI record', async () => {
   const outfile = join(tmp.path, 'cli.jsonl');
   const flags = KEYS.flatMap((key) => ['--field', `${key}=v-${key}`]);
