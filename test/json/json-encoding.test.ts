@@ -28,6 +28,17 @@ describe('JSON encoding rules (toJsonValue)', () => {
     });
   });
 
+  test('BigInt: both bounds of the safe-integer range are numbers, one past either is a string', () => {
+    const min = BigInt(Number.MIN_SAFE_INTEGER);
+    const max = BigInt(Number.MAX_SAFE_INTEGER);
+    assert.deepEqual(convert({ min, max, below: min - 1n, above: max + 1n }).out, {
+      min: Number.MIN_SAFE_INTEGER,
+      max: Number.MAX_SAFE_INTEGER,
+      below: '-9007199254740992',
+      above: '9007199254740992',
+    });
+  });
+
   test('Date → ISO string; an invalid Date → null', () => {
     assert.deepEqual(
       convert([new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 6)), new Date(Number.NaN)]).out,
