@@ -136,6 +136,7 @@ export class MicroBench {
         baseRecord,
         journalDir: opts.journal && outfile !== undefined ? journalDirFor(outfile.path) : undefined,
         outfile: outfile?.path,
+        recordFormat: opts.recordFormat,
       });
     }
 

@@ -33,6 +33,8 @@ export interface RunJournalHeader {
   readonly intervalMs: number;
   /** The record as it is when the timed iterations start. */
   readonly record: object;
+  /** The layout `recover` writes the record in. @default 'v1' */
+  readonly recordFormat?: 'v1' | 'v2';
 }
 
 /** An open CLI run journal; every method is best effort and never throws. */
@@ -76,6 +78,7 @@ export function openRunJournal(
         timezone: header.timezone,
         anchor_epoch_ms: anchorEpochMs,
         max_samples: null,
+        record_format: header.recordFormat ?? 'v1',
         record: header.record,
       },
       { warn: () => undefined },

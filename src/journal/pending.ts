@@ -47,6 +47,8 @@ interface Segment {
 export interface PendingJournalHeader {
   readonly outfile: string | undefined;
   readonly timezone: string;
+  /** The layout `recover` writes the records in. @default 'v1' */
+  readonly recordFormat?: 'v1' | 'v2';
 }
 
 /** Pending records of one bench (one journal folder), journaled by the main thread. */
@@ -169,6 +171,7 @@ export class PendingJournal {
       outfile: this.#header.outfile,
       timezone: this.#header.timezone,
       anchor_epoch_ms: now,
+      record_format: this.#header.recordFormat ?? 'v1',
     })}\n`;
     writeSync(fd, header);
     return {
@@ -189,7 +192,7 @@ const shared = new Map<string, PendingJournal>();
  * process that journals there.
  */
 export function pendingJournalFor(dir: string, header: PendingJournalHeader): PendingJournal {
-  const key = `${dir}\0${header.outfile ?? ''}\0${header.timezone}`;
+  const key = `${dir}\0${header.outfile ?? ''}\0${header.timezone}\0${header.recordFormat ?? 'v1'}`;
   let journal = shared.get(key);
   if (journal === undefined) {
     journal = new PendingJournal(dir, header);

@@ -38,11 +38,12 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { encodeJson } from '../json/encode.js';
 import { fileOutput } from '../outputs/file.js';
+import { toFlatRecord } from '../record/layout.js';
 import { readJsonLinesSync } from '../record/read-jsonl.js';
 import type { BenchRecord, TelemetrySample } from '../record/record.js';
 import { formatTimestamp, resolveTimezone, type Timezone } from '../record/timestamp.js';
+import { encodeRecord } from '../record/write-record.js';
 import { SampleReservoir } from '../telemetry/_reservoir.js';
 import { ProcessInfo } from '../telemetry/process-info.js';
 import {
@@ -228,6 +229,8 @@ interface JournalHeader {
   interval_ms?: number;
   outfile?: string;
   timezone?: string;
+  /** The layout the bench wrote (`v1` when absent: journals from before layouts). */
+  record_format?: string;
   anchor_epoch_ms?: number;
   max_samples?: number | null;
   record?: Record<string, unknown>;
@@ -281,7 +284,7 @@ function recoverOne(path: string, dir: string, claimed: boolean, context: Recove
   }
   const outfile = outfileForJournalDir(dir);
   if (header.kind === 'pending') {
-    recoverPending(path, outfile, lines.slice(1), claimed, context);
+    recoverPending(path, outfile, lines.slice(1), claimed, context, header.record_format);
     return;
   }
   const { record, total, finished } = buildRecord(header, lines.slice(1));
@@ -314,7 +317,8 @@ function recoverOne(path: string, dir: string, claimed: boolean, context: Recove
   }
   try {
     const output = fileOutput(outfile);
-    output.write(record, () => encodeJson(record, { warn: () => undefined }));
+    const format = toRecordFormat(header.record_format);
+    output.write(record, () => encodeRecord(record, format, { warn: () => undefined }));
     void output.close?.();
     context.written.get(outfile)?.add(recordKey(record));
   } catch (error) {
@@ -340,8 +344,10 @@ function recoverPending(
   lines: readonly string[],
   claimed: boolean,
   context: RecoverContext,
+  recordFormat: string | undefined,
 ): void {
   const { result } = context;
+  const format = toRecordFormat(recordFormat);
   const records: BenchRecord[] = [];
   for (const line of lines) {
     if (line.trim() === '') continue;
@@ -383,7 +389,7 @@ function recoverPending(
   try {
     const output = fileOutput(outfile);
     for (const record of records) {
-      output.write(record, () => encodeJson(record, { warn: () => undefined }));
+      output.write(record, () => encodeRecord(record, format, { warn: () => undefined }));
       context.written.get(outfile)?.add(recordKey(record));
     }
     void output.close?.();
@@ -590,9 +596,15 @@ function safeTimezone(name: string | undefined): Timezone {
   }
 }
 
-// What identifies a record: its process's run id, its function and its start time.
+// What identifies a record, in either layout: its process's run id, its function, its start time.
 function recordKey(record: Record<string, unknown>): string {
-  return JSON.stringify([record.mb_run_id, record.function_name, record.start_time]);
+  const flat = toFlatRecord(record);
+  return JSON.stringify([flat.mb_run_id, flat.function_name, flat.start_time]);
+}
+
+// The layout a journal's header names; journals from before layouts are v1.
+function toRecordFormat(value: unknown): 'v1' | 'v2' {
+  return value === 'v2' ? 'v2' : 'v1';
 }
 
 // Does the outfile already hold this record (same run, function and start)?

@@ -139,6 +139,8 @@ export interface TelemetrySpec {
   /** Journal folder (crash safety); undefined = no journal. */
   readonly journalDir: string | undefined;
   readonly outfile: string | undefined;
+  /** The bench's record layout, for `recover` to write the record in (journal header). @default 'v1' */
+  readonly recordFormat?: 'v1' | 'v2';
 }
 
 /** A bench's telemetry, registered with the sampler; starts runs. */
@@ -284,7 +286,11 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
     definitions.set(defId, source);
   }
   const pendingJournal = spec.journalDir
-    ? pendingJournalFor(spec.journalDir, { outfile: spec.outfile, timezone: spec.timezone.name })
+    ? pendingJournalFor(spec.journalDir, {
+        outfile: spec.outfile,
+        timezone: spec.timezone.name,
+        recordFormat: spec.recordFormat ?? 'v1',
+      })
     : undefined;
   const intervalMs = spec.intervalS * 1000;
   const waiting: Waiting = { count: 0, resolvers: [] };
@@ -325,6 +331,7 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
               timezone: spec.timezone.name,
               anchor_epoch_ms: anchorEpochMs,
               max_samples: spec.maxSamples ?? null,
+              record_format: spec.recordFormat ?? 'v1',
               // The bench's constant fields went to the worker once: only this call's own.
               record: base ? ownFields(record, base.record) : record,
             },

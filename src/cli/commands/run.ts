@@ -292,6 +292,7 @@ export async function runCommandBench(
         {
           outfile: options.journalOutfile,
           timezone: timezone.name,
+          recordFormat: options.recordFormat ?? 'v1',
           intervalMs: (options.telemetryIntervalS ?? 0) * 1000,
           // The keys the finished record will have, in its order, for a recovered one.
           record: {
