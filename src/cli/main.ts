@@ -145,7 +145,7 @@ async function runMain(options: RunCliOptions, io: CommandIO): Promise<Outcome> 
   // Every output destination is checked before the command is spawned (an unwritable outfile
   // exits 1 here, and the command never runs).
   const { preflightOutputs } = await import('../outputs/preflight.js');
-  preflightOutputs({ outfile: options.outfile, httpOutput: options.httpOutput });
+  const checked = preflightOutputs({ outfile: options.outfile, httpOutput: options.httpOutput });
   const mixins = registry
     ? createMixins(registry, names, options)
     : defaultMixins
@@ -162,7 +162,7 @@ async function runMain(options: RunCliOptions, io: CommandIO): Promise<Outcome> 
       fields: options.fields,
       mixins,
       outputs,
-      ...(options.outfile !== undefined && { journalOutfile: options.outfile }),
+      ...(checked.outfile !== undefined && { journalOutfile: checked.outfile }),
       recordFormat: options.recordFormat,
       ...(options.timeoutS !== undefined && { timeoutS: options.timeoutS }),
       ...(options.stdout && { stdout: options.stdout }),

@@ -17,16 +17,21 @@ import { expandPathPlaceholders } from './path-placeholders.js';
  * placeholder, a URL that does not parse) is a `UsageError`; a destination that cannot be used
  * (a file that cannot be opened for appending) is a `MicrobenchError` with code `ERR_MB_OUTPUT`
  * naming the path and the OS error. Either way one line, and nothing has run yet.
+ *
+ * @returns the outfile as the file output will write it: absolute, placeholders replaced (for
+ *   what else follows that file, such as the run's journal).
  */
-export function preflightOutputs(options: CliOutputOptions): void {
-  if (options.outfile !== undefined) preflightOutfile(options.outfile);
+export function preflightOutputs(options: CliOutputOptions): { readonly outfile?: string } {
+  const outfile = options.outfile !== undefined ? preflightOutfile(options.outfile) : undefined;
   if (options.httpOutput !== undefined) preflightHttpUrl(options.httpOutput);
+  return outfile !== undefined ? { outfile } : {};
 }
 
 // internal ---------------------------------------------------------------------------------------
 
-// Open the outfile for appending as the run will (a file made by the check is removed again).
-function preflightOutfile(outfile: string): void {
+// Open the outfile for appending as the run will (a file made by the check is removed again);
+// returns its absolute path.
+function preflightOutfile(outfile: string): string {
   if (outfile === '') throw new UsageError('--outfile: expected a file path, got an empty string');
   let absolute: string;
   try {
@@ -41,6 +46,7 @@ function preflightOutfile(outfile: string): void {
     if (!(error instanceof OptionError)) throw error;
     throw new MicrobenchError('ERR_MB_OUTPUT', error.message, { cause: error.cause });
   }
+  return absolute;
 }
 
 // The URL an HTTP output would POST to parses, with an http(s) scheme.

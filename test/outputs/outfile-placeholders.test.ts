@@ -12,7 +12,7 @@ import { fileOutput } from '../../src/outputs/file.js';
 import { expandPathPlaceholders } from '../../src/outputs/path-placeholders.js';
 import { readJsonLinesFrom, resolveInputs } from '../../src/record/inputs.js';
 import { RUN_ID } from '../../src/record/run-id.js';
-import { makeTempDir, runCli } from '../helpers/cli.js';
+import { makeTempDir, runCli, startCli } from '../helpers/cli.js';
 import { watchWarnings } from '../helpers/warnings.js';
 
 watchWarnings();
@@ -130,6 +130,38 @@ describe('outfile with placeholders', () => {
     const codes: unknown[] = [];
     for await (const entry of readJsonLinesFrom(files)) codes.push(entry.value.returncode);
     assert.deepEqual(codes.sort(), [[0], [3]]);
+  });
+
+  test("the CLI run's journal lies under the expanded outfile name, not the template", async () => {
+    const folder = join(tmp.path, 'journaled');
+    const cli = startCli([
+      '--no-mixin',
+      '--outfile',
+      join(folder, 'r-{pid}.jsonl'),
+      '--',
+      'sleep',
+      '1',
+    ]);
+    const seen = new Set<string>();
+    let done = false;
+    void cli.result.then(() => {
+      done = true;
+    });
+    const journals = join(folder, '.microbench-journal');
+    while (!done) {
+      if (existsSync(journals)) {
+        for (const user of readdirSync(journals)) {
+          for (const name of readdirSync(join(journals, user))) seen.add(name);
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const result = await cli.result;
+    assert.equal(result.code, 0, result.stderr);
+    const [written] = readdirSync(folder).filter((name) => name.endsWith('.jsonl'));
+    assert.match(String(written), /^r-\d+\.jsonl$/);
+    assert.ok(seen.size > 0, 'the run journal was seen while the command ran');
+    assert.deepEqual([...seen], [written], 'the journal folder is named like the written file');
   });
 
   test('the CLI: an unknown placeholder or unset variable is a usage error before anything runs', async () => {
