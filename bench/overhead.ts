@@ -86,6 +86,16 @@ const WRAPPER_CONFIGS: readonly Config[] = [
       return { call: bench.wrap(work), done: () => bench.close() };
     },
   },
+  {
+    label: "file, defaults, recordFormat: 'v2'",
+    make: (lib, dir, batch) => {
+      const bench = new lib.MicroBench({
+        outfile: join(dir, `v${batch}.jsonl`),
+        recordFormat: 'v2',
+      });
+      return { call: bench.wrap(work), done: () => bench.close() };
+    },
+  },
 ];
 
 /**
@@ -172,7 +182,16 @@ export async function measureWrapper(args: BenchArgs): Promise<Section> {
   );
   const memDefault = med('in-memory, defaults (new MicroBench())') - bare;
   const fileDefault = med('file, defaults (new MicroBench({ outfile }))') - bare;
+  const fileV2 = med("file, defaults, recordFormat: 'v2'") - bare;
   const checks: Check[] = [
+    {
+      target: "writing v2 (recordFormat: 'v2') costs no more per call than v1 (file, defaults)",
+      measured: `${formatUs(fileV2)} vs ${formatUs(fileDefault)}`,
+      // Medians of interleaved rounds; 5 % allows for a shared machine's noise.
+      pass: fileV2 <= fileDefault * 1.05,
+      missNote:
+        "src/record/write-record.ts: the v2 writer caches the JSON of each namespace's shared fields (mb, call.name, node) per function name, as the v1 encoder caches the leading fields; what is left per call is one JSON.stringify per namespace with per-call fields.",
+    },
     {
       target: 'wrapper overhead per call without telemetry, in-memory (defaults) ≤ 3 µs',
       measured: formatUs(memDefault),
