@@ -10,7 +10,9 @@
  */
 
 import { resolveInputs } from '../record/inputs.js';
+import { toFlatRecord } from '../record/layout.js';
 import { readJsonLines } from '../record/read-jsonl.js';
+import { isMicrobenchRecord, NOT_A_RECORD_MESSAGE } from '../record/read-record.js';
 import type { ReportSource, SourcedRecord } from './shape.js';
 
 /** Corrupt lines reported per file before the rest are only counted. */
@@ -62,8 +64,17 @@ export async function forEachRecord(
         }
       },
     })) {
+      // JSON that is no microbench record is reported by line, never a nameless benchmark; v1
+      // and v2 records (ours or Python's) reach the report under the same (v1) names.
+      if (!isMicrobenchRecord(entry.value)) {
+        skipped++;
+        if (skipped <= MAX_LINE_WARNINGS_PER_FILE) {
+          warn(`${file}:${entry.line}: ${NOT_A_RECORD_MESSAGE}`);
+        }
+        continue;
+      }
       records++;
-      visit({ record: entry.value, file, index: records });
+      visit({ record: toFlatRecord(entry.value), file, index: records });
     }
     total += records;
     if (skipped > MAX_LINE_WARNINGS_PER_FILE) {
