@@ -185,7 +185,7 @@ describe('microbench export', { concurrency: true }, () => {
     assert.equal(parseCsv(stdout).length, 6);
   });
 
-  test('bad input: no records, no telemetry, an unknown format, a missing file', async () => {
+  test('bad input: no records, no telemetry, an unknown format or layout, a missing file', async () => {
     const empty = join(tmp.path, 'empty.jsonl');
     writeFileSync(empty, '{"not": "a record"}\n');
     const none = await runCli(['export', empty]);
@@ -197,6 +197,9 @@ describe('microbench export', { concurrency: true }, () => {
     const format = await runCli(['export', '--format', 'xlsx', LIBRARY]);
     assert.equal(format.code, 2);
     assert.match(format.stderr, /--format: expected csv, got 'xlsx'/);
+    const layout = await runCli(['--record-format', 'v3', '--', 'true']);
+    assert.equal(layout.code, 2);
+    assert.match(layout.stderr, /--record-format: expected v1 .* or v2 .*, got 'v3'/);
     const missing = await runCli(['export', join(tmp.path, 'nope.jsonl')]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /nope\.jsonl/);
