@@ -26,6 +26,9 @@ import {
   SubcommandUsageError,
 } from './parse-args.js';
 
+// The top-level names a v2 record keeps for its namespaces (equal to layout.ts V2_NAMESPACES).
+const V2_NAMESPACE_NAMES: readonly string[] = ['mb', 'call', 'host', 'node', 'env', 'python'];
+
 // What running the CLI ended with: an exit status, and a signal to die of instead when the run
 // was stopped by that signal (so a shell sees a death by signal, as without microbench).
 interface Outcome {
@@ -123,6 +126,12 @@ async function runMain(options: RunCliOptions, io: CommandIO): Promise<Outcome> 
     if (run.CLI_RECORD_FIELDS.includes(key)) {
       throw new UsageError(
         `--field ${key}=...: '${key}' is a field microbench records itself; choose another name`,
+      );
+    }
+    // The v2 layout's namespaces (src/record/layout.ts V2_NAMESPACES), not loaded for one check.
+    if (options.recordFormat === 'v2' && V2_NAMESPACE_NAMES.includes(key)) {
+      throw new UsageError(
+        `--field ${key}=...: '${key}' is a namespace of the v2 record layout; choose another name`,
       );
     }
   }

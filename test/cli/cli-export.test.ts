@@ -200,6 +200,12 @@ describe('microbench export', { concurrency: true }, () => {
     const layout = await runCli(['--record-format', 'v3', '--', 'true']);
     assert.equal(layout.code, 2);
     assert.match(layout.stderr, /--record-format: expected v1 .* or v2 .*, got 'v3'/);
+    const clash = await runCli(['--record-format', 'v2', '--field', 'host=a', '--', 'true']);
+    assert.equal(clash.code, 2);
+    assert.match(
+      clash.stderr,
+      /--field host=\.\.\.: 'host' is a namespace of the v2 record layout/,
+    );
     const missing = await runCli(['export', join(tmp.path, 'nope.jsonl')]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /nope\.jsonl/);
