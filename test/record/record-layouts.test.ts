@@ -2,6 +2,7 @@
 // plain one, and the round trip back to the flat view.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { MicroBench } from '../../src/bench/micro-bench.js';
 import {
   detectRecordFormat,
   toFlatRecord,
@@ -149,6 +150,25 @@ describe('toV2Record: microbench v2.1 placements', () => {
       () => validateRecordFormat(2, '--record-format'),
       /`--record-format`.*`2` \(number\)/,
     );
+  });
+});
+
+describe('recordFormat as a MicroBench option', () => {
+  test("'v1' by default; an unknown layout and a v2 namespace as a field are refused", () => {
+    assert.equal(new MicroBench({ defaultMixins: false }).options.recordFormat, 'v1');
+    class V2Bench extends MicroBench {
+      static recordFormat = 'v2' as const;
+    }
+    assert.equal(new V2Bench().options.recordFormat, 'v2', 'a static member works too');
+    assert.throws(
+      () => new MicroBench({ recordFormat: 'v3' as 'v2' }),
+      /`recordFormat` to be 'v1'/,
+    );
+    assert.throws(
+      () => new MicroBench({ recordFormat: 'v2', fields: { call: 'x' } }),
+      /`fields.call`: 'call' is a namespace of the v2 record layout/,
+    );
+    assert.doesNotThrow(() => new MicroBench({ recordFormat: 'v1', fields: { call: 'x' } }));
   });
 });
 
