@@ -11,6 +11,7 @@ import { OptionError, UsageError } from '../../src/errors.js';
 import { fileOutput } from '../../src/outputs/file.js';
 import { preflightOutputs } from '../../src/outputs/preflight.js';
 import { CLI_PATH, ensureBuilt, makeTempDir, runCli } from '../helpers/cli.js';
+import { whyNobodyCannotRead } from '../helpers/second-user.js';
 import { watchWarnings } from '../helpers/warnings.js';
 
 watchWarnings();
@@ -121,6 +122,8 @@ describe('microbench --outfile (CLI)', () => {
     if (process.getuid?.() !== 0)
       return t.skip('needs root to run the CLI as a second user (setpriv)');
     ensureBuilt();
+    const unreadable = whyNobodyCannotRead(CLI_PATH);
+    if (unreadable) return t.skip(unreadable);
     const closed = join(tmp.path, 'root-only');
     mkdirSync(closed, { mode: 0o755 });
     const open = join(tmp.path, 'anyone');

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { whyNobodyCannotRead } from '../helpers/second-user.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const linux = process.platform === 'linux';
@@ -84,6 +85,10 @@ test('a user who may not raise priorities: the sampler stays normal, silently, a
 }, (t) => {
   const setpriv = spawnSync('setpriv', ['--version']);
   if (setpriv.error) return t.skip('setpriv (util-linux) is not installed');
+  const unreadable = whyNobodyCannotRead(
+    fileURLToPath(new URL('../../node_modules/tsx/package.json', import.meta.url)),
+  );
+  if (unreadable) return t.skip(unreadable);
   const nobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
   const { claimed, proc, stderr } = run('default', nobody);
   // Silently: no warning about it (a busy machine may still warn about missed samples).
