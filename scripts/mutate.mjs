@@ -1,4 +1,4 @@
-// `npm run mutate [GROUP...]`: mutation testing of the core modules with StrykerJS.
+// `npm run mutate [-- [--concurrency N] GROUP...]`: mutation testing of the core modules with StrykerJS.
 //
 //   for each group ──► stryker run (command runner) ──► reports/mutation/<group>.json
 //     mutate: the group's source files          │
@@ -53,7 +53,19 @@ export const GROUPS = {
   },
 };
 
-const wanted = process.argv.slice(2);
+// `--concurrency N`: mutants tested at once (default 2, one per core here; 1 leaves a core free).
+const argv = process.argv.slice(2);
+let concurrency = 2;
+const at = argv.indexOf('--concurrency');
+if (at !== -1) {
+  concurrency = Number(argv[at + 1]);
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    console.error('mutate: --concurrency needs a whole number of at least 1, e.g. --concurrency 1');
+    process.exit(2);
+  }
+  argv.splice(at, 2);
+}
+const wanted = argv;
 for (const name of wanted) {
   if (!(name in GROUPS)) {
     console.error(
@@ -84,7 +96,7 @@ for (const name of names) {
     ...(group.build && { buildCommand: 'npm run build --silent' }),
     mutate: group.mutate,
     coverageAnalysis: 'off',
-    concurrency: 2,
+    concurrency,
     timeoutMS: 60_000,
     reporters: ['clear-text', 'progress', 'json'],
     jsonReporter: { fileName: join(reportDir, `${name}.json`) },
