@@ -159,8 +159,20 @@ test('benches journaling to one outfile share a pending journal: never closed, t
   skip: process.platform !== 'linux' && 'counts /proc/self/fd',
 }, async () => {
   const outfile = join(tmp.path, 'shared-pending', 'out.jsonl');
+  // A sample that takes 20 ms: every call (a few µs) ends before its initial sample is in, so
+  // every record goes through the pending journal.
+  const slowTelemetry = () => {
+    const end = Date.now() + 20;
+    while (Date.now() < end);
+    return { slow: 1 };
+  };
   const make = () =>
-    new MicroBench({ outfile, telemetry, telemetryInterval: 1, defaultMixins: false });
+    new MicroBench({
+      outfile,
+      telemetry: slowTelemetry,
+      telemetryInterval: 1,
+      defaultMixins: false,
+    });
   // The first bench starts the sampler worker (and its /proc descriptors).
   const first = make();
   first.wrap((n: number) => n + 1)(0);
@@ -176,8 +188,11 @@ test('benches journaling to one outfile share a pending journal: never closed, t
   // 50 ms on a loaded machine gets a journal of its own until its stop is handled). Unshared,
   // the 100 benches held 200 descriptors.
   assert.ok(openDescriptors() - before <= 4, `${openDescriptors() - before} descriptors more`);
-  assert.ok(journalFiles(outfile).length <= 1);
-  assert.equal(readRecords(outfile).length, 101);
+  assert.equal(journalFiles(outfile).length, 1, 'one shared pending segment, still open');
+  const records = readRecords(outfile);
+  assert.equal(records.length, 101);
+  for (const record of records)
+    assert.deepEqual(record.telemetry, [{ timestamp: record.telemetry[0].timestamp, slow: 1 }]);
 });
 
 test('a pending journal whose folder was deleted starts a new segment for the next record', () => {
