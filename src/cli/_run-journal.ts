@@ -13,10 +13,9 @@
 // both); `iteration` on a sample and the iteration lines give a CLI record its one list of
 // samples, one duration and one return code per iteration. Each line is one write(2) on an
 // O_APPEND descriptor, so a kill tears at most the last line, which recovery skips.
-import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, readFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, join } from 'node:path';
-import { makeDirectorySync } from '../_make-directory.js';
+import { join } from 'node:path';
 import {
   createJournalFile,
   journalDirFor,

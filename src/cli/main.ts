@@ -353,7 +353,21 @@ const io: CommandIO = {
     return process.stderr;
   },
 };
+// A run waits on child processes, pipes and timers. Should a bug ever leave it waiting on a
+// promise nothing will settle, Node would empty its event loop and exit 0 without a record or a
+// word: say so instead, and fail.
+let settled = false;
+process.once('beforeExit', () => {
+  if (settled) return;
+  process.stderr.write(
+    'microbench: internal error (this is a bug; please report it): the run stopped waiting for an event that never came; its record may be missing\n',
+  );
+  process.exit(70);
+});
 main(process.argv.slice(2), io)
+  .finally(() => {
+    settled = true;
+  })
   .catch(async (error: unknown) => ({ exitCode: await reportError(error, io) }))
   .then((outcome: Outcome) => {
     if (outcome.signal) {

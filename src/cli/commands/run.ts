@@ -449,10 +449,12 @@ function runCommandOnce(command: readonly string[], options: RunOnceOptions): Pr
     let telemetry: ChildTelemetryRun | undefined;
     let termTimer: NodeJS.Timeout | undefined;
     let killTimer: NodeJS.Timeout | undefined;
+    let killSent = false;
     let killed: (() => void) | undefined;
     // SIGKILL to whatever is left of the tree, at the end of the grace period.
     const killLater = () => {
       killTimer = setTimeout(() => {
+        killSent = true;
         tree?.signal('SIGKILL');
         killed?.();
       }, options.graceMs);
@@ -488,8 +490,10 @@ function runCommandOnce(command: readonly string[], options: RunOnceOptions): Pr
       stderrPipe.exited();
       // A stopped run leaves nothing behind: what of the tree outlived the command gets SIGTERM
       // (again, for a timeout) and SIGKILL after the grace period; the run waits for that.
+      // Once SIGKILL went to the tree (the grace period ended before the command's exit was
+      // seen), what is left is dying already: nothing more to wait for.
       let survivorsGone = Promise.resolve();
-      if ((timedOut || state.interruptedBy) && tree?.hasSurvivors()) {
+      if ((timedOut || state.interruptedBy) && !killSent && tree?.hasSurvivors()) {
         survivorsGone = new Promise<void>((done) => {
           killed = done;
         });
