@@ -15,6 +15,7 @@ import type { TelemetrySample } from '../record/record.js';
 import { formatTimestamp, nowEpochMs, type Timezone } from '../record/timestamp.js';
 import { NoSuchProcessError, ProcessInfo } from '../telemetry/process-info.js';
 import { ProcessTreeSampler } from '../telemetry/process-tree.js';
+import { accountSamples, type SampleAccount } from '../telemetry/sample-account.js';
 
 /** Options of {@link startChildTelemetry}. */
 export interface ChildTelemetryOptions {
@@ -34,6 +35,8 @@ export interface ChildTelemetryResult {
   readonly samples: TelemetrySample[];
   /** Highest `VmHWM` read from the command's own process, in bytes; null when never read. */
   readonly peakRssBytes: number | null;
+  /** Samples due from the start until sampling ended (stop, or the command gone), taken, missed. */
+  readonly account: SampleAccount;
 }
 
 /** A running sampling session; `stop()` ends it and returns what was sampled. */
@@ -51,6 +54,10 @@ export function startChildTelemetry(
   options: ChildTelemetryOptions,
 ): ChildTelemetryRun {
   const samples: TelemetrySample[] = [];
+  // When each sample was taken (epoch ms), for the account of due and missed samples.
+  const takenAtMs: number[] = [];
+  const anchorEpochMs = nowEpochMs();
+  let endEpochMs: number | undefined;
   const intervalMs = options.intervalS * 1000;
   const children = options.scope === 'tree';
   let peakRssBytes: number | null = null;
@@ -63,16 +70,19 @@ export function startChildTelemetry(
     root = new ProcessInfo(pid);
   } catch (error) {
     stopped = true;
+    endEpochMs = anchorEpochMs;
     sampler?.close();
     if (!(error instanceof NoSuchProcessError)) {
       samples.push({
-        timestamp: formatTimestamp(nowEpochMs(), options.timezone),
+        timestamp: formatTimestamp(anchorEpochMs, options.timezone),
         error: describe(error),
       });
+      takenAtMs.push(anchorEpochMs);
     }
   }
 
   const close = () => {
+    if (!stopped) endEpochMs = nowEpochMs();
     stopped = true;
     if (timer !== undefined) clearTimeout(timer);
     sampler?.close();
@@ -93,10 +103,13 @@ export function startChildTelemetry(
       // The process count says something only for a tree; alone it is always 1.
       const fields = children ? { ...sample, num_processes } : sample;
       samples.push({ timestamp, ...fields });
+      takenAtMs.push(epochMs);
       options.onSample?.(epochMs, fields);
     } catch (error) {
-      if (!(error instanceof NoSuchProcessError))
+      if (!(error instanceof NoSuchProcessError)) {
         samples.push({ timestamp, error: describe(error) });
+        takenAtMs.push(epochMs);
+      }
       close();
     }
   };
@@ -121,7 +134,8 @@ export function startChildTelemetry(
   return {
     stop() {
       close();
-      return { samples, peakRssBytes };
+      const account = accountSamples(takenAtMs, anchorEpochMs, intervalMs, endEpochMs!);
+      return { samples, peakRssBytes, account };
     },
   };
 }

@@ -41,7 +41,10 @@ export interface BenchRecord {
   telemetry?: TelemetrySample[] | TelemetrySample[][];
   /** How many samples were taken in all when `telemetryMaxSamples` thinned the list. */
   telemetry_samples_total?: number;
-  /** Samples due while the call ran: the initial one, then one per interval (library records with telemetry). */
+  /**
+   * Samples due while the call ran: the initial one, then one per interval (library records with
+   * telemetry). CLI records hold this and the four fields below as lists, one entry per iteration.
+   */
   telemetry_samples_due?: number;
   /** Samples taken (before any thinning). */
   telemetry_samples_taken?: number;

@@ -65,6 +65,7 @@ import {
   type TelemetrySource,
   type ToWorker,
 } from './protocol.js';
+import { percentile95, roundMs } from './sample-account.js';
 
 /** Why samples due in a call are missing from its record. */
 export type MissedCause =
@@ -982,17 +983,6 @@ function missedCause(run: RunState, missed: number): MissedCause {
   const hung = restCause === 'telemetry function hung' ? rest : 0;
   if (run.skippedOverloaded >= behind && run.skippedOverloaded >= hung) return 'machine overloaded';
   return hung > behind ? 'telemetry function hung' : 'sampler behind';
-}
-
-// Nearest-rank 95th percentile.
-function percentile95(values: readonly number[]): number {
-  const sorted = values.length === 1 ? values : [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)]!;
-}
-
-// ms to the microsecond.
-function roundMs(ms: number): number {
-  return Math.round(ms * 1000) / 1000;
 }
 
 // What to do about missed samples, by cause.

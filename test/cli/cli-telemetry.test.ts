@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { fixture, makeTempDir, readOnlyRecord, runCli } from '../helpers/cli.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fixture, makeTempDir, readOnlyRecord, runCli, startCli } from '../helpers/cli.js';
 
 const MIB = 1024 * 1024;
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/;
@@ -117,5 +118,47 @@ describe('microbench --telemetry-interval', {
     assert.ok(peak >= 48 * MIB, `tree rss peaked at ${peak / MIB} MiB`);
     for (const s of samples) assert.ok('pss_bytes' in s);
     assert.equal(readOnlyRecord(outfile).telemetry_scope, 'tree');
+  });
+
+  test('each iteration says how many samples were due, taken and missed, and how late they came', async () => {
+    const outfile = join(tmp.path, 'account.jsonl');
+    const args = ['-o', outfile, '--no-mixin', '--telemetry-interval', '0.1', '-n', '2'];
+    const result = await runCli([...args, '--', 'sleep', '0.45']);
+    assert.equal(result.code, 0, result.stderr);
+    const record = readOnlyRecord(outfile);
+    for (let i = 0; i < 2; i++) {
+      const due = record.telemetry_samples_due[i];
+      // 0.45 s at 0.1 s: the initial sample and 4 more, give or take the start-up of `sleep`.
+      assert.ok(due >= 4 && due <= Math.ceil(record.run_durations[i] / 0.1) + 1, `due ${due}`);
+      assert.equal(record.telemetry_samples_taken[i], record.telemetry[i].length);
+      assert.equal(record.telemetry_samples_missed[i], due - record.telemetry[i].length);
+      assert.equal(typeof record.telemetry_lateness_p95_ms[i], 'number');
+      assert.ok(record.telemetry_lateness_max_ms[i] >= record.telemetry_lateness_p95_ms[i]);
+    }
+  });
+
+  test('samples microbench could not take (stopped with SIGSTOP for 1 s) are counted missed, with a warning', async () => {
+    const outfile = join(tmp.path, 'starved.jsonl');
+    const args = ['-o', outfile, '--no-mixin', '--telemetry-interval', '0.1'];
+    const cli = startCli([...args, '--', 'sh', '-c', 'echo ready; sleep 2']);
+    await cli.waitForStdout('ready');
+    // The command's output comes straight from it: give microbench time to start sampling.
+    await sleep(300);
+    cli.child.kill('SIGSTOP');
+    await sleep(1000);
+    cli.child.kill('SIGCONT');
+    const result = await cli.result;
+    assert.equal(result.code, 0, result.stderr);
+    const record = readOnlyRecord(outfile);
+    // About 10 slots passed while microbench was stopped: the sampler skips them (no burst).
+    assert.ok(
+      record.telemetry_samples_missed[0] >= 5,
+      JSON.stringify(record.telemetry_samples_missed),
+    );
+    assert.equal(
+      record.telemetry_samples_taken[0] + record.telemetry_samples_missed[0],
+      record.telemetry_samples_due[0],
+    );
+    assert.match(result.stderr, /warning: telemetry took \d+ of the \d+ samples due/);
   });
 });

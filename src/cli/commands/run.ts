@@ -29,6 +29,7 @@ import { IMPLEMENTATION, type RecordFormat } from '../../record/layout.js';
 import type { BenchRecord, RecordedException, TelemetrySample } from '../../record/record.js';
 import { formatTimestamp, nowEpochMs, type Timezone, UTC } from '../../record/timestamp.js';
 import { encodeRecord } from '../../record/write-record.js';
+import type { SampleAccount } from '../../telemetry/sample-account.js';
 import { VERSION } from '../../version.js';
 import { CaptureBuffer, type CapturedText } from '../_capture-buffer.js';
 import type { ChildTelemetryResult, ChildTelemetryRun } from '../_child-telemetry.js';
@@ -64,6 +65,11 @@ export const CLI_RECORD_FIELDS: readonly string[] = [
   'stderr_dropped_bytes',
   'telemetry',
   'telemetry_scope',
+  'telemetry_samples_due',
+  'telemetry_samples_taken',
+  'telemetry_samples_missed',
+  'telemetry_lateness_p95_ms',
+  'telemetry_lateness_max_ms',
   'resource_usage',
   'exception',
   'interrupted',
@@ -311,6 +317,7 @@ export async function runCommandBench(
     const returncodes: number[] = [];
     const captured = { stdout: [] as CapturedText[], stderr: [] as CapturedText[] };
     const telemetry: TelemetrySample[][] = [];
+    const accounts: SampleAccount[] = [];
     const usage: CommandResourceUsage[] = [];
     let timedOut = false;
     for (let i = 1; i <= iterations && !spawnError && !state.interruptedBy; i++) {
@@ -323,6 +330,7 @@ export async function runCommandBench(
       // Every per-iteration list gets one entry per started iteration, whatever its outcome.
       record.run_durations.push(outcome.durationS);
       telemetry.push(outcome.telemetry?.samples ?? []);
+      accounts.push(outcome.telemetry?.account ?? NOTHING_DUE);
       if (outcome.spawnError) {
         spawnError = outcome.spawnError;
         // The shell's codes for a command that cannot be run: 127 not found, 126 not runnable.
@@ -354,6 +362,20 @@ export async function runCommandBench(
     if (options.telemetryIntervalS !== undefined) {
       record.telemetry = telemetry;
       record.telemetry_scope = telemetryScope;
+      // One entry per started iteration, as `telemetry` (the library's one call has one number).
+      const fields: Record<string, unknown> = record;
+      fields.telemetry_samples_due = accounts.map((a) => a.due);
+      fields.telemetry_samples_taken = accounts.map((a) => a.taken);
+      fields.telemetry_samples_missed = accounts.map((a) => a.missed);
+      fields.telemetry_lateness_p95_ms = accounts.map((a) => a.latenessP95Ms);
+      fields.telemetry_lateness_max_ms = accounts.map((a) => a.latenessMaxMs);
+      const missed = accounts.reduce((sum, a) => sum + a.missed, 0);
+      if (missed > 0) {
+        const due = accounts.reduce((sum, a) => sum + a.due, 0);
+        io.stderr.write(
+          `microbench: warning: telemetry took ${due - missed} of the ${due} samples due (telemetry_samples_missed in the record): microbench's own process could not keep up, so the machine is overloaded or the tree too large to read at this interval; lengthen --telemetry-interval or use --telemetry-scope direct\n`,
+        );
+      }
     }
     if (wantUsage && usage.length > 0) record.resource_usage = usage;
     if (spawnError) record.exception = toSpawnException(command[0]!, spawnError);
@@ -523,6 +545,15 @@ function runCommandOnce(command: readonly string[], options: RunOnceOptions): Pr
     });
   });
 }
+
+// The account of an iteration that never ran (its command could not be started).
+const NOTHING_DUE: SampleAccount = {
+  due: 0,
+  taken: 0,
+  missed: 0,
+  latenessP95Ms: null,
+  latenessMaxMs: null,
+};
 
 // How long to keep reading a captured pipe after the command exited: a process it left behind
 // may hold the pipe open for ever.
