@@ -46,6 +46,7 @@ import { formatTimestamp, resolveTimezone, type Timezone } from '../record/times
 import { encodeRecord } from '../record/write-record.js';
 import { SampleReservoir } from '../telemetry/_reservoir.js';
 import { ProcessInfo } from '../telemetry/process-info.js';
+import { accountSamples, type SampleAccount } from '../telemetry/sample-account.js';
 import {
   JOURNAL_DIR_NAME,
   journalDirFor,
@@ -458,6 +459,8 @@ function buildRecord(
 ): { record: BenchRecord; total: number; finished: boolean } {
   const tz = safeTimezone(header.timezone);
   const reservoir = new SampleReservoir(header.max_samples ?? undefined);
+  // When each (library) sample was taken, for the account of due and missed samples.
+  const takenAtMs: number[] = [];
   let lastEpochMs: number | undefined;
   let end: Record<string, unknown> | undefined;
   const cli = new CliIterations();
@@ -476,16 +479,27 @@ function buildRecord(
       const sample = { timestamp: formatTimestamp(entry.epoch_ms, tz), ...entry.sample };
       if (typeof entry.iteration === 'number')
         cli.addSample(entry.iteration, entry.epoch_ms, sample);
-      else reservoir.add(sample as TelemetrySample);
+      else {
+        reservoir.add(sample as TelemetrySample);
+        takenAtMs.push(entry.epoch_ms);
+      }
     } else if (entry?.type === 'iteration') {
       cli.addIteration(entry);
     }
   }
   const { samples, total } = reservoir.result();
   if (cli.used) return cli.buildRecord(header, end, lastEpochMs, tz);
+  const anchorMs = header.anchor_epoch_ms ?? takenAtMs[0];
+  const intervalMs = header.interval_ms ?? 0;
   if (end) {
     const record = { ...end, telemetry: samples } as unknown as BenchRecord;
     if (total !== samples.length) record.telemetry_samples_total = total;
+    // The call ended; its samples' account was still to be made when it was journaled.
+    if (record.telemetry_samples_due === undefined && anchorMs !== undefined) {
+      const finishMs = Date.parse(String(record.finish_time));
+      const endMs = Number.isFinite(finishMs) ? finishMs : (lastEpochMs ?? anchorMs);
+      addAccount(record, accountSamples(takenAtMs, anchorMs, intervalMs, endMs));
+    }
     return { record, total, finished: true };
   }
   const record = {
@@ -499,8 +513,21 @@ function buildRecord(
   }
   record.finish_time =
     lastEpochMs === undefined ? record.start_time : formatTimestamp(lastEpochMs, tz);
+  // Due up to the last sign of life: the last sample.
+  if (anchorMs !== undefined) {
+    addAccount(record, accountSamples(takenAtMs, anchorMs, intervalMs, lastEpochMs ?? anchorMs));
+  }
   record.interrupted = true;
   return { record, total, finished: false };
+}
+
+// A library record's honesty fields, as the live sampler writes them (docs/telemetry.md).
+function addAccount(record: BenchRecord, account: SampleAccount): void {
+  record.telemetry_samples_due = account.due;
+  record.telemetry_samples_taken = account.taken;
+  record.telemetry_samples_missed = account.missed;
+  record.telemetry_lateness_p95_ms = account.latenessP95Ms;
+  record.telemetry_lateness_max_ms = account.latenessMaxMs;
 }
 
 interface JournalLine {
@@ -522,6 +549,7 @@ interface JournalLine {
 class CliIterations {
   used = false;
   readonly #samples: Record<string, unknown>[][] = [];
+  readonly #takenAtMs: number[][] = [];
   readonly #finished: { durationS: number; returncode: number | null }[] = [];
   readonly #startEpochMs: number[] = [];
   readonly #lastEpochMs: number[] = [];
@@ -533,6 +561,7 @@ class CliIterations {
     const list = this.#samples[iteration] ?? [];
     list.push(sample);
     this.#samples[iteration] = list;
+    (this.#takenAtMs[iteration] ??= []).push(epochMs);
     this.#lastEpochMs[iteration] = epochMs;
   }
 
@@ -560,6 +589,7 @@ class CliIterations {
     const telemetry: Record<string, unknown>[][] = [];
     const durations: (number | null)[] = [];
     const returncodes: (number | null)[] = [];
+    const accounts: SampleAccount[] = [];
     for (let i = 0; i < started; i++) {
       const samples = this.#samples[i] ?? [];
       telemetry.push(samples);
@@ -572,13 +602,28 @@ class CliIterations {
         startMs !== undefined && lastMs !== undefined ? Math.max(0, lastMs - startMs) / 1000 : null;
       durations.push(done ? done.durationS : spanS);
       returncodes.push(done ? done.returncode : null);
+      // Due from the iteration's start to its end, or (cut short) to its last sample.
+      const takenAtMs = this.#takenAtMs[i] ?? [];
+      const anchorMs = startMs ?? takenAtMs[0] ?? 0;
+      const endMs =
+        done && startMs !== undefined ? startMs + done.durationS * 1000 : (lastMs ?? anchorMs);
+      accounts.push(accountSamples(takenAtMs, anchorMs, header.interval_ms ?? 0, endMs));
     }
     const partial = header.record as Record<string, unknown> | undefined;
     const record = {
       ...partial,
       run_durations: durations,
       returncode: returncodes,
-      ...(partial && 'telemetry' in partial && { telemetry }),
+      ...(partial &&
+        'telemetry' in partial && {
+          telemetry,
+          // One entry per iteration, as the live CLI record has them.
+          telemetry_samples_due: accounts.map((a) => a.due),
+          telemetry_samples_taken: accounts.map((a) => a.taken),
+          telemetry_samples_missed: accounts.map((a) => a.missed),
+          telemetry_lateness_p95_ms: accounts.map((a) => a.latenessP95Ms),
+          telemetry_lateness_max_ms: accounts.map((a) => a.latenessMaxMs),
+        }),
     } as unknown as BenchRecord;
     record.finish_time =
       lastEpochMs === undefined ? record.start_time : formatTimestamp(lastEpochMs, tz);

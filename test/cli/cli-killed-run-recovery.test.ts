@@ -87,6 +87,14 @@ describe('CLI runs are journaled', {
     assert.ok(record.run_durations[0] >= 1.5, `duration ${record.run_durations[0]}`);
     assert.deepEqual(record.returncode, [null]);
     for (const sample of record.telemetry[0]) assert.equal(typeof sample.rss_bytes, 'number');
+    // The samples' account, up to the last sample: due = taken + missed, as a live record says.
+    assert.equal(record.telemetry_samples_taken[0], record.telemetry[0].length);
+    assert.equal(
+      record.telemetry_samples_due[0],
+      record.telemetry_samples_taken[0] + record.telemetry_samples_missed[0],
+    );
+    assert.ok(record.telemetry_samples_due[0] >= 15);
+    assert.equal(typeof record.telemetry_lateness_p95_ms[0], 'number');
     assert.ok(record.finish_time > record.start_time);
     // The recovered journal itself is gone (the other test's journal may still live beside it).
     assert.deepEqual(journalsOf(journalRoot, 'killed.jsonl'), [], 'journal deleted');

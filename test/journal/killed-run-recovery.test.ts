@@ -38,6 +38,19 @@ function assertRecoveredRecord(record: JsonRecord | undefined): void {
   assert.equal(record.finish_time, samples.at(-1)!.timestamp, 'finish_time = the last sample');
   assert.ok(Date.parse(record.start_time) <= Date.parse(samples[0]!.timestamp));
   assert.match(record.finish_time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
+  // The samples' account up to the last sample, as a live record has it.
+  assert.equal(record.telemetry_samples_taken, samples.length);
+  assert.equal(
+    record.telemetry_samples_due,
+    record.telemetry_samples_taken + record.telemetry_samples_missed,
+  );
+  const spanMs = Date.parse(record.finish_time) - Date.parse(record.start_time);
+  assert.ok(
+    record.telemetry_samples_due <= Math.floor(spanMs / 100) + 2,
+    `due ${record.telemetry_samples_due}`,
+  );
+  assert.ok(record.telemetry_lateness_max_ms >= record.telemetry_lateness_p95_ms);
+  assert.ok(record.telemetry_lateness_max_ms < 100, 'lateness within an interval');
 }
 
 for (const signal of ['SIGTERM', 'SIGKILL'] as const) {

@@ -133,8 +133,19 @@ test('a finished call whose record was not yet written: the complete record, not
   const result = recoverJournals({ outfiles: [outfile] });
   assert.equal(result.recovered[0]!.finished, true);
   const [record] = readRecords(outfile);
-  assert.deepEqual({ ...record, telemetry: [] }, end);
+  const {
+    telemetry_samples_due: due,
+    telemetry_samples_taken: taken,
+    telemetry_samples_missed: missed,
+    telemetry_lateness_p95_ms: p95,
+    telemetry_lateness_max_ms: max,
+    ...rest
+  } = record!;
+  assert.deepEqual({ ...rest, telemetry: [] }, end);
   assert.equal(record!.telemetry.length, 3);
+  // The account the live record would have had: 250 ms at 100 ms, three slots, all sampled.
+  assert.deepEqual([due, taken, missed], [3, 3, 0]);
+  assert.ok(max >= p95 && max < 100, `lateness ${p95} / ${max} ms`);
   assert.equal(record!.interrupted, undefined);
 });
 
