@@ -196,7 +196,7 @@ export async function measureWrapper(args: BenchArgs): Promise<Section> {
       target: 'wrapper overhead per call without telemetry, in-memory (defaults) ≤ 3 µs',
       measured: formatUs(memDefault),
       pass: memDefault <= 3,
-      missNote: `Best round: ${formatUs(minimum(perCall.get('in-memory, defaults (new MicroBench())')!) - bare)}. Per call (node --cpu-prof): the record's assembly (src/bench/_call.ts BenchCall), two timestamps (src/record/timestamp.ts) and two counter readings (performance.now() is ~60–90 ns on this VM), and the garbage collection of the records the in-memory output keeps; on a loaded machine the GC share grows.`,
+      missNote: `Best round: ${formatUs(minimum(perCall.get('in-memory, defaults (new MicroBench())')!) - bare)}. Per call (node --cpu-prof): the record's assembly (src/bench/call.ts BenchCall), two timestamps (src/record/timestamp.ts) and two counter readings (performance.now() is ~60–90 ns on this VM), and the garbage collection of the records the in-memory output keeps; on a loaded machine the GC share grows.`,
     },
     {
       target: 'wrapper overhead per call without telemetry, file (defaults) ≤ 10 µs',
@@ -216,7 +216,7 @@ export async function measureWrapper(args: BenchArgs): Promise<Section> {
     ],
     checks,
     notes: [
-      `A record the in-memory output keeps (defaults, one iteration) holds ${formatBytes(recordHeap)} of heap (50,000 records, heap after a forced GC): the records of a long in-memory run, and the GC work of keeping them, scale with it. The bench's default memory output encodes records with the bench's own encoder when results are read, so it holds no closure per record; timestamps are flat strings and \`run_durations\` is exactly as long as the iterations (src/outputs/memory.ts, src/record/timestamp.ts, src/bench/_call.ts). Before those three changes a record held ~800 bytes.`,
+      `A record the in-memory output keeps (defaults, one iteration) holds ${formatBytes(recordHeap)} of heap (50,000 records, heap after a forced GC): the records of a long in-memory run, and the GC work of keeping them, scale with it. The bench's default memory output encodes records with the bench's own encoder when results are read, so it holds no closure per record; timestamps are flat strings and \`run_durations\` is exactly as long as the iterations (src/outputs/memory.ts, src/record/timestamp.ts, src/bench/call.ts). Before those three changes a record held ~800 bytes.`,
     ],
   };
 }

@@ -16,7 +16,7 @@
 //   were already called with this signal: the record is still written, but the signal is not
 //   re-raised (the program decides whether to exit, as it would without microbench).
 import { isMainThread } from 'node:worker_threads';
-import type { BenchCall } from './_call.js';
+import type { BenchCall } from './call.js';
 
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 const FLUSH_LIMIT_MS = 2000;

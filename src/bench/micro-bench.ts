@@ -14,11 +14,11 @@ import { createRecordWriter, type RecordWriter } from '../record/write-record.js
 import type { ReportOptions, ReportResult } from '../report/write-report.js';
 import { defineTelemetry, type TelemetryDefinition } from '../telemetry/sampler.js';
 import { VERSION } from '../version.js';
-import { BenchCall, type CallEnvironment, describeError } from './_call.js';
 import { findCaptureMethods, readPackageVersions } from './_captures.js';
 import { addExitHooks, type ExitSignal } from './_exit-hooks.js';
 import { flattenRecord } from './_flatten.js';
 import { installCallSignalHandlers } from './_signals.js';
+import { BenchCall, type CallEnvironment, describeError } from './call.js';
 import {
   type MicroBenchOptions,
   type ResolvedMicroBenchOptions,

@@ -1,5 +1,7 @@
 /**
- * `microbench [options] -- COMMAND [ARGS...]`: run a command, time it, record it.
+ * `microbench [options] -- COMMAND [ARGS...]`: run a command, time it, record it. The record is
+ * assembled by the library's run engine (BenchCall, src/bench/call.ts: mixin hooks, start and
+ * finish, exception, interrupted); this file adds what only a command has.
  *
  *   warmup runs (not timed, not sampled, not recorded)
  *      └─► mixin capture() ──► start_time
@@ -19,15 +21,17 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { basename } from 'node:path';
 import { randomUuid } from '../../_random-uuid.js';
+import type { CaptureMethods } from '../../bench/_captures.js';
+import { BenchCall } from '../../bench/call.js';
 import { OptionError, type OutputDeliveryError } from '../../errors.js';
 import { toJsonValue } from '../../json/encode.js';
 import { CLI_DEFAULT_MIXIN_NAMES } from '../../mixins/_cli-defaults.js';
-import type { Mixin, MixinContext } from '../../mixins/mixin.js';
+import type { Mixin } from '../../mixins/mixin.js';
 import { OutputFanOut } from '../../outputs/fan-out.js';
 import type { Output } from '../../outputs/output.js';
 import { IMPLEMENTATION, type RecordFormat } from '../../record/layout.js';
 import type { BenchRecord, RecordedException, TelemetrySample } from '../../record/record.js';
-import { formatTimestamp, nowEpochMs, type Timezone, UTC } from '../../record/timestamp.js';
+import { type Timezone, UTC } from '../../record/timestamp.js';
 import { encodeRecord } from '../../record/write-record.js';
 import type { SampleAccount } from '../../telemetry/sample-account.js';
 import { VERSION } from '../../version.js';
@@ -258,7 +262,10 @@ export async function runCommandBench(
       if (spawnError) break;
     }
 
-    const record = {
+    // The record's constant fields, then the run engine the library's calls use (BenchCall:
+    // mixin hooks and their failures, start and finish, exception, interrupted); the CLI adds
+    // what only a command has (spawning, its tree's telemetry, capture, return codes).
+    const base: Record<string, unknown> = {
       ...fields,
       mb_run_id: RUN_ID,
       mb_version: VERSION,
@@ -268,30 +275,36 @@ export async function runCommandBench(
       function_name: functionName,
       invocation: 'CLI',
       command,
-    } as unknown as BenchRecord;
-    const context: MixinContext = {
-      invocation: 'cli',
-      functionName,
-      args: [],
-      command,
-      returned: false,
-      scratch: {},
-      toJsonValue: (value, what) => toJsonValue(value, what),
     };
-    const hook = (name: 'capture' | 'beforeIteration' | 'afterIteration' | 'capturePost') => {
-      for (const mixin of mixins) {
-        const fn = mixin[name];
-        if (fn) guard(record, mixin.name, () => fn.call(mixin, record, context));
-      }
-    };
-
     for (const mixin of mixins) {
       if (mixin.constantFields)
-        guard(record, mixin.name, () => Object.assign(record, mixin.constantFields!()));
+        guard(base, mixin.name, () => Object.assign(base, mixin.constantFields!()));
     }
-    hook('capture');
-    record.run_durations = [];
-    record.start_time = formatTimestamp(nowEpochMs(), timezone);
+    let finished: BenchRecord | undefined;
+    const call = new BenchCall(
+      {
+        baseRecord: base,
+        envVars: [],
+        mixins,
+        captureMethods: NO_CAPTURE_METHODS,
+        instance: {},
+        timezone,
+        counter: () => performance.now(),
+        toJsonValue: (value, what) => toJsonValue(value, what),
+        startTelemetry: undefined,
+        deliver: (done) => {
+          finished = done;
+        },
+        describeException: (error) => toSpawnException(command[0]!, error as NodeJS.ErrnoException),
+      },
+      functionName,
+      [],
+      command,
+    );
+    call.begin();
+    const { record, context } = call;
+    // finish_time follows start_time, as in every record (end() sets its value).
+    record.finish_time = record.start_time;
     const journalModule = await loadJournal;
     if (journalModule && options.journalOutfile !== undefined) {
       journal = journalModule.openRunJournal(
@@ -323,19 +336,19 @@ export async function runCommandBench(
     for (let i = 1; i <= iterations && !spawnError && !state.interruptedBy; i++) {
       iterationIndex = i - 1;
       journal?.started(i - 1);
-      hook('beforeIteration');
+      call.beforeIteration();
       progress?.start('timed', i);
       const outcome = await runOnce(true);
       progress?.finish(outcome.durationS);
       // Every per-iteration list gets one entry per started iteration, whatever its outcome.
-      record.run_durations.push(outcome.durationS);
+      const durationS = outcome.durationS;
       telemetry.push(outcome.telemetry?.samples ?? []);
       accounts.push(outcome.telemetry?.account ?? NOTHING_DUE);
       if (outcome.spawnError) {
         spawnError = outcome.spawnError;
         // The shell's codes for a command that cannot be run: 127 not found, 126 not runnable.
         returncodes.push(toExitCode([], spawnError, undefined));
-        hook('afterIteration');
+        call.afterIteration(durationS);
         break;
       }
       returncodes.push(outcome.returncode!);
@@ -344,13 +357,13 @@ export async function runCommandBench(
       if (outcome.stdout) captured.stdout.push(outcome.stdout);
       if (outcome.stderr) captured.stderr.push(outcome.stderr);
       if (outcome.usage) usage.push(outcome.usage);
-      hook('afterIteration');
+      call.afterIteration(durationS);
     }
     progress?.done();
 
-    record.finish_time = formatTimestamp(nowEpochMs(), timezone);
+    // The command's own fields, then BenchCall.end(): finish_time, capturePost hooks (which
+    // read them: resource usage), exception, interrupted, and the record handed over.
     if (spawnError) context.error = spawnError;
-    hook('capturePost');
     record.returncode = returncodes;
     if (timedOut) record.timed_out = true;
     if (options.stdout) record.stdout = captured.stdout.map((c) => c.text);
@@ -378,8 +391,8 @@ export async function runCommandBench(
       }
     }
     if (wantUsage && usage.length > 0) record.resource_usage = usage;
-    if (spawnError) record.exception = toSpawnException(command[0]!, spawnError);
-    if (state.interruptedBy) record.interrupted = state.interruptedBy;
+    call.end(state.interruptedBy ? { interrupted: state.interruptedBy } : {});
+    if (finished !== record) throw new Error('the run engine did not hand over the record');
 
     journal?.end(record);
     const deliveryError = await deliver(record, options.outputs, options.recordFormat ?? 'v1');
@@ -546,6 +559,9 @@ function runCommandOnce(command: readonly string[], options: RunOnceOptions): Pr
   });
 }
 
+// A command has no capture methods (a bench subclass's capture*() / capturepost*()).
+const NO_CAPTURE_METHODS: CaptureMethods = { pre: [], post: [] };
+
 // The account of an iteration that never ran (its command could not be started).
 const NOTHING_DUE: SampleAccount = {
   due: 0,
@@ -661,7 +677,7 @@ async function startProgress(
 }
 
 // A failing collector never loses the record: note which one failed and why.
-function guard(record: BenchRecord, mixin: string, hook: () => void): void {
+function guard(record: Record<string, unknown>, mixin: string, hook: () => void): void {
   try {
     hook();
   } catch (error) {

@@ -1,4 +1,6 @@
-// internal: one benchmarked call (all its iterations) from captures to delivered record.
+// one benchmarked call (all its iterations) from captures to delivered record: the
+// run engine the library's calls and the CLI's commands share (src/cli/commands/run.ts builds
+// one per command run, with the command in place of a function and its own telemetry).
 //
 //   begin(): fields, mb_*, package_versions, env_*, mixin capture(), capture*() methods,
 //            start_time, telemetry start
@@ -29,6 +31,8 @@ export interface CallEnvironment {
   readonly prepareTelemetry?: (() => number) | undefined;
   /** Deliver a finished record to the outputs. */
   readonly deliver: (record: BenchRecord) => void;
+  /** How the call's error is recorded as `exception`. @default {@link toRecordedException} */
+  readonly describeException?: (error: unknown) => RecordedException;
 }
 
 /** One benchmarked call: owns its record, its mixin context and its telemetry run. */
@@ -44,7 +48,16 @@ export class BenchCall {
   #iterationStart = 0;
   #ended = false;
 
-  constructor(env: CallEnvironment, functionName: string, args: readonly unknown[]) {
+  /**
+   * A call of the function `functionName` with `args`, or (with `command`) a CLI run of that
+   * command, whose mixins see `invocation: 'cli'`.
+   */
+  constructor(
+    env: CallEnvironment,
+    functionName: string,
+    args: readonly unknown[],
+    command?: readonly string[],
+  ) {
     this.#env = env;
     this.counter = env.counter;
     // Copy, then add: a spread with extra keys (`{ ...base, function_name }`) makes V8 build a
@@ -53,14 +66,25 @@ export class BenchCall {
     const record = copyOwnKeys(env.baseRecord) as BenchRecord;
     record.function_name = functionName;
     this.record = record;
-    this.context = {
-      invocation: 'function',
-      functionName,
-      args,
-      returned: false,
-      scratch: {},
-      toJsonValue: env.toJsonValue,
-    };
+    // Two literals rather than a conditional spread: the library's per-call path stays one shape.
+    this.context = command
+      ? {
+          invocation: 'cli',
+          functionName,
+          args,
+          command,
+          returned: false,
+          scratch: {},
+          toJsonValue: env.toJsonValue,
+        }
+      : {
+          invocation: 'function',
+          functionName,
+          args,
+          returned: false,
+          scratch: {},
+          toJsonValue: env.toJsonValue,
+        };
   }
 
   /** Run captures, start telemetry and stamp `start_time`. */
@@ -95,9 +119,13 @@ export class BenchCall {
     return this.#iterationStart;
   }
 
-  /** Record a timed iteration's duration, then run the after-iteration hooks. */
-  afterIteration(): void {
-    const seconds = (this.counter() - this.#iterationStart) / 1000;
+  /**
+   * Record a timed iteration's duration, then run the after-iteration hooks. `measuredS` is a
+   * duration measured by the caller (the CLI times a command from its spawn to its exit);
+   * without it, the counter since {@link beforeIteration}.
+   */
+  afterIteration(measuredS?: number): void {
+    const seconds = measuredS ?? (this.counter() - this.#iterationStart) / 1000;
     const durations = this.record.run_durations;
     // The first duration replaces the empty list (kept only to fix the key's place): a push
     // onto `[]` reserves room for 17 numbers, ~130 bytes that a record kept in memory would
@@ -141,7 +169,9 @@ export class BenchCall {
       this.#guard(name, () => method.call(env.instance, record));
     }
     if (this.timings.length > 0) record.timings = this.timings;
-    if ('error' in context) record.exception = toRecordedException(context.error);
+    if ('error' in context) {
+      record.exception = (env.describeException ?? toRecordedException)(context.error);
+    }
     if (interrupted) record.interrupted = interrupted;
     const telemetry = this.#telemetry;
     if (!telemetry) {
