@@ -203,7 +203,8 @@ describe('microbench -- COMMAND record', { concurrency: 2 }, () => {
 
   test('a command that is not found still gets a record, and exit status 127', async () => {
     const outfile = join(tmp.path, 'missing.jsonl');
-    const result = await runCli(['-o', outfile, '--', 'no-such-command-mb-test', 'x']);
+    const args = ['-o', outfile, '--telemetry-interval', '0.1'];
+    const result = await runCli([...args, '--', 'no-such-command-mb-test', 'x']);
     assert.equal(result.code, 127);
     assert.match(
       result.stderr,
@@ -214,6 +215,10 @@ describe('microbench -- COMMAND record', { concurrency: 2 }, () => {
     // Parallel per-iteration lists: the one started iteration has a duration and a code.
     assert.deepEqual(record.returncode, [127]);
     assert.equal(record.run_durations.length, 1);
+    // The same shape as a run that started: its lists hold an entry that says nothing ran.
+    assert.deepEqual(record.telemetry, [[]]);
+    assert.deepEqual(record.telemetry_samples_due, [0]);
+    if (process.platform === 'linux') assert.deepEqual(record.resource_usage, [null]);
     assert.equal(record.exception.type, 'ENOENT');
     assert.match(record.exception.message, /command not found/);
     assert.equal(record.function_name, 'no-such-command-mb-test');

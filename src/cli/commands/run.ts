@@ -331,7 +331,8 @@ export async function runCommandBench(
     const captured = { stdout: [] as CapturedText[], stderr: [] as CapturedText[] };
     const telemetry: TelemetrySample[][] = [];
     const accounts: SampleAccount[] = [];
-    const usage: CommandResourceUsage[] = [];
+    // One entry per started iteration; null for one whose command could not be started.
+    const usage: (CommandResourceUsage | null)[] = [];
     let timedOut = false;
     for (let i = 1; i <= iterations && !spawnError && !state.interruptedBy; i++) {
       iterationIndex = i - 1;
@@ -348,6 +349,7 @@ export async function runCommandBench(
         spawnError = outcome.spawnError;
         // The shell's codes for a command that cannot be run: 127 not found, 126 not runnable.
         returncodes.push(toExitCode([], spawnError, undefined));
+        if (wantUsage) usage.push(null);
         call.afterIteration(durationS);
         break;
       }
@@ -390,7 +392,7 @@ export async function runCommandBench(
         );
       }
     }
-    if (wantUsage && usage.length > 0) record.resource_usage = usage;
+    if (wantUsage) record.resource_usage = usage;
     call.end(state.interruptedBy ? { interrupted: state.interruptedBy } : {});
     if (finished !== record) throw new Error('the run engine did not hand over the record');
 
