@@ -414,7 +414,8 @@ export class LinuxProcess {
         // Opened afresh each time, never kept: an open smaps_rollup reads the memory map the
         // process had when it was opened. One opened between a shell's vfork() and its exec()
         // reads the shell's map for good (a few hundred KiB for a program holding gigabytes).
-        const text = readFileSync(`${this.#dir}/smaps_rollup`, 'latin1');
+        // (open, one read into the shared buffer, close: no fstat and no buffer per read)
+        const text = readProcText(`${this.#dir}/smaps_rollup`);
         if (!this.#stillSameProcess()) throw new NoSuchProcessError(this.pid);
         return { rss, vms, ...parseSmaps(text) };
       } catch (error) {
