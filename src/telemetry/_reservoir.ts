@@ -2,7 +2,8 @@
 import type { TelemetrySample } from '../record/record.js';
 
 /**
- * Keeps every sample (of any shape: the sampler keeps them raw until the run ends), or with a limit N, at most about 2N in memory: it keeps every
+ * Keeps every sample (of any shape: the sampler keeps them raw until the run ends), or with a
+ * limit N, at most 2N in memory: it keeps every
  * `stride`-th sample and doubles the stride when full, so the kept ones stay evenly spread;
  * `result()` then picks N evenly spaced samples, always including the first and the last.
  */
@@ -32,7 +33,7 @@ export class SampleReservoir<T = TelemetrySample> {
     }
   }
 
-  /** How many samples are held now (at most 2N + 1 with a limit N). */
+  /** How many samples are held now (at most 2N with a limit N). */
   get held(): number {
     return (
       this.#kept.length + (this.#last !== undefined && this.#kept.at(-1) !== this.#last ? 1 : 0)
