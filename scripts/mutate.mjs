@@ -28,7 +28,10 @@ export const GROUPS = {
   },
   compile: {
     mutate: ['src/telemetry/_compile.ts'],
-    tests: ['test/telemetry/telemetry-function-failures.test.ts'],
+    tests: [
+      'test/telemetry/compile-telemetry-source.test.ts',
+      'test/telemetry/telemetry-function-failures.test.ts',
+    ],
   },
   'did-you-mean': {
     mutate: ['src/bench/_did-you-mean.ts'],
