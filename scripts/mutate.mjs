@@ -35,7 +35,11 @@ export const GROUPS = {
   },
   'did-you-mean': {
     mutate: ['src/bench/_did-you-mean.ts'],
-    tests: ['test/bench/options-and-bad-input.test.ts', 'test/cli/parse-args.test.ts'],
+    tests: [
+      'test/bench/did-you-mean.test.ts',
+      'test/bench/options-and-bad-input.test.ts',
+      'test/cli/parse-args.test.ts',
+    ],
   },
   'read-jsonl': {
     mutate: ['src/record/read-jsonl.ts', 'src/record/inputs.ts'],
