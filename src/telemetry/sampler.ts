@@ -16,7 +16,7 @@
  * for that sample, so a pending record keeps the process alive just long enough.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import {
   isMainThread,
   MessageChannel,
@@ -294,6 +294,8 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
       })
     : undefined;
   const intervalMs = spec.intervalS * 1000;
+  // The journal folder with its separator, so a call's journal path is one concatenation.
+  const journalPrefix = spec.journalDir ? join(spec.journalDir, sep) : '';
   const waiting: Waiting = { count: 0, resolvers: [] };
   const base =
     spec.journalDir && spec.baseRecord ? { id: nextBaseId++, record: spec.baseRecord } : undefined;
@@ -326,7 +328,7 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
       const anchorEpochMs = nowEpochMs();
       const journal: JournalSpec | undefined = spec.journalDir
         ? {
-            path: join(spec.journalDir, journalFileName(sid, anchorEpochMs)),
+            path: journalPrefix + journalFileName(sid, anchorEpochMs),
             header: {
               outfile: spec.outfile,
               timezone: spec.timezone.name,
