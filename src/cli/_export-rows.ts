@@ -7,6 +7,8 @@
 //
 // Context columns use the flat (v1) field names whatever the layout (read-record.ts), so a file
 // mixing v1 and v2 records, ours and Python's, exports as one table.
+
+import { flattenValue } from '../record/flatten-value.js';
 import type { RecordView } from '../record/read-record.js';
 
 /** One cell value; objects and arrays are written as JSON. */
@@ -73,7 +75,7 @@ export function toIterationRows(view: RecordView, run: number): Row[] {
   const context = new Map<string, Cell>();
   for (const key of Object.keys(view.flat)) {
     if (SKIPPED_FIELDS.has(key) || PER_ITERATION_FIELDS.has(key)) continue;
-    flattenInto(context, key, view.flat[key], 0);
+    flattenValue(context, key, view.flat[key]);
   }
   const rows: Row[] = [];
   for (const iteration of view.iterations) {
@@ -94,7 +96,7 @@ export function toIterationRows(view: RecordView, run: number): Row[] {
     ]);
     for (const key of PER_ITERATION_FIELDS) {
       const list = view.flat[key];
-      if (Array.isArray(list)) flattenInto(row, key, list[iteration.index], 0);
+      if (Array.isArray(list)) flattenValue(row, key, list[iteration.index]);
     }
     for (const [key, value] of context) row.set(key, value);
     rows.push(row);
@@ -122,7 +124,7 @@ export function toSampleRows(view: RecordView, run: number): Row[] {
         ['timestamp', typeof sample.timestamp === 'string' ? sample.timestamp : undefined],
       ]);
       for (const key of Object.keys(sample)) {
-        if (key !== 'timestamp') flattenInto(row, key, sample[key], 0);
+        if (key !== 'timestamp') flattenValue(row, key, sample[key]);
       }
       rows.push(row);
     }
@@ -161,33 +163,6 @@ function toCsvCell(value: Cell): string {
         ? JSON.stringify(value)
         : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
-// Objects become dotted columns (`git.commit`), lists of objects `key[i].field`; lists of plain
-// values stay one cell (as JSON).
-function flattenInto(out: Map<string, Cell>, path: string, value: unknown, depth: number): void {
-  if (value === null || typeof value !== 'object' || depth > 8) {
-    out.set(path, value as Cell);
-    return;
-  }
-  if (Array.isArray(value)) {
-    if (value.length > 0 && value.every((v) => v !== null && typeof v === 'object')) {
-      value.forEach((item, i) => {
-        flattenInto(out, `${path}[${i}]`, item, depth + 1);
-      });
-    } else {
-      out.set(path, value);
-    }
-    return;
-  }
-  const keys = Object.keys(value);
-  if (keys.length === 0) {
-    out.set(path, value);
-    return;
-  }
-  for (const key of keys) {
-    flattenInto(out, `${path}.${key}`, (value as Record<string, unknown>)[key], depth + 1);
-  }
 }
 
 function round6(x: number): number {

@@ -561,7 +561,9 @@ class CliIterations {
     const list = this.#samples[iteration] ?? [];
     list.push(sample);
     this.#samples[iteration] = list;
-    (this.#takenAtMs[iteration] ??= []).push(epochMs);
+    const taken = this.#takenAtMs[iteration] ?? [];
+    taken.push(epochMs);
+    this.#takenAtMs[iteration] = taken;
     this.#lastEpochMs[iteration] = epochMs;
   }
 

@@ -1,4 +1,5 @@
 // internal: flattening nested samples and records into `a.b[0].c` keys.
+import { flattenValue } from '../record/flatten-value.js';
 
 /** Keys of a telemetry sample that are not measurements. */
 const SAMPLE_META_KEYS = new Set(['timestamp', 'error']);
@@ -58,35 +59,9 @@ export function flattenRecord(
   const out = new Map<string, unknown>();
   for (const key of Object.keys(record)) {
     if (exclude.has(key)) continue;
-    flattenInto(out, key, record[key], 0);
+    flattenValue(out, key, record[key]);
   }
   return out;
-}
-
-// Recursive step of flattenRecord.
-function flattenInto(out: Map<string, unknown>, path: string, value: unknown, depth: number): void {
-  if (value === null || typeof value !== 'object' || depth > 8) {
-    out.set(path, value);
-    return;
-  }
-  if (Array.isArray(value)) {
-    if (value.length > 0 && value.every((v) => v !== null && typeof v === 'object')) {
-      value.forEach((item, i) => {
-        flattenInto(out, `${path}[${i}]`, item, depth + 1);
-      });
-    } else {
-      out.set(path, value);
-    }
-    return;
-  }
-  const keys = Object.keys(value);
-  if (keys.length === 0) {
-    out.set(path, value);
-    return;
-  }
-  for (const key of keys) {
-    flattenInto(out, `${path}.${key}`, (value as Record<string, unknown>)[key], depth + 1);
-  }
 }
 
 /** A flattened value as people read it: strings as they are, everything else as JSON. */

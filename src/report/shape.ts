@@ -20,6 +20,7 @@ import { type AnyRecord, flatten, rawDurations } from '../record/_layout-fields.
 import { cutDeep } from '../record/cut-deep.js';
 import { splitIterations } from '../record/iterations.js';
 import { quantileSorted } from '../stats/quantile.js';
+import { SampleBuffer } from '../stats/sample-buffer.js';
 import {
   type ChartModel,
   comparisonOf,
@@ -31,7 +32,6 @@ import {
 } from './_charts.js';
 import { displayValue } from './_flatten.js';
 import { type MetadataRow, MetadataTally } from './_metadata-tally.js';
-import { NumberList } from './_number-list.js';
 import { groupOf, type RunStatus, statusOf } from './_records.js';
 import { type ListingItem, RunListing, tukeyFences } from './_run-listing.js';
 import { parseRecordTelemetry } from './_telemetry.js';
@@ -218,17 +218,17 @@ class EdgeKeeper<T> {
 
 // Running state of one group.
 class GroupState {
-  readonly durations = new NumberList();
-  readonly runMedian = new NumberList();
-  readonly runFailedAt = new NumberList();
-  readonly runPeakRss = new NumberList();
+  readonly durations = new SampleBuffer();
+  readonly runMedian = new SampleBuffer();
+  readonly runFailedAt = new SampleBuffer();
+  readonly runPeakRss = new SampleBuffer();
   readonly listing = new RunListing<ReportRun>();
   readonly telemetry = new EdgeKeeper<KeptRun>(TELEMETRY_EDGE_RUNS);
   readonly iterations = new EdgeKeeper<KeptRun>(ITERATION_EDGE_RUNS);
   readonly metadata = new MetadataTally();
   readonly subTimings = new Map<
     string,
-    { runs: number; count: number; total: number; min: number; max: number; perRun: NumberList }
+    { runs: number; count: number; total: number; min: number; max: number; perRun: SampleBuffer }
   >();
   readonly fieldOrder = new Set<string>();
   runs = 0;
@@ -357,7 +357,7 @@ export class ReportShaper {
       const fences = tukeyFences(g.runMedian.sortedFinite());
       let outlierRuns = 0;
       if (fences !== null) {
-        for (const m of g.runMedian.view()) if (m < fences.low || m > fences.high) outlierRuns++;
+        for (const m of g.runMedian.values()) if (m < fences.low || m > fences.high) outlierRuns++;
       }
       const telemetryRuns = g.telemetry.items();
       const single = g.runs === 1;
@@ -365,9 +365,9 @@ export class ReportShaper {
         ...durationCharts({
           groupId: g.id,
           sortedDurations: sorted,
-          runMedian: g.runMedian.view(),
-          runFailedAt: g.runFailedAt.view(),
-          runPeakRss: g.runPeakRss.view(),
+          runMedian: g.runMedian.values(),
+          runFailedAt: g.runFailedAt.values(),
+          runPeakRss: g.runPeakRss.values(),
           iterationRuns: g.iterations.items().flatMap((r) => r.series),
           maxIterations: g.maxIterations,
           singleIterationRuns: g.maxIterations <= 1,
@@ -388,7 +388,7 @@ export class ReportShaper {
         charts.push(
           subTimingChart(
             g.id,
-            [...g.subTimings].map(([name, s]) => ({ name, perRun: s.perRun.view() })),
+            [...g.subTimings].map(([name, s]) => ({ name, perRun: s.perRun.values() })),
             g.runs,
             nextChartId,
           ),
@@ -455,7 +455,7 @@ export class ReportShaper {
             total: 0,
             min: duration,
             max: duration,
-            perRun: new NumberList(),
+            perRun: new SampleBuffer(),
           };
           // Runs before the first with this name had none of it.
           for (let i = 1; i < g.runs; i++) s.perRun.push(0);

@@ -19,9 +19,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { makeDirectorySync } from '../_make-directory.js';
 import { InputError, MicrobenchError } from '../errors.js';
-import { readJsonLinesFile } from '../outputs/_jsonl.js';
 import type { AnyRecord } from '../record/_layout-fields.js';
-import type { BenchRecord } from '../record/record.js';
 import { forEachRecord } from './read-records.js';
 import { REPORT_MARKER, type ReportAssets, renderReport } from './render-report.js';
 import { ReportShaper, type ReportSource } from './shape.js';
@@ -55,15 +53,6 @@ export interface ReportResult {
   readonly warnings: readonly string[];
 }
 
-/** Records read from results files by {@link readRecordFiles}, with what went wrong on the way. */
-export interface RecordFiles {
-  readonly records: readonly { record: BenchRecord; file: string; index: number }[];
-  readonly sources: readonly ReportSource[];
-  readonly warnings: readonly string[];
-}
-
-/** Corrupt lines reported per file before the rest are only counted. */
-const MAX_LINE_WARNINGS_PER_FILE = 20;
 /** Bytes of an existing file read to look for the report marker. */
 const MARKER_SEARCH_BYTES = 64 * 1024;
 
@@ -186,42 +175,6 @@ function hasReportMarker(path: string): boolean {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-}
-
-/**
- * Read whole JSON Lines results files into memory (kept for `microbench summary` until it
- * streams; the report and diff use {@link forEachRecord}). Corrupt lines are skipped and reported as
- * `results.jsonl:7: skipped corrupt line: <why>`; an empty file is reported too.
- *
- * @throws InputError when a file is missing or unreadable.
- */
-export function readRecordFiles(files: readonly string[]): RecordFiles {
-  const records: { record: BenchRecord; file: string; index: number }[] = [];
-  const sources: ReportSource[] = [];
-  const warnings: string[] = [];
-  for (const file of files) {
-    const parsed = readJsonLinesFile(file);
-    parsed.records.forEach((record, i) => {
-      records.push({ record, file, index: i + 1 });
-    });
-    sources.push({ file, records: parsed.records.length, skippedLines: parsed.errors.length });
-    for (const e of parsed.errors.slice(0, MAX_LINE_WARNINGS_PER_FILE)) {
-      warnings.push(`${e.file}:${e.line}: skipped corrupt line: ${e.message}`);
-    }
-    if (parsed.errors.length > MAX_LINE_WARNINGS_PER_FILE) {
-      warnings.push(
-        `${file}: ... and ${parsed.errors.length - MAX_LINE_WARNINGS_PER_FILE} more corrupt lines skipped`,
-      );
-    }
-    if (parsed.records.length === 0) {
-      warnings.push(
-        parsed.errors.length === 0
-          ? `${file}: the file is empty (no records)`
-          : `${file}: no valid records (every non-blank line is corrupt)`,
-      );
-    }
-  }
-  return { records, sources, warnings };
 }
 
 /**
