@@ -32,10 +32,6 @@ const ignoreWarning = (): void => undefined;
 
 /** Lines per pending-journal segment. */
 const SEGMENT_LINES = 512;
-/** How often `add()` looks whether its segment's file was deleted: every this many ms... */
-const CHECK_EVERY_MS = 100;
-/** ... or this many records, whichever comes first (as the file output does). */
-const CHECK_EVERY_RECORDS = 256;
 
 interface Segment {
   readonly fd: number;
@@ -76,11 +72,9 @@ export class PendingJournal {
     if (this.#failed) return;
     try {
       let segment = this.#current;
-      // A deleted file (its folder removed while we run) would take the records with it: move
-      // what it holds pending to a fresh segment. Looked for every CHECK_EVERY_MS or
-      // CHECK_EVERY_RECORDS (an fstat per record cost more than the rest of add()); the lines
-      // written since the last look are still in pendingLines, so none is lost.
-      if (segment !== undefined && this.#dueForCheck() && isUnlinked(segment.fd))
+      // A deleted file (its folder removed while we run) would take the record with it: move
+      // what it holds pending to a fresh segment first. One fstat per record (see the bench).
+      if (segment !== undefined && isUnlinked(segment.fd))
         segment = this.#replaceGone(segment, sid);
       if (segment !== undefined && segment.lines >= SEGMENT_LINES) {
         if (segment.pending === 0) {
@@ -109,19 +103,6 @@ export class PendingJournal {
       this.#failed = true;
       onError((error as Error).message);
     }
-  }
-
-  #addsSinceCheck = 0;
-  #checkedAtMs = 0;
-
-  // Whether to look now whether the current segment's file was deleted.
-  #dueForCheck(): boolean {
-    const now = performance.now();
-    if (++this.#addsSinceCheck < CHECK_EVERY_RECORDS && now - this.#checkedAtMs < CHECK_EVERY_MS)
-      return false;
-    this.#addsSinceCheck = 0;
-    this.#checkedAtMs = now;
-    return true;
   }
 
   // The segment's file is gone: a new segment holds again every record still pending in it
