@@ -207,5 +207,15 @@ export const SAMPLING_BIT = 2;
 /** One posted sample in a state word. */
 export const POSTED_STEP = 4;
 
+/**
+ * The claimed bit of a state word: main is handing the slot to a new session. Main claims a
+ * slot with a compare-and-swap that fails while the sampling bit is set (the worker is taking
+ * a sample of the slot's previous session), then writes the new owner and next slot, and clears
+ * the state word last. The worker takes a sample only when the state word it sets its sampling
+ * bit in holds neither the stopped nor the claimed bit and the owner is still its session, so it
+ * never writes into a slot that has changed hands.
+ */
+export const CLAIMED_BIT = 1 << 30;
+
 /** Size of the shared buffer in bytes. */
 export const SHARED_BYTES = 4 * (LAST_DUE_BASE + SESSION_SLOTS);

@@ -38,6 +38,7 @@ import { SampleReservoir } from './_reservoir.js';
 import {
   BUSY_SID,
   BUSY_UNTIL,
+  CLAIMED_BIT,
   DOORBELL,
   type FromWorker,
   JOURNAL_DELAY_MS,
@@ -407,6 +408,9 @@ function validateSelfContained(text: string, name: string): void {
   );
 }
 
+// How long a call waits for the worker to finish a sample of its slot's previous session.
+const CLAIM_WAIT_MS = 20;
+
 const definitions = new Map<number, TelemetrySource>();
 // A definition's id by its kind and text (see defineTelemetry).
 const definitionIds = new Map<string, number>();
@@ -618,12 +622,19 @@ class SamplerHost {
         return;
       }
     }
+    if (!this.#claimSlot(slot)) {
+      // The worker is still taking a sample of the slot's previous session: this call goes
+      // unsampled (and says so) rather than share the slot's words with it.
+      run.unsampled = true;
+      return;
+    }
     this.#slots.set(slot, run);
-    Atomics.store(this.#flags, STATE_BASE + slot, 0);
     // The initial sample (index 0) is owed from the start; a run moved to a fresh worker owes
-    // nothing until that worker has scheduled its next sample.
-    Atomics.store(this.#flags, NEXT_SLOT_BASE + slot, initialSample ? 0 : NO_SLOT);
+    // nothing until that worker has scheduled its next sample. The state word is cleared last:
+    // until then the claimed bit keeps the worker's samples of the previous owner out.
     Atomics.store(this.#flags, OWNER_BASE + slot, run.sid);
+    Atomics.store(this.#flags, NEXT_SLOT_BASE + slot, initialSample ? 0 : NO_SLOT);
+    Atomics.store(this.#flags, STATE_BASE + slot, 0);
     this.#runs.set(run.sid, run);
     if (run.benchBase) this.#ensureBase(run.benchBase);
     const message: Extract<ToWorker, { type: 'start' }> = {
@@ -645,6 +656,25 @@ class SamplerHost {
       const { header } = run.journal;
       const journal = { ...run.journal, header: { ...header, record: toJsonSafe(header.record) } };
       this.#post({ ...message, journal });
+    }
+  }
+
+  // Take a session slot from its previous owner (protocol.ts, CLAIMED_BIT): false while the
+  // worker keeps sampling that owner past CLAIM_WAIT_MS (it clears its sampling bit in the same
+  // atomic add that counts the sample, within microseconds unless its thread is preempted).
+  #claimSlot(slot: number): boolean {
+    const word = STATE_BASE + slot;
+    let deadline: number | undefined;
+    for (;;) {
+      const state = Atomics.load(this.#flags, word);
+      if ((state & SAMPLING_BIT) === 0) {
+        if (Atomics.compareExchange(this.#flags, word, state, CLAIMED_BIT | STOPPED_BIT) === state)
+          return true;
+        continue;
+      }
+      deadline ??= performance.now() + CLAIM_WAIT_MS;
+      if (performance.now() >= deadline) return false;
+      Atomics.wait(this.#flags, word, state, 1);
     }
   }
 

@@ -42,6 +42,7 @@ import { ProcessInfo } from './process-info.js';
 import {
   BUSY_SID,
   BUSY_UNTIL,
+  CLAIMED_BIT,
   DOORBELL,
   type FromWorker,
   JOURNAL_DELAY_MS,
@@ -192,6 +193,7 @@ function sampleIfLive(session: Session): void {
   const epochMs = performance.timeOrigin + performance.now();
   // Owner checked again after the OR: main may have handed the slot to a new session between
   // the first check and the OR (it resets the state word, then writes the owner).
+  // (A claimed word has the stopped bit too: main is handing the slot to a new session.)
   if (
     Atomics.or(flags, word, SAMPLING_BIT) & STOPPED_BIT ||
     Atomics.load(flags, OWNER_BASE + session.slot) !== session.sid
@@ -293,9 +295,20 @@ function settle(session: Session): void {
   session.settled = true;
   const { slot } = session;
   if (Atomics.load(flags, OWNER_BASE + slot) !== session.sid) return;
+  // The sampling bit keeps main from handing the slot on while this sample is taken; a slot
+  // main has begun to hand on (claimed) is not sampled.
+  const word = STATE_BASE + slot;
+  if (
+    Atomics.or(flags, word, SAMPLING_BIT) & CLAIMED_BIT ||
+    Atomics.load(flags, OWNER_BASE + slot) !== session.sid
+  ) {
+    Atomics.and(flags, word, ~SAMPLING_BIT);
+    return;
+  }
   const owed =
     Atomics.load(flags, NEXT_SLOT_BASE + slot) <= Atomics.load(flags, LAST_DUE_BASE + slot);
-  if (owed) takeSample(session, false);
+  if (owed) takeSample(session, true);
+  else Atomics.and(flags, word, ~SAMPLING_BIT);
 }
 
 function journalLine(message: FromWorker): string {
