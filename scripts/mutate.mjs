@@ -47,15 +47,27 @@ export const GROUPS = {
   },
   recover: {
     mutate: ['src/journal/recover.ts'],
-    tests: ['test/journal/recover-journals.test.ts'],
+    tests: [
+      'test/journal/recover-journals.test.ts',
+      'test/journal/journal-trust.test.ts',
+      'test/journal/killed-run-recovery.test.ts',
+    ],
   },
   'file-output': {
     mutate: ['src/outputs/_write-line.ts', 'src/outputs/_append-files.ts'],
-    tests: ['test/outputs/file-append.test.ts', 'test/outputs/file-short-write.test.ts'],
+    tests: [
+      'test/outputs/file-append.test.ts',
+      'test/outputs/file-short-write.test.ts',
+      'test/outputs/file-follows-path.test.ts',
+    ],
   },
   'cli-exit': {
     mutate: ['src/cli/main.ts'],
-    tests: ['test/cli/cli-exit-status.test.ts', 'test/cli/cli-signal-forwarding.test.ts'],
+    tests: [
+      'test/cli/cli-exit-status.test.ts',
+      'test/cli/cli-signal-forwarding.test.ts',
+      'test/cli/cli-usage-errors.test.ts',
+    ],
     build: true,
   },
 };
