@@ -59,6 +59,7 @@ const GROUPS: readonly Group[] = [
   { id: 'compare', file: './compare-cost.ts', fn: 'measure', fresh: false, timeoutMs: 0 },
   { id: 'file', file: './file-output.ts', fn: 'measure', fresh: true, timeoutMs: 120_000 },
   { id: 'scale', file: './results-at-scale.ts', fn: 'measure', fresh: false, timeoutMs: 0 },
+  { id: 'python', file: './python-microbench.ts', fn: 'measure', fresh: false, timeoutMs: 0 },
 ];
 
 const BENCHMARKS_MD = fileURLToPath(new URL('../BENCHMARKS.md', import.meta.url));
