@@ -7,7 +7,7 @@ import { formatMs, percentile } from './_stats.js';
 
 // The same work as bench/sampler-fidelity.ts's allocating case, under Python microbench v2.1:
 // it prints the sample timestamps (epoch seconds) of the call's `call.monitor` list.
-const SCRIPT = String.raw`
+const SCRIPT = `
 import io, json, time
 from datetime import datetime
 from microbench import MicroBench
