@@ -66,6 +66,7 @@ export const GROUPS = {
     tests: [
       'test/cli/cli-exit-status.test.ts',
       'test/cli/cli-signal-forwarding.test.ts',
+      'test/cli/cli-signal-reaches-once.test.ts',
       'test/cli/cli-usage-errors.test.ts',
     ],
     build: true,
