@@ -160,6 +160,16 @@ class LineSplitter {
 
   *#emit(bytes: Buffer): Generator<JsonLinesEntry> {
     this.#lineNumber += 1;
+    // The limit holds for every line, also one that arrived whole in a chunk (the check in
+    // push() only keeps an unfinished one from growing past it).
+    if (bytes.length > this.#maxLineBytes) {
+      this.#report({
+        file: this.#file,
+        line: this.#lineNumber,
+        message: `line longer than ${this.#maxLineBytes} bytes`,
+      });
+      return;
+    }
     const entry = parseLine(bytes, this.#file, this.#lineNumber, this.#report);
     if (entry !== null) yield entry;
   }

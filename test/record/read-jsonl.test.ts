@@ -11,6 +11,7 @@ import {
   type JsonLinesProblem,
   readJsonLines,
   readJsonLinesSync,
+  toInputError,
 } from '../../src/record/read-jsonl.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mb-read-jsonl-'));
@@ -116,6 +117,33 @@ for (const reader of ['async', 'sync'] as const)
       assert.match(problems[0]!.message, /longer than 1500000 bytes/);
     });
 
+    test('a too-long line is skipped to its end exactly: short lines around it, a last line without a newline', async () => {
+      // 100 bytes allowed: the long line crosses no chunk here, so the limit is met within one.
+      const long = JSON.stringify({ s: 'y'.repeat(200) });
+      const file = write('long-small.jsonl', `{"a":1}\n${long}\n{"a":3}\n${long}`);
+      const { entries, problems } = await readAll(file, { maxLineBytes: 100 });
+      assert.deepEqual(
+        entries.map((e) => [e.line, e.value.a]),
+        [
+          [1, 1],
+          [3, 3],
+        ],
+      );
+      assert.deepEqual(
+        problems.map((p) => [p.line, p.message]),
+        [
+          [2, 'line longer than 100 bytes'],
+          [4, 'line longer than 100 bytes'],
+        ],
+      );
+      // Exactly at the limit is held.
+      const exact = JSON.stringify({ s: 'z'.repeat(92) });
+      assert.equal(exact.length, 100);
+      const atLimit = await readAll(write('exact.jsonl', `${exact}\n`), { maxLineBytes: 100 });
+      assert.deepEqual(atLimit.problems, []);
+      assert.equal(atLimit.entries.length, 1);
+    });
+
     test('a byte-order mark at the start of the file is not part of the first record', async () => {
       const file = write(
         'bom.jsonl',
@@ -213,4 +241,21 @@ describe('resolveInputs', () => {
       froms.push(String(entry.value.from));
     assert.deepEqual(froms, ['node-a.jsonl', 'node-b.jsonl']);
   });
+});
+
+test('toInputError names the file and says why, for each cause', () => {
+  const cases: [unknown, string][] = [
+    [Object.assign(new Error('x'), { code: 'ENOENT' }), 'no such file'],
+    [Object.assign(new Error('x'), { code: 'EISDIR' }), 'it is a directory'],
+    [Object.assign(new Error('x'), { code: 'EACCES' }), 'permission denied'],
+    [Object.assign(new Error('x'), { code: 'EPERM' }), 'permission denied'],
+    [Object.assign(new Error('x'), { code: 'EIO' }), 'EIO'],
+    [new Error('disk on fire'), 'disk on fire'],
+  ];
+  for (const [cause, why] of cases) {
+    const error = toInputError('r.jsonl', cause);
+    assert.ok(error instanceof InputError);
+    assert.equal(error.message, `Cannot read results file "r.jsonl": ${why}`);
+    assert.equal(error.cause, cause);
+  }
 });
