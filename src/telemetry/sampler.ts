@@ -1025,7 +1025,7 @@ const MISSED_CURES: Record<MissedCause, string> = {
     'the sampler thread woke late because no CPU was free; run fewer processes beside the benchmark, let the sampler raise its priority (run as root, grant CAP_SYS_NICE, or allow a nice value with `ulimit -e` / limits.conf), or, for allocation-heavy code on a small machine, try `node --single-threaded-gc`',
   'telemetry function hung':
     'the telemetry function ran past telemetryTimeout and the sampler worker was replaced; make the telemetry function return promptly',
-  'too many concurrent calls': `more than ${SESSION_SLOTS} calls with telemetry ran at once, and the later ones were not sampled; await some calls before starting more`,
+  'too many concurrent calls': `a call found no free sampler slot (more than ${SESSION_SLOTS} calls with telemetry ran at once, or the sampler was still sampling the slot's previous call) and was not sampled; await some calls before starting more, or lengthen telemetryInterval`,
 };
 
 // The once-per-bench warning about missed samples.
