@@ -490,6 +490,15 @@ export class ProcessInfo {
     return result;
   }
 
+  /**
+   * Run `read` with each `/proc` file read at most once, however many attributes it asks for
+   * (psutil's `oneshot()`): a consistent snapshot in fewer reads, e.g. `cpuTimes()` and
+   * `numThreads()` from one read of `stat`. Returns what `read` returns.
+   */
+  oneshot<T>(read: () => T): T {
+    return this.#source.batch(read);
+  }
+
   /** Releases the kept `/proc` descriptors. The object stays usable: later calls reopen them. */
   close(): void {
     this.#source.close();

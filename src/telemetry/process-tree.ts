@@ -191,36 +191,40 @@ export class ProcessTreeSampler {
       const tracked = this.#track(pid, lastWallMs === undefined);
       if (tracked === undefined) continue;
       try {
-        const times = tracked.info.cpuTimes();
-        const cpuS = times.user + times.system;
-        const rss = tracked.info.memoryInfo().rss;
-        rssBytes += rss;
-        if (this.pss) {
-          if (freshPss || tracked.pss === undefined) {
-            tracked.pss = this.#readPss(tracked.info);
-            tracked.rssAtPss = rss;
+        // One read of each /proc file per process per sample: stat gives both the CPU times
+        // and the thread count, statm the RSS for this and for the PSS reading.
+        tracked.info.oneshot(() => {
+          const times = tracked.info.cpuTimes();
+          const cpuS = times.user + times.system;
+          const rss = tracked.info.memoryInfo().rss;
+          rssBytes += rss;
+          if (this.pss) {
+            if (freshPss || tracked.pss === undefined) {
+              tracked.pss = this.#readPss(tracked.info);
+              tracked.rssAtPss = rss;
+            }
+            // Between fresh reads: the last reading moved by what RSS did since (pages a process
+            // gains or loses are mostly its own, which count fully in both).
+            const pss =
+              tracked.pss === null
+                ? null
+                : Math.max(0, tracked.pss + rss - (tracked.rssAtPss ?? rss));
+            if (pssBytes !== null) pssBytes = pss === null ? null : pssBytes + pss;
           }
-          // Between fresh reads: the last reading moved by what RSS did since (pages a process
-          // gains or loses are mostly its own, which count fully in both).
-          const pss =
-            tracked.pss === null
-              ? null
-              : Math.max(0, tracked.pss + rss - (tracked.rssAtPss ?? rss));
-          if (pssBytes !== null) pssBytes = pss === null ? null : pssBytes + pss;
-        }
-        if (!Number.isNaN(tracked.cpuS)) cpuDeltaS += Math.max(0, cpuS - tracked.cpuS);
-        tracked.cpuS = cpuS;
-        current.add(pid);
-        count += 1;
-        if (walk) {
-          const single = tracked.info.numThreads() === 1;
-          const children = single ? readMainThreadChildren(tracked, pid) : readChildPids(pid);
-          for (const child of children ?? []) {
-            if (listed.has(child)) continue;
-            listed.add(child);
-            pids.push(child);
+          if (!Number.isNaN(tracked.cpuS)) cpuDeltaS += Math.max(0, cpuS - tracked.cpuS);
+          tracked.cpuS = cpuS;
+          current.add(pid);
+          count += 1;
+          if (walk) {
+            const single = tracked.info.numThreads() === 1;
+            const children = single ? readMainThreadChildren(tracked, pid) : readChildPids(pid);
+            for (const child of children ?? []) {
+              if (listed.has(child)) continue;
+              listed.add(child);
+              pids.push(child);
+            }
           }
-        }
+        });
       } catch (error) {
         if (!(error instanceof NoSuchProcessError) || pid === this.rootPid) throw error;
         // A descendant exited between listing and reading: skip it.
