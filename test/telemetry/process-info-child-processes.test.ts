@@ -76,6 +76,34 @@ describe('ProcessInfo on child processes', { skip: !linux && 'needs Linux /proc'
     }
   });
 
+  test("oneshot reads each file once: inside it a burning child's CPU time stands still, outside it moves", async () => {
+    const child = await start(process.execPath, [fixture('cpu-burner.mjs'), '8']);
+    const info = new ProcessInfo(child.pid);
+    const busyWait = (ms: number) => {
+      const end = performance.now() + ms;
+      while (performance.now() < end);
+    };
+    const cpu = () => {
+      const t = info.cpuTimes();
+      return t.user + t.system;
+    };
+    try {
+      const inside = info.oneshot(() => {
+        const first = cpu();
+        busyWait(60);
+        return { first, second: cpu(), threads: info.numThreads() };
+      });
+      assert.equal(inside.second, inside.first, 'one read of stat inside oneshot');
+      assert.ok(inside.threads >= 1);
+      // Outside, each call reads afresh: the child's CPU time grows (10 ms ticks; give it time).
+      const before = cpu();
+      const after = await pollUntil(cpu, (value) => value > before);
+      assert.ok(after > before, `cpu time stayed at ${before}`);
+    } finally {
+      info.close();
+    }
+  });
+
   test("a memory-grower child's rss rises across reads", async () => {
     const child = await start(process.execPath, [fixture('memory-grower.mjs'), '16', '50', '20']);
     const info = new ProcessInfo(child.pid);
