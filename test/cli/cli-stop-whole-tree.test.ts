@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { makeTempDir, readOnlyRecord, runCli, startCli } from '../helpers/cli.js';
 import { findProcesses, killProcesses } from '../helpers/processes.js';
 
@@ -75,6 +76,10 @@ describe('microbench stops the whole process tree', {
     const script = `${background.join(' ')} & echo ready; ${foreground.join(' ')}; echo after`;
     const cli = startCli(['-o', outfile, '--no-mixin', '--', 'sh', '-c', script]);
     await cli.waitForStdout('ready');
+    // Signal once the foreground sleep runs: a SIGINT that reaches the shell between `echo` and
+    // forking it is held by the shell (dash), and the sleep, started after, never gets it.
+    const deadline = Date.now() + 10_000;
+    while (findProcesses(foreground).length === 0 && Date.now() < deadline) await sleep(20);
     cli.child.kill('SIGINT');
     const result = await cli.result;
     assert.equal(result.signal, 'SIGINT', `code ${result.code}: ${result.stderr}`);
