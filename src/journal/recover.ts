@@ -46,7 +46,12 @@ import { formatTimestamp, resolveTimezone, type Timezone } from '../record/times
 import { encodeRecord } from '../record/write-record.js';
 import { SampleReservoir } from '../telemetry/_reservoir.js';
 import { ProcessInfo } from '../telemetry/process-info.js';
-import { accountSamples, type SampleAccount } from '../telemetry/sample-account.js';
+import {
+  accountFields,
+  accountListFields,
+  accountSamples,
+  type SampleAccount,
+} from '../telemetry/sample-account.js';
 import {
   JOURNAL_DIR_NAME,
   journalDirFor,
@@ -498,7 +503,7 @@ function buildRecord(
     if (record.telemetry_samples_due === undefined && anchorMs !== undefined) {
       const finishMs = Date.parse(String(record.finish_time));
       const endMs = Number.isFinite(finishMs) ? finishMs : (lastEpochMs ?? anchorMs);
-      addAccount(record, accountSamples(takenAtMs, anchorMs, intervalMs, endMs));
+      Object.assign(record, accountFields(accountSamples(takenAtMs, anchorMs, intervalMs, endMs)));
     }
     return { record, total, finished: true };
   }
@@ -515,19 +520,11 @@ function buildRecord(
     lastEpochMs === undefined ? record.start_time : formatTimestamp(lastEpochMs, tz);
   // Due up to the last sign of life: the last sample.
   if (anchorMs !== undefined) {
-    addAccount(record, accountSamples(takenAtMs, anchorMs, intervalMs, lastEpochMs ?? anchorMs));
+    const endMs = lastEpochMs ?? anchorMs;
+    Object.assign(record, accountFields(accountSamples(takenAtMs, anchorMs, intervalMs, endMs)));
   }
   record.interrupted = true;
   return { record, total, finished: false };
-}
-
-// A library record's honesty fields, as the live sampler writes them (docs/telemetry.md).
-function addAccount(record: BenchRecord, account: SampleAccount): void {
-  record.telemetry_samples_due = account.due;
-  record.telemetry_samples_taken = account.taken;
-  record.telemetry_samples_missed = account.missed;
-  record.telemetry_lateness_p95_ms = account.latenessP95Ms;
-  record.telemetry_lateness_max_ms = account.latenessMaxMs;
 }
 
 interface JournalLine {
@@ -552,7 +549,6 @@ class CliIterations {
   readonly #takenAtMs: number[][] = [];
   readonly #finished: { durationS: number; returncode: number | null }[] = [];
   readonly #startEpochMs: number[] = [];
-  readonly #lastEpochMs: number[] = [];
   #started = 0;
 
   addSample(iteration: number, epochMs: number, sample: Record<string, unknown>): void {
@@ -564,7 +560,6 @@ class CliIterations {
     const taken = this.#takenAtMs[iteration] ?? [];
     taken.push(epochMs);
     this.#takenAtMs[iteration] = taken;
-    this.#lastEpochMs[iteration] = epochMs;
   }
 
   // `{index, epoch_ms}` when an iteration starts; `{index, duration_s, returncode}` when it ends.
@@ -599,7 +594,7 @@ class CliIterations {
       // The iteration the kill cut short ran at least from its start to its last sample
       // (unknown without a sample).
       const startMs = this.#startEpochMs[i];
-      const lastMs = this.#lastEpochMs[i];
+      const lastMs = this.#takenAtMs[i]?.at(-1);
       const spanS =
         startMs !== undefined && lastMs !== undefined ? Math.max(0, lastMs - startMs) / 1000 : null;
       durations.push(done ? done.durationS : spanS);
@@ -620,11 +615,7 @@ class CliIterations {
         'telemetry' in partial && {
           telemetry,
           // One entry per iteration, as the live CLI record has them.
-          telemetry_samples_due: accounts.map((a) => a.due),
-          telemetry_samples_taken: accounts.map((a) => a.taken),
-          telemetry_samples_missed: accounts.map((a) => a.missed),
-          telemetry_lateness_p95_ms: accounts.map((a) => a.latenessP95Ms),
-          telemetry_lateness_max_ms: accounts.map((a) => a.latenessMaxMs),
+          ...accountListFields(accounts),
         }),
     } as unknown as BenchRecord;
     record.finish_time =

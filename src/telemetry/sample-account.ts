@@ -58,6 +58,28 @@ export function accountSamples(
   };
 }
 
+/** A record's honesty fields for one account (a library call's numbers). */
+export function accountFields(account: SampleAccount): Record<string, number | null> {
+  return {
+    telemetry_samples_due: account.due,
+    telemetry_samples_taken: account.taken,
+    telemetry_samples_missed: account.missed,
+    telemetry_lateness_p95_ms: account.latenessP95Ms,
+    telemetry_lateness_max_ms: account.latenessMaxMs,
+  };
+}
+
+/** The same fields with one entry per iteration (a CLI record, like its `telemetry` lists). */
+export function accountListFields(accounts: readonly SampleAccount[]): Record<string, unknown[]> {
+  return {
+    telemetry_samples_due: accounts.map((a) => a.due),
+    telemetry_samples_taken: accounts.map((a) => a.taken),
+    telemetry_samples_missed: accounts.map((a) => a.missed),
+    telemetry_lateness_p95_ms: accounts.map((a) => a.latenessP95Ms),
+    telemetry_lateness_max_ms: accounts.map((a) => a.latenessMaxMs),
+  };
+}
+
 /** The 95th percentile of `values` by nearest rank (the value below which 95 % lie). */
 export function percentile95(values: readonly number[]): number {
   const sorted = values.length === 1 ? values : [...values].sort((a, b) => a - b);

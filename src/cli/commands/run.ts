@@ -33,7 +33,7 @@ import { IMPLEMENTATION, type RecordFormat } from '../../record/layout.js';
 import type { BenchRecord, RecordedException, TelemetrySample } from '../../record/record.js';
 import { type Timezone, UTC } from '../../record/timestamp.js';
 import { encodeRecord } from '../../record/write-record.js';
-import type { SampleAccount } from '../../telemetry/sample-account.js';
+import { accountListFields, type SampleAccount } from '../../telemetry/sample-account.js';
 import { VERSION } from '../../version.js';
 import { CaptureBuffer, type CapturedText } from '../_capture-buffer.js';
 import type { ChildTelemetryResult, ChildTelemetryRun } from '../_child-telemetry.js';
@@ -378,12 +378,7 @@ export async function runCommandBench(
       record.telemetry = telemetry;
       record.telemetry_scope = telemetryScope;
       // One entry per started iteration, as `telemetry` (the library's one call has one number).
-      const fields: Record<string, unknown> = record;
-      fields.telemetry_samples_due = accounts.map((a) => a.due);
-      fields.telemetry_samples_taken = accounts.map((a) => a.taken);
-      fields.telemetry_samples_missed = accounts.map((a) => a.missed);
-      fields.telemetry_lateness_p95_ms = accounts.map((a) => a.latenessP95Ms);
-      fields.telemetry_lateness_max_ms = accounts.map((a) => a.latenessMaxMs);
+      Object.assign(record, accountListFields(accounts));
       const missed = accounts.reduce((sum, a) => sum + a.missed, 0);
       if (missed > 0) {
         const due = accounts.reduce((sum, a) => sum + a.due, 0);
