@@ -5,15 +5,15 @@
 //                 │                      │
 //                 └──── ProcessTreeSampler: cpu_percent, rss_bytes, pss_bytes, num_processes
 //                       summed over the tree (the default scope), or cpu_percent and rss_bytes
-//                       of the command alone (--telemetry-scope direct); VmHWM of the command
-//                       itself → peak RSS
+//                       of the command alone (--telemetry-scope direct); the highest VmHWM
+//                       or RSS of any one process of that scope → peak RSS (resource_usage maxrss)
 //
 // This runs on the CLI's main thread: while the command runs, that thread has nothing else to
 // do, so no worker is needed (the library's sampler needs one because its main thread is busy
 // running the benchmarked code).
 import type { TelemetrySample } from '../record/record.js';
 import { formatTimestamp, nowEpochMs, type Timezone } from '../record/timestamp.js';
-import { NoSuchProcessError, ProcessInfo } from '../telemetry/process-info.js';
+import { NoSuchProcessError } from '../telemetry/process-info.js';
 import { ProcessTreeSampler } from '../telemetry/process-tree.js';
 import { accountSamples, type SampleAccount } from '../telemetry/sample-account.js';
 
@@ -33,7 +33,7 @@ export interface ChildTelemetryOptions {
 export interface ChildTelemetryResult {
   /** `{timestamp, cpu_percent, rss_bytes, ...}`, oldest first; possibly empty. */
   readonly samples: TelemetrySample[];
-  /** Highest `VmHWM` read from the command's own process, in bytes; null when never read. */
+  /** Highest RSS of any one sampled process (its `VmHWM`), in bytes; null when never read. */
   readonly peakRssBytes: number | null;
   /** Samples due from the start until sampling ended (stop, or the command gone), taken, missed. */
   readonly account: SampleAccount;
@@ -60,14 +60,11 @@ export function startChildTelemetry(
   let endEpochMs: number | undefined;
   const intervalMs = options.intervalS * 1000;
   const children = options.scope === 'tree';
-  let peakRssBytes: number | null = null;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let sampler: ProcessTreeSampler | undefined;
-  let root: ProcessInfo | undefined;
   try {
     sampler = new ProcessTreeSampler(pid, { children });
-    root = new ProcessInfo(pid);
   } catch (error) {
     stopped = true;
     endEpochMs = anchorEpochMs;
@@ -86,20 +83,17 @@ export function startChildTelemetry(
     stopped = true;
     if (timer !== undefined) clearTimeout(timer);
     sampler?.close();
-    root?.close();
   };
 
   // Take one sample; a vanished process ends sampling quietly, any other failure is recorded once.
   const takeSample = () => {
-    if (stopped || sampler === undefined || root === undefined) return;
+    if (stopped || sampler === undefined) return;
     const epochMs = nowEpochMs();
     const timestamp = formatTimestamp(epochMs, options.timezone);
     try {
-      // VmHWM vanishes once the command has exited (a zombie not yet reaped): nothing to sample.
-      const peak = root.memoryPeak();
-      if (peak === 0) return close();
-      peakRssBytes = Math.max(peakRssBytes ?? 0, peak);
       const { num_processes, ...sample } = sampler.sample();
+      // The command has exited (a zombie not yet reaped): nothing left to sample.
+      if (sampler.rootExited) return close();
       // The process count says something only for a tree; alone it is always 1.
       const fields = children ? { ...sample, num_processes } : sample;
       samples.push({ timestamp, ...fields });
@@ -135,7 +129,7 @@ export function startChildTelemetry(
     stop() {
       close();
       const account = accountSamples(takenAtMs, anchorEpochMs, intervalMs, endEpochMs!);
-      return { samples, peakRssBytes, account };
+      return { samples, peakRssBytes: sampler?.peakRssBytes ?? null, account };
     },
   };
 }

@@ -244,31 +244,68 @@ export interface StatFields {
   readonly numThreads: number;
   /** 22: start time, in clock ticks since boot. */
   readonly startTicks: number;
+  /** 23: virtual memory size in bytes (statm's first field times the page size). */
+  readonly vsizeBytes: number;
+  /** 24: resident set size in pages (statm's second field). */
+  readonly rssPages: number;
 }
 
 /**
  * Parses `/proc/<pid>/stat`. The name sits between the first `(` and the LAST `)`, because a
  * program may call itself `a b) Z 1 (c`; every numbered field is counted after that `)`.
+ * Scans the line once for the fields it needs (no split into fifty strings: the CLI's tree
+ * sampler parses one stat per process every sample).
  */
 export function parseStat(text: string): StatFields {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) throw new TelemetryError(`unexpected /proc stat format: ${text}`);
-  // After ") " field 3 (state) is token 0, so field N is token N - 3.
-  const tokens = text.slice(close + 2).split(' ');
-  const field = (n: number): number => Number(tokens[n - 3]);
+  // Field 3 (state) starts at close + 2; STAT_FIELD_SLOTS maps field numbers to the slots
+  // filled as the scan passes them.
+  // A field missing from a short line reads NaN, as a missing token did.
+  const values = new Array<number>(9).fill(Number.NaN);
+  let field = 3;
+  let at = close + 2;
+  let state = '?';
+  while (at < text.length && field <= LAST_STAT_FIELD) {
+    let end = text.indexOf(' ', at);
+    if (end < 0) end = text.length;
+    if (field === 3) state = text.slice(at, end);
+    else {
+      const slot = STAT_FIELD_SLOTS[field];
+      if (slot !== undefined) values[slot] = Number(text.slice(at, end));
+    }
+    field += 1;
+    at = end + 1;
+  }
   return {
     name: text.slice(open + 1, close),
-    state: tokens[0] ?? '?',
-    ppid: field(4),
-    utimeTicks: field(14),
-    stimeTicks: field(15),
-    cutimeTicks: field(16),
-    cstimeTicks: field(17),
-    numThreads: field(20),
-    startTicks: field(22),
+    state,
+    ppid: values[0]!,
+    utimeTicks: values[1]!,
+    stimeTicks: values[2]!,
+    cutimeTicks: values[3]!,
+    cstimeTicks: values[4]!,
+    numThreads: values[5]!,
+    startTicks: values[6]!,
+    vsizeBytes: values[7]!,
+    rssPages: values[8]!,
   };
 }
+
+// Field number → slot in parseStat's values (fields read, in order); the scan stops after the last.
+const STAT_FIELD_SLOTS: Record<number, number> = {
+  4: 0,
+  14: 1,
+  15: 2,
+  16: 3,
+  17: 4,
+  20: 5,
+  22: 6,
+  23: 7,
+  24: 8,
+};
+const LAST_STAT_FIELD = 24;
 
 /** Finds `Key:` at the start of a line of a `Key: value` file and returns its first number. */
 export function findKeyNumber(text: string, key: string): number | undefined {
@@ -346,8 +383,10 @@ export class LinuxProcess {
   readonly #dir: string;
   readonly #files = new Map<KeptName, KeptFile>();
   #startTicks: number | undefined;
-  // File texts read during batch(), so one asDict() reads stat and status once each.
+  // File texts read during batch(), so one asDict() reads stat and status once each, and the
+  // stat line parsed once.
   #batchTexts: Map<KeptName, string> | undefined;
+  #batchStat: StatFields | undefined;
 
   constructor(pid: number) {
     this.pid = pid;
@@ -368,13 +407,13 @@ export class LinuxProcess {
       return read();
     } finally {
       this.#batchTexts = undefined;
+      this.#batchStat = undefined;
     }
   }
 
   /** The parsed stat line; a stat descriptor (re)opened on a different process is refused. */
   stat(): StatFields {
-    const cached = this.#batchTexts?.get('stat');
-    if (cached !== undefined) return parseStat(cached);
+    if (this.#batchStat !== undefined) return this.#batchStat;
     const file = this.#file('stat');
     let text: string;
     let stat: StatFields;
@@ -392,12 +431,19 @@ export class LinuxProcess {
       file.close();
       throw new NoSuchProcessError(this.pid);
     }
-    this.#batchTexts?.set('stat', text);
+    if (this.#batchTexts !== undefined) this.#batchStat = stat;
     return stat;
   }
 
-  /** rss and vms in bytes from statm, the way psutil's memory_info reads them. */
+  /**
+   * rss and vms in bytes from statm, the way psutil's memory_info reads them; inside a batch
+   * that has read stat already, from stat's fields 23 and 24 (the same two kernel counters).
+   */
   memoryInfo(): MemoryInfo {
+    const stat = this.#batchStat;
+    if (stat !== undefined) {
+      return { rss: stat.rssPages * getProcConstants().pageSizeBytes, vms: stat.vsizeBytes };
+    }
     const text = this.#readKept('statm');
     const space = text.indexOf(' ');
     const pageSize = getProcConstants().pageSizeBytes;

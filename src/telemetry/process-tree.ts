@@ -6,9 +6,11 @@
  *       │
  *       └── per pid: a kept ProcessInfo + its CPU seconds at the previous sample
  *              Δcpu summed over the tree / Δwall × 100  →  cpu_percent
- *              Σ rss (statm), Σ pss (smaps_rollup)      →  rss_bytes, pss_bytes
+ *              Σ rss (stat), Σ pss (smaps_rollup)       →  rss_bytes, pss_bytes
  *              (PSS read afresh while its reads stay within pssBudget of one core, else
  *              each process's latest reading moved by its RSS change since)
+ *              max over processes of VmHWM (status, at first sight and then once a second)
+ *              and of each sample's RSS                 →  peakRssBytes
  *
  * Per-pid CPU baselines live across samples, so a child is not stuck at 0 % the way a fresh
  * psutil.Process would be (psrecord #47): only the tree's first sample is 0.0.
@@ -120,7 +122,13 @@ interface TrackedProcess {
   rssAtPss?: number;
   /** A kept descriptor of its main thread's children file (re-read in place each sample). */
   childrenFd?: number | undefined;
+  /** When its VmHWM was last read (performance.now() ms); undefined before the first. */
+  peakReadMs?: number;
 }
+
+// How often each process's VmHWM (its own peak RSS, from the costly status file) is read again
+// after the first sight; samples' RSS fill in between.
+const PEAK_REFRESH_MS = 1000;
 
 /**
  * Samples the CPU and memory of a process, or of its whole tree, at each call of
@@ -146,6 +154,8 @@ export class ProcessTreeSampler {
   #firstWallMs: number | undefined;
   // Milliseconds spent reading PSS so far.
   #pssSpentMs = 0;
+  #peakRssBytes: number | null = null;
+  #rootExited = false;
 
   /**
    * @throws OptionError when `rootPid` is not a positive integer.
@@ -160,6 +170,20 @@ export class ProcessTreeSampler {
     const root = new ProcessInfo(rootPid);
     this.rootPid = rootPid;
     this.#tracked.set(rootPid, { info: root, cpuS: Number.NaN });
+  }
+
+  /**
+   * The highest RSS of any one sampled process so far, in bytes (what `getrusage`'s
+   * `ru_maxrss` is for waited-for children): each process's `VmHWM`, read when it is first seen
+   * and then about once a second, and the RSS of every sample. null before the first sample.
+   */
+  get peakRssBytes(): number | null {
+    return this.#peakRssBytes;
+  }
+
+  /** Whether the root was a zombie (exited, not yet reaped) at the latest sample. */
+  get rootExited(): boolean {
+    return this.#rootExited;
   }
 
   /**
@@ -198,6 +222,8 @@ export class ProcessTreeSampler {
           const cpuS = times.user + times.system;
           const rss = tracked.info.memoryInfo().rss;
           rssBytes += rss;
+          this.#notePeak(tracked, rss, wallMs);
+          if (pid === this.rootPid) this.#rootExited = tracked.info.status() === 'zombie';
           if (this.pss) {
             if (freshPss || tracked.pss === undefined) {
               tracked.pss = this.#readPss(tracked.info);
@@ -245,7 +271,7 @@ export class ProcessTreeSampler {
     };
   }
 
-  /** Releases the `/proc` descriptors kept for every followed process. */
+  /** Releases the `/proc` descriptors kept for every followed process ({@link peakRssBytes} stays). */
   close(): void {
     for (const tracked of this.#tracked.values()) {
       tracked.info.close();
@@ -255,6 +281,7 @@ export class ProcessTreeSampler {
     this.#lastWallMs = undefined;
     this.#firstWallMs = undefined;
     this.#pssSpentMs = 0;
+    this.#rootExited = false;
   }
 
   // The tracked entry for a pid, created on first sight; undefined if it vanished meanwhile.
@@ -273,6 +300,21 @@ export class ProcessTreeSampler {
     const tracked: TrackedProcess = { info, cpuS: firstSample ? Number.NaN : 0 };
     this.#tracked.set(pid, tracked);
     return tracked;
+  }
+
+  // Raise the peak by this process's RSS now, and by its VmHWM when that is due a read.
+  #notePeak(tracked: TrackedProcess, rss: number, wallMs: number): void {
+    let peak = rss;
+    if (tracked.peakReadMs === undefined || wallMs - tracked.peakReadMs >= PEAK_REFRESH_MS) {
+      tracked.peakReadMs = wallMs;
+      try {
+        peak = Math.max(peak, tracked.info.memoryPeak());
+      } catch (error) {
+        // Another user's process may hide its status; its RSS still counts.
+        if (!(error instanceof AccessDeniedError)) throw error;
+      }
+    }
+    this.#peakRssBytes = Math.max(this.#peakRssBytes ?? 0, peak);
   }
 
   // PSS of one process (null when the kernel denies smaps_rollup), its cost counted.

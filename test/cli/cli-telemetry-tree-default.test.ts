@@ -26,7 +26,7 @@ describe('CLI telemetry samples the process tree by default', {
   test("sh -c 'python3 ...; true' shows the python's CPU and memory", async () => {
     const outfile = join(tmp.path, 'tree.jsonl');
     const command = ['sh', '-c', `python3 -c '${BURN}'; true`];
-    const args = ['-o', outfile, '--no-mixin', '--telemetry-interval', '0.1'];
+    const args = ['-o', outfile, '--mixin', 'resource-usage', '--telemetry-interval', '0.1'];
     const result = await runCli([...args, '--', ...command]);
     assert.equal(result.code, 0, result.stderr);
     const record = readOnlyRecord(outfile);
@@ -50,6 +50,25 @@ describe('CLI telemetry samples the process tree by default', {
       samples.some((s) => s.num_processes === 2),
       'the shell and python counted',
     );
+    // The peak is the tree's too: python's, not the idle shell's 1-2 MiB.
+    const maxrss = record.resource_usage[0].maxrss;
+    assert.ok(maxrss >= 80 * MIB, `maxrss ${(maxrss / MIB).toFixed(1)} MiB`);
+  });
+
+  test("maxrss holds a grandchild's peak that no sample saw (its VmHWM)", async () => {
+    const outfile = join(tmp.path, 'spike.jsonl');
+    // 120 MiB for a moment (freed at once: RSS falls back), then 1.5 s of nothing.
+    const spike = 'import time\nblock = b"x" * (120 * 1024 * 1024)\ndel block\ntime.sleep(1.5)';
+    const command = ['sh', '-c', `python3 -c '${spike}'; true`];
+    const args = ['-o', outfile, '--mixin', 'resource-usage', '--telemetry-interval', '0.1'];
+    const result = await runCli([...args, '--', ...command]);
+    assert.equal(result.code, 0, result.stderr);
+    const record = readOnlyRecord(outfile);
+    const samples: Record<string, number>[] = record.telemetry[0];
+    const last = samples.at(-2) ?? samples[0]!;
+    assert.ok(last.rss_bytes! < 60 * MIB, `the spike was freed: ${JSON.stringify(last)}`);
+    const maxrss = record.resource_usage[0].maxrss;
+    assert.ok(maxrss >= 115 * MIB, `maxrss ${(maxrss / MIB).toFixed(1)} MiB`);
   });
 
   test('--telemetry-children is still accepted and means the tree', async () => {
