@@ -260,52 +260,33 @@ export function parseStat(text: string): StatFields {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) throw new TelemetryError(`unexpected /proc stat format: ${text}`);
-  // Field 3 (state) starts at close + 2; STAT_FIELD_SLOTS maps field numbers to the slots
-  // filled as the scan passes them.
-  // A field missing from a short line reads NaN, as a missing token did.
-  const values = new Array<number>(9).fill(Number.NaN);
-  let field = 3;
-  let at = close + 2;
+  // Field 3 (state) starts at close + 2; fields 4..24 are kept as numbers by field number
+  // (a field missing from a short line reads NaN, as it did from a split).
+  const fields: number[] = [];
   let state = '?';
-  while (at < text.length && field <= LAST_STAT_FIELD) {
+  let at = close + 2;
+  for (let n = 3; n <= 24 && at < text.length; n++) {
     let end = text.indexOf(' ', at);
     if (end < 0) end = text.length;
-    if (field === 3) state = text.slice(at, end);
-    else {
-      const slot = STAT_FIELD_SLOTS[field];
-      if (slot !== undefined) values[slot] = Number(text.slice(at, end));
-    }
-    field += 1;
+    if (n === 3) state = text.slice(at, end);
+    else fields[n] = Number(text.slice(at, end));
     at = end + 1;
   }
+  const field = (n: number): number => fields[n] ?? Number.NaN;
   return {
     name: text.slice(open + 1, close),
     state,
-    ppid: values[0]!,
-    utimeTicks: values[1]!,
-    stimeTicks: values[2]!,
-    cutimeTicks: values[3]!,
-    cstimeTicks: values[4]!,
-    numThreads: values[5]!,
-    startTicks: values[6]!,
-    vsizeBytes: values[7]!,
-    rssPages: values[8]!,
+    ppid: field(4),
+    utimeTicks: field(14),
+    stimeTicks: field(15),
+    cutimeTicks: field(16),
+    cstimeTicks: field(17),
+    numThreads: field(20),
+    startTicks: field(22),
+    vsizeBytes: field(23),
+    rssPages: field(24),
   };
 }
-
-// Field number → slot in parseStat's values (fields read, in order); the scan stops after the last.
-const STAT_FIELD_SLOTS: Record<number, number> = {
-  4: 0,
-  14: 1,
-  15: 2,
-  16: 3,
-  17: 4,
-  20: 5,
-  22: 6,
-  23: 7,
-  24: 8,
-};
-const LAST_STAT_FIELD = 24;
 
 /** Finds `Key:` at the start of a line of a `Key: value` file and returns its first number. */
 export function findKeyNumber(text: string, key: string): number | undefined {
