@@ -58,7 +58,7 @@ export async function measure(args: BenchArgs): Promise<Section> {
       measured: formatPercent(cost),
       pass: cost <= 1,
       missNote:
-        'Per sample the sampler walks the tree (one children file per single-threaded process, through a kept descriptor) and reads the stat of each process (CPU, RSS and thread count from one read) and its VmHWM once a second; PSS reads are held to 0.3 % of a core (src/telemetry/process-tree.ts pssBudget).',
+        'Per sample the sampler walks the tree (one children file per single-threaded process, through a kept descriptor) and reads the stat of each process as bytes (CPU, RSS and thread count from one read) and its VmHWM once a second; PSS reads are held to 0.1 % of a core, the processes in turn (src/telemetry/process-tree.ts pssBudget).',
     },
   ];
   return {

@@ -137,17 +137,22 @@ function readAuxvConstants(): ProcConstants | undefined {
 // One buffer per thread (module instances are per isolate), grown when a file does not fit.
 let sharedBuffer = Buffer.allocUnsafe(16 * 1024);
 
-// Reads a whole single_open /proc file through a kept fd with one pread at offset 0. Stops at
-// `limitBytes` (the text is then cut short) so a reused descriptor number that now points at a
-// large regular file cannot make the buffer grow without bound.
-function readFdText(fd: number, limitBytes = 1024 * 1024): string {
+// Reads a whole single_open /proc file through a kept fd with one pread at offset 0 into the
+// shared buffer and returns its length. Stops at `limitBytes` (the text is then cut short) so a
+// reused descriptor number that now points at a large regular file cannot make the buffer grow
+// without bound.
+function readFdBytes(fd: number, limitBytes = 1024 * 1024): number {
   for (;;) {
     const length = readSync(fd, sharedBuffer, 0, sharedBuffer.length, 0);
-    if (length < sharedBuffer.length || sharedBuffer.length >= limitBytes) {
-      return sharedBuffer.toString('latin1', 0, length);
-    }
+    if (length < sharedBuffer.length || sharedBuffer.length >= limitBytes) return length;
     sharedBuffer = Buffer.allocUnsafe(sharedBuffer.length * 2);
   }
+}
+
+// {@link readFdBytes} as latin1 text.
+function readFdText(fd: number, limitBytes?: number): string {
+  const length = readFdBytes(fd, limitBytes);
+  return sharedBuffer.toString('latin1', 0, length);
 }
 
 // Reads a small /proc file once without keeping its descriptor (no fstat, no allocation).
@@ -187,24 +192,40 @@ class KeptFile {
   }
 
   read(): string {
+    let text = '';
+    this.#readChecked((length) => {
+      text = sharedBuffer.toString('latin1', 0, length);
+      return this.#looksRight(text);
+    });
+    return text;
+  }
+
+  // Reads the file into the shared buffer (no text) and returns its length; `looksRight` judges
+  // the bytes there, as the constructor's check judges text.
+  readBytes(looksRight: (length: number) => boolean): number {
+    return this.#readChecked(looksRight);
+  }
+
+  #readChecked(looksRight: (length: number) => boolean): number {
     this.#openedOnLastRead = this.#fd < 0;
     if (this.#fd < 0) this.#fd = openSync(this.path, 'r');
-    let text: string | undefined;
+    let length: number | undefined;
     try {
-      text = readFdText(this.#fd, KEPT_FILE_LIMIT_BYTES);
+      length = readFdBytes(this.#fd, KEPT_FILE_LIMIT_BYTES);
     } catch (error) {
       if (!STALE_FD_CODES.has(errorCode(error) ?? '')) throw error;
     }
-    if (text !== undefined && this.#looksRight(text)) return text;
+    if (length !== undefined && looksRight(length)) return length;
     // Not ours any more: forget the number without closing it (it may be someone else's now).
     this.#fd = -1;
     this.#openedOnLastRead = true;
     this.#fd = openSync(this.path, 'r');
-    text = readFdText(this.#fd, KEPT_FILE_LIMIT_BYTES);
-    if (!this.#looksRight(text)) {
-      throw new TelemetryError(`unexpected content in ${this.path}: ${text.slice(0, 80)}`);
+    length = readFdBytes(this.#fd, KEPT_FILE_LIMIT_BYTES);
+    if (!looksRight(length)) {
+      const start = sharedBuffer.toString('latin1', 0, Math.min(length, 80));
+      throw new TelemetryError(`unexpected content in ${this.path}: ${start}`);
     }
-    return text;
+    return length;
   }
 
   close(): void {
@@ -288,6 +309,81 @@ export function parseStat(text: string): StatFields {
   };
 }
 
+/**
+ * The stat numbers a process-tree sample needs, filled in place by
+ * {@link LinuxProcess.readStatCounters} (numbered as in proc(5)).
+ */
+export interface StatCounters {
+  /** 3: the state letter as a character code (90, `Z`, for a zombie). */
+  state: number;
+  /** 14, 15: user and system CPU time in clock ticks. */
+  utimeTicks: number;
+  stimeTicks: number;
+  /** 20: number of threads. */
+  numThreads: number;
+  /** 22: start time in clock ticks since boot. */
+  startTicks: number;
+  /** 24: resident set size in pages. */
+  rssPages: number;
+}
+
+/** A {@link StatCounters} to fill. */
+export function newStatCounters(): StatCounters {
+  return { state: 0, utimeTicks: 0, stimeTicks: 0, numThreads: 0, startTicks: 0, rssPages: 0 };
+}
+
+const CLOSE_PAREN = 0x29;
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
+const MINUS = 0x2d;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+
+/**
+ * Parses the stat line in `bytes[0, length)` into `out` without making any text (the tree
+ * sampler reads one stat per process every sample): the fields {@link parseStat} gives, counted
+ * after the LAST `)` for the same reason. Returns false for a line that is not a stat line (no
+ * `)`, a field that is not a number, or fewer than 24 fields); `out` is then undefined.
+ */
+export function parseStatCounters(bytes: Uint8Array, length: number, out: StatCounters): boolean {
+  let close = length - 1;
+  while (close >= 0 && bytes[close] !== CLOSE_PAREN) close--;
+  if (close < 0 || close + 2 >= length) return false;
+  out.state = bytes[close + 2]!;
+  let field = 4;
+  let value = 0;
+  let negative = false;
+  let digits = 0;
+  // Fields 4..24 are numbers separated by one space; the line ends with a newline.
+  for (let i = close + 4; i <= length; i++) {
+    const c = i < length ? bytes[i]! : NEWLINE;
+    if (c === SPACE || c === NEWLINE) {
+      if (digits === 0) return false;
+      const number = negative ? -value : value;
+      if (field === 14) out.utimeTicks = number;
+      else if (field === 15) out.stimeTicks = number;
+      else if (field === 20) out.numThreads = number;
+      else if (field === 22) out.startTicks = number;
+      else if (field === 24) {
+        out.rssPages = number;
+        return true;
+      }
+      field += 1;
+      value = 0;
+      negative = false;
+      digits = 0;
+    } else if (c >= DIGIT_0 && c <= DIGIT_9) {
+      value = value * 10 + (c - DIGIT_0);
+      digits += 1;
+    } else if (c === MINUS && digits === 0 && !negative) {
+      negative = true;
+    } else {
+      return false;
+    }
+  }
+  return false;
+}
+
 /** Finds `Key:` at the start of a line of a `Key: value` file and returns its first number. */
 export function findKeyNumber(text: string, key: string): number | undefined {
   let at = text.startsWith(`${key}:`) ? 0 : text.indexOf(`\n${key}:`);
@@ -352,6 +448,9 @@ const LOOKS_RIGHT: Record<Exclude<KeptName, 'stat'>, (text: string) => boolean> 
   smaps_rollup: (text) => text === '' || text.includes('[rollup]'),
 };
 
+// Where identity checks parse a stat line they only compare.
+const scratchCounters = newStatCounters();
+
 // Set once a kernel answers ENOENT for smaps_rollup (older than 4.14): go straight to smaps.
 let smapsRollupMissing = false;
 
@@ -368,10 +467,23 @@ export class LinuxProcess {
   // stat line parsed once.
   #batchTexts: Map<KeptName, string> | undefined;
   #batchStat: StatFields | undefined;
+  // `<pid> (`, how this process's stat line starts, and the check of read bytes against it.
+  readonly #statPrefix: Buffer;
+  readonly #statLooksRight: (length: number) => boolean;
 
   constructor(pid: number) {
     this.pid = pid;
     this.#dir = `/proc/${pid}`;
+    this.#statPrefix = Buffer.from(`${pid} (`, 'latin1');
+    this.#statLooksRight = (length) =>
+      length >= this.#statPrefix.length &&
+      sharedBuffer.compare(
+        this.#statPrefix,
+        0,
+        this.#statPrefix.length,
+        0,
+        this.#statPrefix.length,
+      ) === 0;
     this.#startTicks = this.stat().startTicks;
   }
 
@@ -417,6 +529,31 @@ export class LinuxProcess {
   }
 
   /**
+   * Fills `out` from the stat line read through the kept descriptor, as bytes (no text, no
+   * object): the tree sampler's hot path. Errors as {@link stat}.
+   */
+  readStatCounters(out: StatCounters): void {
+    const file = this.#file('stat');
+    try {
+      const length = file.readBytes(this.#statLooksRight);
+      if (!parseStatCounters(sharedBuffer, length, out)) {
+        const text = sharedBuffer.toString('latin1', 0, Math.min(length, 200));
+        throw new TelemetryError(`unexpected /proc stat format: ${text}`);
+      }
+    } catch (error) {
+      throw this.#toProcessError(error, 'stat');
+    }
+    if (
+      file.openedOnLastRead &&
+      this.#startTicks !== undefined &&
+      out.startTicks !== this.#startTicks
+    ) {
+      file.close();
+      throw new NoSuchProcessError(this.pid);
+    }
+  }
+
+  /**
    * rss and vms in bytes from statm, the way psutil's memory_info reads them; inside a batch
    * that has read stat already, from stat's fields 23 and 24 (the same two kernel counters).
    */
@@ -436,6 +573,16 @@ export class LinuxProcess {
   /** statm plus smaps_rollup; falls back to summing smaps when the rollup is missing. */
   memoryFullInfo(): MemoryFullInfo {
     const { rss, vms } = this.memoryInfo();
+    return { rss, vms, ...this.#smaps() };
+  }
+
+  /** PSS in bytes alone, from smaps_rollup (or smaps), without reading statm. */
+  memoryPss(): number {
+    return this.#smaps().pss;
+  }
+
+  // uss, pss and swap from smaps_rollup, or from the full smaps on kernels without it.
+  #smaps(): { uss: number; pss: number; swap: number } {
     if (!smapsRollupMissing) {
       try {
         // Opened afresh each time, never kept: an open smaps_rollup reads the memory map the
@@ -444,7 +591,7 @@ export class LinuxProcess {
         // (open, one read into the shared buffer, close: no fstat and no buffer per read)
         const text = readProcText(`${this.#dir}/smaps_rollup`);
         if (!this.#stillSameProcess()) throw new NoSuchProcessError(this.pid);
-        return { rss, vms, ...parseSmaps(text) };
+        return parseSmaps(text);
       } catch (error) {
         const code = errorCode(error);
         // ENOENT: a kernel older than 4.14. ESRCH on a live process: a zombie, or psutil #2284.
@@ -455,7 +602,7 @@ export class LinuxProcess {
         this.#files.delete('smaps_rollup');
       }
     }
-    return { rss, vms, ...parseSmaps(this.#readOnce('smaps')) };
+    return parseSmaps(this.#readOnce('smaps'));
   }
 
   /** The text of /proc/<pid>/status. */
@@ -573,8 +720,10 @@ export class LinuxProcess {
 
   // Whether the kept stat descriptor still reads the process this object was made for.
   #stillSameProcess(): boolean {
+    if (this.#batchStat !== undefined) return this.#batchStat.startTicks === this.#startTicks;
     try {
-      return this.stat().startTicks === this.#startTicks;
+      this.readStatCounters(scratchCounters);
+      return scratchCounters.startTicks === this.#startTicks;
     } catch {
       return false;
     }

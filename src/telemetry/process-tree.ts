@@ -4,11 +4,11 @@
  *
  *   sample() ── walk from the root ── /proc/<pid>/task/<tid>/children (or a /proc scan)
  *       │
- *       └── per pid: a kept ProcessInfo + its CPU seconds at the previous sample
+ *       └── per pid: a kept LinuxProcess + its CPU ticks at the previous sample
  *              Δcpu summed over the tree / Δwall × 100  →  cpu_percent
- *              Σ rss (stat), Σ pss (smaps_rollup)       →  rss_bytes, pss_bytes
- *              (PSS read afresh while its reads stay within pssBudget of one core, else
- *              each process's latest reading moved by its RSS change since)
+ *              Σ rss (stat, parsed as bytes)            →  rss_bytes
+ *              Σ pss (smaps_rollup: new processes, then in turn within pssBudget of one
+ *              core; the others' latest reading moved by their RSS change since) →  pss_bytes
  *              max over processes of VmHWM (status, at first sight and then once a second)
  *              and of each sample's RSS                 →  peakRssBytes
  *
@@ -18,8 +18,16 @@
 
 import { closeSync, openSync, readSync } from 'node:fs';
 import { OptionError, TelemetryError } from '../errors.js';
-import { hasChildrenFiles, readChildPids, readProcText, scanParentPids } from './_proc.js';
-import { AccessDeniedError, NoSuchProcessError, ProcessInfo } from './process-info.js';
+import {
+  AccessDeniedError,
+  getProcConstants,
+  hasChildrenFiles,
+  LinuxProcess,
+  NoSuchProcessError,
+  newStatCounters,
+  readChildPids,
+  scanParentPids,
+} from './_proc.js';
 
 /**
  * Every descendant of `pid` (children, grandchildren, ...), parents before their children; `pid`
@@ -89,10 +97,10 @@ export interface ProcessTreeSamplerOptions {
    */
   pss?: boolean;
   /**
-   * The share of one core PSS reads may take, over the sampler's life: when a sample would go
-   * past it, each process's latest PSS reading, moved by the change of its RSS since, is summed
-   * instead of a fresh one (a process seen for the first time is always read). 1 reads every
-   * sample. @default 0.003 (0.3 %)
+   * The share of one core PSS reads may take, over the sampler's life. A process seen for the
+   * first time is always read; then each sample reads afresh, taking the processes in turn, as
+   * many as stay within the budget, and sums for the others their latest reading moved by the
+   * change of their RSS since. 1 reads every process every sample. @default 0.001 (0.1 %)
    */
   pssBudget?: number;
 }
@@ -112,10 +120,15 @@ export interface ProcessTreeSample {
   num_processes: number;
 }
 
-// A pid being followed: its reader and its CPU seconds at the previous sample.
+// A pid being followed: its reader and its CPU ticks at the previous sample.
 interface TrackedProcess {
-  readonly info: ProcessInfo;
-  cpuS: number;
+  readonly proc: LinuxProcess;
+  /** user + system clock ticks at the previous sample (NaN: no baseline yet). */
+  cpuTicks: number;
+  /** Its RSS at the latest sample, in bytes. */
+  rss: number;
+  /** The sample (ProcessTreeSampler's generation count) that last saw it. */
+  seenIn: number;
   /** Its latest PSS reading (undefined before the first; null when denied). */
   pss?: number | null;
   /** Its RSS when PSS was last read. */
@@ -130,11 +143,19 @@ interface TrackedProcess {
 // after the first sight; samples' RSS fill in between.
 const PEAK_REFRESH_MS = 1000;
 
+// The state letter of a zombie in stat.
+const ZOMBIE = 'Z'.charCodeAt(0);
+
 /**
  * Samples the CPU and memory of a process, or of its whole tree, at each call of
  * {@link ProcessTreeSampler.sample}. CPU is computed psutil's way (Δ(user+system) / Δwall × 100,
  * one decimal) from per-pid baselines kept across samples: a process that appears between two
- * samples contributes all its CPU time; one that vanished is skipped. Call `close()` when done.
+ * samples contributes all its CPU time; one that vanished is skipped. Linux only (it reads
+ * `/proc`). Call `close()` when done.
+ *
+ * Each sample reads one `stat` per process through a kept descriptor, parsed as bytes, and (for a
+ * tree) one `children` file per single-threaded process; it allocates little, because the CLI
+ * takes one every 100 ms for the whole run.
  *
  * ```ts
  * const sampler = new ProcessTreeSampler(child.pid, { children: true });
@@ -150,6 +171,15 @@ export class ProcessTreeSampler {
   readonly pss: boolean;
   readonly #tracked = new Map<number, TrackedProcess>();
   readonly #pssBudget: number;
+  // Reused from sample to sample: the pids to read (grown by the walk), those already listed,
+  // the processes read, and the numbers of one stat line.
+  readonly #pids: number[] = [];
+  readonly #listed = new Set<number>();
+  readonly #sampled: TrackedProcess[] = [];
+  readonly #counters = newStatCounters();
+  #generation = 0;
+  // Where the next round of fresh PSS reads starts in the sampled list (round robin).
+  #pssCursor = 0;
   #lastWallMs: number | undefined;
   #firstWallMs: number | undefined;
   // Milliseconds spent reading PSS so far.
@@ -159,17 +189,21 @@ export class ProcessTreeSampler {
 
   /**
    * @throws OptionError when `rootPid` is not a positive integer.
+   * @throws TelemetryError off Linux (no `/proc`).
    * @throws NoSuchProcessError when the root process does not exist.
-   * @throws TelemetryError for `children: true` off Linux.
    */
   constructor(rootPid: number, options: ProcessTreeSamplerOptions = {}) {
     this.children = options.children ?? false;
     this.pss = options.pss ?? this.children;
-    this.#pssBudget = options.pssBudget ?? 0.003;
-    if (this.children) validateTreePid(rootPid, 'ProcessTreeSampler');
-    const root = new ProcessInfo(rootPid);
+    this.#pssBudget = options.pssBudget ?? 0.001;
+    validateTreePid(rootPid, 'ProcessTreeSampler');
     this.rootPid = rootPid;
-    this.#tracked.set(rootPid, { info: root, cpuS: Number.NaN });
+    this.#tracked.set(rootPid, {
+      proc: new LinuxProcess(rootPid),
+      cpuTicks: Number.NaN,
+      rss: 0,
+      seenIn: 0,
+    });
   }
 
   /**
@@ -194,79 +228,64 @@ export class ProcessTreeSampler {
   sample(): ProcessTreeSample {
     const wallMs = performance.now();
     const lastWallMs = this.#lastWallMs;
+    const generation = ++this.#generation;
+    const { pageSizeBytes, clockTicksPerSecond } = getProcConstants();
     // Walk the tree while reading it: each process's stat says how many threads it has, and a
     // single-threaded one (most are) has one children file, so no task/ listing is needed.
     const walk = this.children && hasChildrenFiles();
-    const pids = walk
-      ? [this.rootPid]
-      : this.children
-        ? [this.rootPid, ...listDescendantsByScan(this.rootPid)]
-        : [this.rootPid];
-    const listed = new Set(pids);
-    let cpuDeltaS = 0;
+    const pids = this.#pids;
+    const listed = this.#listed;
+    const sampled = this.#sampled;
+    const counters = this.#counters;
+    pids.length = 0;
+    sampled.length = 0;
+    listed.clear();
+    pids.push(this.rootPid);
+    if (this.children && !walk) pids.push(...listDescendantsByScan(this.rootPid));
+    for (const pid of pids) listed.add(pid);
+    let cpuDeltaTicks = 0;
     let rssBytes = 0;
-    let pssBytes: number | null = 0;
-    let count = 0;
-    const current = new Set<number>();
     this.#firstWallMs ??= wallMs;
-    const freshPss = this.#pssSpentMs <= this.#pssBudget * (wallMs - this.#firstWallMs);
     for (let i = 0; i < pids.length; i++) {
       const pid = pids[i]!;
       const tracked = this.#track(pid, lastWallMs === undefined);
       if (tracked === undefined) continue;
       try {
-        // One read of each /proc file per process per sample: stat gives both the CPU times
-        // and the thread count, statm the RSS for this and for the PSS reading.
-        tracked.info.oneshot(() => {
-          const times = tracked.info.cpuTimes();
-          const cpuS = times.user + times.system;
-          const rss = tracked.info.memoryInfo().rss;
-          rssBytes += rss;
-          this.#notePeak(tracked, rss, wallMs);
-          if (pid === this.rootPid) this.#rootExited = tracked.info.status() === 'zombie';
-          if (this.pss) {
-            if (freshPss || tracked.pss === undefined) {
-              tracked.pss = this.#readPss(tracked.info);
-              tracked.rssAtPss = rss;
-            }
-            // Between fresh reads: the last reading moved by what RSS did since (pages a process
-            // gains or loses are mostly its own, which count fully in both).
-            const pss =
-              tracked.pss === null
-                ? null
-                : Math.max(0, tracked.pss + rss - (tracked.rssAtPss ?? rss));
-            if (pssBytes !== null) pssBytes = pss === null ? null : pssBytes + pss;
-          }
-          if (!Number.isNaN(tracked.cpuS)) cpuDeltaS += Math.max(0, cpuS - tracked.cpuS);
-          tracked.cpuS = cpuS;
-          current.add(pid);
-          count += 1;
-          if (walk) {
-            const single = tracked.info.numThreads() === 1;
-            const children = single ? readMainThreadChildren(tracked, pid) : readChildPids(pid);
-            for (const child of children ?? []) {
-              if (listed.has(child)) continue;
-              listed.add(child);
-              pids.push(child);
-            }
-          }
-        });
+        tracked.proc.readStatCounters(counters);
+        const rss = counters.rssPages * pageSizeBytes;
+        this.#notePeak(tracked, rss, wallMs);
+        if (pid === this.rootPid) this.#rootExited = counters.state === ZOMBIE;
+        const cpuTicks = counters.utimeTicks + counters.stimeTicks;
+        if (!Number.isNaN(tracked.cpuTicks)) {
+          cpuDeltaTicks += Math.max(0, cpuTicks - tracked.cpuTicks);
+        }
+        tracked.cpuTicks = cpuTicks;
+        tracked.rss = rss;
+        tracked.seenIn = generation;
+        rssBytes += rss;
+        sampled.push(tracked);
+        if (walk) {
+          if (counters.numThreads === 1) readMainThreadChildren(tracked, pid, pids, listed);
+          else for (const child of readChildPids(pid) ?? []) addChild(child, pids, listed);
+        }
       } catch (error) {
         if (!(error instanceof NoSuchProcessError) || pid === this.rootPid) throw error;
         // A descendant exited between listing and reading: skip it.
       }
     }
-    this.#forgetExcept(current);
+    this.#forgetUnseen(generation);
     this.#lastWallMs = wallMs;
     let cpuPercent = 0;
     if (lastWallMs !== undefined && wallMs > lastWallMs) {
-      cpuPercent = Math.round((cpuDeltaS / ((wallMs - lastWallMs) / 1000)) * 100 * 10) / 10;
+      const cpuS = cpuDeltaTicks / clockTicksPerSecond;
+      cpuPercent = Math.round((cpuS / ((wallMs - lastWallMs) / 1000)) * 100 * 10) / 10;
     }
+    const count = sampled.length;
     if (!this.pss) return { cpu_percent: cpuPercent, rss_bytes: rssBytes, num_processes: count };
     return {
       cpu_percent: cpuPercent,
       rss_bytes: rssBytes,
-      pss_bytes: pssBytes,
+      pss_bytes: this.#sumPss(wallMs),
       num_processes: count,
     };
   }
@@ -274,10 +293,11 @@ export class ProcessTreeSampler {
   /** Releases the `/proc` descriptors kept for every followed process ({@link peakRssBytes} stays). */
   close(): void {
     for (const tracked of this.#tracked.values()) {
-      tracked.info.close();
+      tracked.proc.close();
       closeChildrenFd(tracked);
     }
     this.#tracked.clear();
+    this.#sampled.length = 0;
     this.#lastWallMs = undefined;
     this.#firstWallMs = undefined;
     this.#pssSpentMs = 0;
@@ -288,16 +308,21 @@ export class ProcessTreeSampler {
   #track(pid: number, firstSample: boolean): TrackedProcess | undefined {
     const known = this.#tracked.get(pid);
     if (known !== undefined) return known;
-    let info: ProcessInfo;
+    let proc: LinuxProcess;
     try {
-      info = new ProcessInfo(pid);
+      proc = new LinuxProcess(pid);
     } catch (error) {
       if (error instanceof NoSuchProcessError && pid !== this.rootPid) return undefined;
       throw error;
     }
     // On the first sample every baseline is "now" (NaN: no delta yet). A process that appears
     // later was born since the previous sample, so all its CPU time falls inside this interval.
-    const tracked: TrackedProcess = { info, cpuS: firstSample ? Number.NaN : 0 };
+    const tracked: TrackedProcess = {
+      proc,
+      cpuTicks: firstSample ? Number.NaN : 0,
+      rss: 0,
+      seenIn: 0,
+    };
     this.#tracked.set(pid, tracked);
     return tracked;
   }
@@ -308,7 +333,7 @@ export class ProcessTreeSampler {
     if (tracked.peakReadMs === undefined || wallMs - tracked.peakReadMs >= PEAK_REFRESH_MS) {
       tracked.peakReadMs = wallMs;
       try {
-        peak = Math.max(peak, tracked.info.memoryPeak());
+        peak = Math.max(peak, tracked.proc.memoryPeak());
       } catch (error) {
         // Another user's process may hide its status; its RSS still counts.
         if (!(error instanceof AccessDeniedError)) throw error;
@@ -317,24 +342,52 @@ export class ProcessTreeSampler {
     this.#peakRssBytes = Math.max(this.#peakRssBytes ?? 0, peak);
   }
 
-  // PSS of one process (null when the kernel denies smaps_rollup), its cost counted.
-  #readPss(info: ProcessInfo): number | null {
+  // The PSS of the processes just sampled: a process seen for the first time is read; then,
+  // round robin, as many others are read afresh as keep all PSS reads within the budget; the
+  // rest count their latest reading moved by what their RSS did since (pages a process gains or
+  // loses are mostly its own, which count fully in both). null when any was denied.
+  #sumPss(wallMs: number): number | null {
+    const sampled = this.#sampled;
+    const count = sampled.length;
+    for (const tracked of sampled) {
+      if (tracked.pss === undefined) this.#readPss(tracked);
+    }
+    const start = this.#pssCursor % Math.max(1, count);
+    for (let k = 0; k < count; k++) {
+      if (this.#pssSpentMs > this.#pssBudget * (wallMs - this.#firstWallMs!)) break;
+      const index = (start + k) % count;
+      this.#readPss(sampled[index]!);
+      this.#pssCursor = index + 1;
+    }
+    let sum: number | null = 0;
+    for (const tracked of sampled) {
+      if (tracked.pss === null || tracked.pss === undefined) return null;
+      sum += Math.max(0, tracked.pss + tracked.rss - (tracked.rssAtPss ?? tracked.rss));
+    }
+    return sum;
+  }
+
+  // Read one process's PSS (null when the kernel denies smaps_rollup), its cost counted. A
+  // process gone since its stat was read keeps its previous reading.
+  #readPss(tracked: TrackedProcess): void {
     const startMs = performance.now();
     try {
-      return info.memoryFullInfo().pss;
+      tracked.pss = tracked.proc.memoryPss();
+      tracked.rssAtPss = tracked.rss;
     } catch (error) {
-      if (!(error instanceof AccessDeniedError)) throw error;
-      return null;
+      if (error instanceof AccessDeniedError) tracked.pss = null;
+      else if (!(error instanceof NoSuchProcessError)) throw error;
+      else tracked.pss ??= 0;
     } finally {
       this.#pssSpentMs += performance.now() - startMs;
     }
   }
 
-  // Drops (and closes) every tracked process not seen in this sample.
-  #forgetExcept(current: Set<number>): void {
+  // Drops (and closes) every tracked process the latest sample did not see.
+  #forgetUnseen(generation: number): void {
     for (const [pid, tracked] of this.#tracked) {
-      if (current.has(pid) || pid === this.rootPid) continue;
-      tracked.info.close();
+      if (tracked.seenIn === generation || pid === this.rootPid) continue;
+      tracked.proc.close();
       closeChildrenFd(tracked);
       this.#tracked.delete(pid);
     }
@@ -343,28 +396,44 @@ export class ProcessTreeSampler {
 
 const childrenBuffer = Buffer.allocUnsafe(4096);
 
-// The children of a single-threaded process: its one thread's children file (none if gone),
-// read through a descriptor kept from one sample to the next (a pread at 0 regenerates it).
-function readMainThreadChildren(tracked: TrackedProcess, pid: number): number[] {
-  let text: string;
+// Adds the children of a single-threaded process that are not listed yet to `pids`: its one
+// thread's children file, read through a descriptor kept from one sample to the next (a pread
+// at 0 regenerates it) and parsed as bytes. A process gone meanwhile has none.
+function readMainThreadChildren(
+  tracked: TrackedProcess,
+  pid: number,
+  pids: number[],
+  listed: Set<number>,
+): void {
+  let length: number;
   try {
     tracked.childrenFd ??= openSync(`/proc/${pid}/task/${pid}/children`, 'r');
-    const length = readSync(tracked.childrenFd, childrenBuffer, 0, childrenBuffer.length, 0);
-    // A full buffer may be cut short: read the whole file the slow way.
-    text =
-      length < childrenBuffer.length
-        ? childrenBuffer.toString('latin1', 0, length)
-        : readProcText(`/proc/${pid}/task/${pid}/children`);
+    length = readSync(tracked.childrenFd, childrenBuffer, 0, childrenBuffer.length, 0);
   } catch {
     closeChildrenFd(tracked);
-    return [];
+    return;
   }
-  const children: number[] = [];
-  for (const part of text.split(' ')) {
-    const child = Number(part);
-    if (part !== '' && Number.isSafeInteger(child)) children.push(child);
+  // A full buffer may be cut short: read the whole file the slow way.
+  if (length >= childrenBuffer.length) {
+    for (const child of readChildPids(pid) ?? []) addChild(child, pids, listed);
+    return;
   }
-  return children;
+  let child = 0;
+  for (let i = 0; i <= length; i++) {
+    const c = i < length ? childrenBuffer[i]! : 0x20;
+    if (c >= 0x30 && c <= 0x39) child = child * 10 + (c - 0x30);
+    else {
+      if (child > 0) addChild(child, pids, listed);
+      child = 0;
+    }
+  }
+}
+
+// Queue a child pid once.
+function addChild(child: number, pids: number[], listed: Set<number>): void {
+  if (listed.has(child)) return;
+  listed.add(child);
+  pids.push(child);
 }
 
 // Release the kept children descriptor of a process.

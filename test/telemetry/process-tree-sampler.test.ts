@@ -186,6 +186,100 @@ describe('process tree sampling', { skip: !linux && 'needs Linux /proc' }, () =>
     }
   });
 
+  // sh -> python holding 64 MiB -> (on a line from stdin) a forked python sharing those pages.
+  // After the fork each python's PSS is about half its RSS; the parent's RSS does not move, so
+  // only a fresh smaps_rollup read of the parent (a grandchild of the root) can see the halving.
+  async function startForkingHolder(): Promise<{ child: ChildProcess; fork: () => Promise<void> }> {
+    const script = [
+      'import os, sys, time',
+      'b = b"x" * (64 * 1024 * 1024)',
+      'print("ready", flush=True)',
+      'sys.stdin.readline()',
+      'if os.fork() == 0: time.sleep(30); os._exit(0)',
+      'print("forked", flush=True)',
+      'time.sleep(30)',
+    ].join('\n');
+    const child = spawn('sh', ['-c', `python3 -c '${script}'; true`], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    children.push(child);
+    let output = '';
+    const seen = (word: string) =>
+      new Promise<void>((resolve) => {
+        const check = () => output.includes(word) && resolve();
+        child.stdout!.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          check();
+        });
+        check();
+      });
+    await seen('ready');
+    return {
+      child,
+      fork: async () => {
+        child.stdin!.write('go\n');
+        await seen('forked');
+      },
+    };
+  }
+
+  const MiB = 1024 * 1024;
+
+  test("pssBudget 0: after the first read a process's pss moves only with its rss", async () => {
+    const { child, fork } = await startForkingHolder();
+    const sampler = new ProcessTreeSampler(child.pid!, { children: true, pssBudget: 0 });
+    try {
+      assert.ok(sampler.sample().pss_bytes! >= 60 * MiB);
+      await fork();
+      const after = await pollUntil(
+        () => sampler.sample(),
+        (sample) => sample.num_processes === 3,
+      );
+      assert.equal(after.num_processes, 3);
+      // The parent's stale 64 MiB plus the new child's fresh half: shared pages counted 1.5 times.
+      assert.ok(after.pss_bytes! >= 88 * MiB, `stale estimate: ${after.pss_bytes! / MiB} MiB`);
+    } finally {
+      sampler.close();
+    }
+  });
+
+  test('pssBudget 1 reads every process every sample: the shared pages count once', async () => {
+    const { child, fork } = await startForkingHolder();
+    const sampler = new ProcessTreeSampler(child.pid!, { children: true, pssBudget: 1 });
+    try {
+      sampler.sample();
+      await fork();
+      const after = await pollUntil(
+        () => sampler.sample(),
+        (sample) => sample.num_processes === 3,
+      );
+      assert.ok(after.pss_bytes! <= 76 * MiB, `fresh: ${after.pss_bytes! / MiB} MiB`);
+      assert.ok(after.pss_bytes! >= 56 * MiB, `fresh: ${after.pss_bytes! / MiB} MiB`);
+    } finally {
+      sampler.close();
+    }
+  });
+
+  test('the default pss budget refreshes every process in turn, a grandchild included', async () => {
+    const { child, fork } = await startForkingHolder();
+    const sampler = new ProcessTreeSampler(child.pid!, { children: true });
+    try {
+      sampler.sample();
+      await fork();
+      // Sampling every 50 ms, the 0.1 % budget allows a fresh read of a small process every
+      // few samples, so within 20 s each of the three has been read again (a loaded machine
+      // makes reads slower and so rarer: the bound is generous).
+      const settled = await pollUntil(
+        () => sampler.sample(),
+        (sample) => sample.num_processes === 3 && sample.pss_bytes! <= 76 * MiB,
+        { everyMs: 50, withinMs: 20_000 },
+      );
+      assert.ok(settled.pss_bytes! <= 76 * MiB, `refreshed: ${settled.pss_bytes! / MiB} MiB`);
+    } finally {
+      sampler.close();
+    }
+  });
+
   test('sampling a root that exited throws the gone error', async () => {
     const root = startShell('exec sleep 5');
     const sampler = new ProcessTreeSampler(root.pid!, { children: true });
