@@ -93,8 +93,8 @@ export function toJsonValue(
     }
     if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? null : obj.toISOString();
     if (ArrayBuffer.isView(obj) && !(obj instanceof DataView)) {
-      return Array.from(obj as unknown as ArrayLike<number | bigint>, (x) =>
-        typeof x === 'bigint' ? visit('', x, where) : x,
+      return Array.from(obj as unknown as ArrayLike<number | bigint>, (x, i) =>
+        typeof x === 'bigint' ? visit(String(i), x, `${where}[${i}]`) : x,
       );
     }
     if (obj instanceof ArrayBuffer) return Array.from(new Uint8Array(obj));

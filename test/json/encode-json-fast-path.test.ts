@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { MicroBench } from '../../src/bench/micro-bench.js';
-import { isPlainJson } from '../../src/json/_plain-json.js';
+import { isPlainFields, isPlainJson } from '../../src/json/_plain-json.js';
 import { encodeJson, toJsonValue, UNENCODABLE } from '../../src/json/encode.js';
 import { functionCall, returnValue } from '../../src/mixins/index.js';
 import { watchWarnings } from '../helpers/warnings.js';
@@ -232,6 +232,59 @@ describe('encodeJson fast path: byte-identical to the slow path', () => {
 
   test('an array-index getter is read by the check (documented limit), bytes still agree', () => {
     assertSame(() => Object.defineProperty([1, 2], 1, { enumerable: true, get: () => 7 }), true);
+  });
+
+  test('undefined takes the fast path: left out of objects, null in arrays, by both', () => {
+    assert.equal(
+      assertSame(() => ({ a: undefined, b: [undefined, 1] }), true),
+      '{"b":[null,1]}',
+    );
+  });
+
+  test('a non-enumerable toJSON on a plain object or array sends it down the slow path', () => {
+    const hidden = <T extends object>(value: T): T =>
+      Object.defineProperty(value, 'toJSON', { enumerable: false, value: () => 'replaced' });
+    // JSON.stringify would call the hidden toJSON; the record rules honour it the same way.
+    assertSame(() => hidden({ a: 1 }), false);
+    assertSame(() => hidden([1, 2]), false);
+  });
+
+  test('a Date is plain only while Date.prototype.toJSON is the built-in', () => {
+    const original = Date.prototype.toJSON;
+    try {
+      Date.prototype.toJSON = () => 'patched';
+      assertSame(() => ({ when: new Date(0) }), false);
+    } finally {
+      Date.prototype.toJSON = original;
+    }
+    assertSame(() => ({ when: new Date(0) }), true);
+  });
+
+  test('isPlainFields checks the fields from `from` on: getters and unplain values refuse', () => {
+    const keys = ['a', 'b', 'c'];
+    assert.equal(isPlainFields({ a: 1, b: 'x', c: [true] }, keys, 0), true);
+    // Only keys[from..] are checked: an unplain value before `from` does not count.
+    assert.equal(isPlainFields({ a: 10n, b: 'x', c: null }, keys, 1), true);
+    assert.equal(isPlainFields({ a: 1, b: 'x', c: 10n }, keys, 1), false);
+    assert.equal(isPlainFields({ a: 1, b: 'x', c: 10n }, keys, 3), true);
+    const last = { a: 1, b: 'x', c: { deep: [Number.POSITIVE_INFINITY] } };
+    assert.equal(isPlainFields(last, keys, 2), false);
+    let calls = 0;
+    const withAccessor = Object.defineProperty({ a: 1, b: 2 }, 'c', {
+      enumerable: true,
+      get: () => ++calls,
+    });
+    assert.equal(isPlainFields(withAccessor, keys, 0), false);
+    assert.equal(calls, 0, 'the getter is found, never called');
+    const throwing = new Proxy(
+      { a: 1, b: 2, c: 3 },
+      {
+        get() {
+          throw new Error('trap');
+        },
+      },
+    );
+    assert.equal(isPlainFields(throwing, keys, 0), false, 'a throwing trap means not plain');
   });
 
   test('a replacer always takes the slow path', () => {

@@ -159,6 +159,89 @@ describe('JSON encoding rules (toJsonValue)', () => {
     assert.deepEqual(out, { p: 'Point(1, 2)', list: ['Point(3, 4)'] });
   });
 
+  test('the placeholder is the literal Python microbench readers expect', () => {
+    assert.equal(UNENCODABLE, '__unencodable_as_json__');
+    assert.equal(
+      encodeJson({ f: () => 1 }, { warn: () => undefined }),
+      '{"f":"__unencodable_as_json__"}',
+    );
+  });
+
+  test('warnings name the value: record for encodeJson, value by default, each index and key', () => {
+    const named: string[] = [];
+    encodeJson({ f: () => 1 }, { warn: (m) => named.push(m) });
+    toJsonValue(Symbol('s'), undefined, { warn: (m) => named.push(m) });
+    const nested = convert({
+      list: [1, () => 1],
+      set: new Set([() => 1]),
+      map: new Map([['k', Symbol('m')]]),
+    });
+    assert.match(named[0]!, /^record\.f is not JSON encodable \(function\)/);
+    assert.match(named[1]!, /^value is not JSON encodable \(symbol\)/);
+    assert.match(nested.messages[0]!, /^v\.list\[1\] is not/);
+    assert.match(nested.messages[1]!, /^v\.set\[0\] is not/);
+    assert.match(nested.messages[2]!, /^v\.map\.k is not/);
+  });
+
+  test('the default warning is a JSONEncodeWarning process warning with code MB_JSON_ENCODE', async () => {
+    const seen = new Promise<Error & { code?: string }>((resolve) =>
+      process.once('warning', resolve),
+    );
+    encodeJson({ f: () => 1 });
+    const warning = await seen;
+    assert.equal(warning.name, 'JSONEncodeWarning');
+    assert.equal(warning.code, 'MB_JSON_ENCODE');
+    assert.match(warning.message, /record\.f is not JSON encodable/);
+    await warnings.take();
+  });
+
+  test('undefined in a Set is null; a Map entry holding undefined is left out', () => {
+    const { out } = convert({ set: new Set([undefined, 1]), map: new Map([['gone', undefined]]) });
+    assert.deepEqual(out, { set: [null, 1], map: {} });
+    assert.equal('gone' in (out as { map: object }).map, false);
+  });
+
+  test('non-finite numbers inside arrays follow the number rules too', () => {
+    assert.deepEqual(convert([Number.POSITIVE_INFINITY, -Infinity, Number.NaN, 1]).out, [
+      'Infinity',
+      '-Infinity',
+      null,
+      1,
+    ]);
+  });
+
+  test('the replacer sees JSON.stringify\'s keys: "" for the top value, the index in a typed array', () => {
+    const keys: string[] = [];
+    convert({ b: new BigInt64Array([1n, 2n]) }, (key, value) => {
+      keys.push(key);
+      return value;
+    });
+    assert.deepEqual(keys, ['', 'b', '0', '1']);
+  });
+
+  test('a throwing getter names what was thrown: an Error by name, anything else as text', () => {
+    const thrower = (thrown: unknown) =>
+      Object.defineProperty({}, 'x', {
+        enumerable: true,
+        get() {
+          throw thrown;
+        },
+      });
+    const untextable = {
+      toString() {
+        throw new Error('no text');
+      },
+    };
+    const { messages } = convert({
+      error: thrower(new RangeError('out')),
+      text: thrower('plain words'),
+      odd: thrower(untextable),
+    });
+    assert.match(messages[0]!, /reading it threw RangeError: out/);
+    assert.match(messages[1]!, /reading it threw plain words\)/);
+    assert.match(messages[2]!, /reading it threw object\)/);
+  });
+
   test('encodeJson gives one line of valid JSON', () => {
     const line = encodeJson({ text: 'a\nb', n: Number.NaN }, { warn: () => undefined });
     assert.equal(line.includes('\n'), false);
