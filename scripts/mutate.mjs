@@ -1,8 +1,8 @@
-// `npm run mutate [-- [--concurrency N] GROUP...]`: mutation testing of the core modules with StrykerJS.
+// `npm run mutate [-- [--concurrency N] [--only FILE:START-END] GROUP...]`: mutation testing of the core modules with StrykerJS.
 //
 //   for each group ──► stryker run (command runner) ──► reports/mutation/<group>.json
 //     mutate: the group's source files          │
-//     command: node --test <the group's tests>  └─► a table of scores and surviving mutants
+//     command: node --test per test file, &&  └─► a table of scores and surviving mutants
 //
 // Stryker's command runner has no per-test coverage, so every mutant runs the whole command:
 // each group maps its modules to the few test files that exercise them, which keeps a group to
@@ -85,6 +85,21 @@ if (at !== -1) {
   }
   argv.splice(at, 2);
 }
+// `--only FILE:START-END`: mutate just those lines (Stryker's pattern) instead of the group's
+// modules, e.g. one rule of a module whose whole group takes hours.
+let only;
+const onlyAt = argv.indexOf('--only');
+if (onlyAt !== -1) {
+  const pattern = argv[onlyAt + 1] ?? '';
+  if (!/^[\w./-]+\.ts:\d+-\d+$/.test(pattern)) {
+    console.error(
+      'mutate: --only needs FILE:START-END, e.g. --only src/journal/recover.ts:120-160',
+    );
+    process.exit(2);
+  }
+  only = [pattern];
+  argv.splice(onlyAt, 2);
+}
 const wanted = argv;
 for (const name of wanted) {
   if (!(name in GROUPS)) {
@@ -111,10 +126,15 @@ for (const name of names) {
   const config = {
     testRunner: 'command',
     commandRunner: {
-      command: `node --import tsx --test --test-concurrency=1 ${group.tests.join(' ')}`,
+      // One `node --test` per file, chained with &&: a mutant is killed by the first failing
+      // file without running the rest (node 20's test runner has no --test-bail), so the
+      // files go cheapest and most telling first; a survivor still runs them all.
+      command: group.tests
+        .map((file) => `node --import tsx --test --test-concurrency=1 ${file}`)
+        .join(' && '),
     },
     ...(group.build && { buildCommand: 'npm run build --silent' }),
-    mutate: group.mutate,
+    mutate: only ?? group.mutate,
     coverageAnalysis: 'off',
     concurrency,
     timeoutMS: 60_000,
