@@ -133,6 +133,8 @@ interface TrackedProcess {
   pss?: number | null;
   /** Its RSS when PSS was last read. */
   rssAtPss?: number;
+  /** The sample that last read its PSS. */
+  pssReadIn?: number;
   /** A kept descriptor of its main thread's children file (re-read in place each sample). */
   childrenFd?: number | undefined;
   /** When its VmHWM was last read (performance.now() ms); undefined before the first. */
@@ -356,8 +358,9 @@ export class ProcessTreeSampler {
     for (let k = 0; k < count; k++) {
       if (this.#pssSpentMs > this.#pssBudget * (wallMs - this.#firstWallMs!)) break;
       const index = (start + k) % count;
-      this.#readPss(sampled[index]!);
       this.#pssCursor = index + 1;
+      // A process first read just now is not read twice.
+      if (sampled[index]!.pssReadIn !== this.#generation) this.#readPss(sampled[index]!);
     }
     let sum: number | null = 0;
     for (const tracked of sampled) {
@@ -371,6 +374,7 @@ export class ProcessTreeSampler {
   // process gone since its stat was read keeps its previous reading.
   #readPss(tracked: TrackedProcess): void {
     const startMs = performance.now();
+    tracked.pssReadIn = this.#generation;
     try {
       tracked.pss = tracked.proc.memoryPss();
       tracked.rssAtPss = tracked.rss;
