@@ -516,14 +516,7 @@ export class LinuxProcess {
     } catch (error) {
       throw this.#toProcessError(error, 'stat');
     }
-    if (
-      file.openedOnLastRead &&
-      this.#startTicks !== undefined &&
-      stat.startTicks !== this.#startTicks
-    ) {
-      file.close();
-      throw new NoSuchProcessError(this.pid);
-    }
+    this.#checkReopenedStat(file, stat.startTicks);
     if (this.#batchTexts !== undefined) this.#batchStat = stat;
     return stat;
   }
@@ -543,14 +536,15 @@ export class LinuxProcess {
     } catch (error) {
       throw this.#toProcessError(error, 'stat');
     }
-    if (
-      file.openedOnLastRead &&
-      this.#startTicks !== undefined &&
-      out.startTicks !== this.#startTicks
-    ) {
-      file.close();
-      throw new NoSuchProcessError(this.pid);
-    }
+    this.#checkReopenedStat(file, out.startTicks);
+  }
+
+  // A stat descriptor just (re)opened may be a new process's that took the pid: refused.
+  #checkReopenedStat(file: KeptFile, startTicks: number): void {
+    if (!file.openedOnLastRead || this.#startTicks === undefined) return;
+    if (startTicks === this.#startTicks) return;
+    file.close();
+    throw new NoSuchProcessError(this.pid);
   }
 
   /**
