@@ -48,7 +48,14 @@ test('a tight loop of short calls with telemetry and an outfile never throws whe
   }
   const marked = records.filter((r) => r.telemetry_samples_missed === 1);
   assert.ok(marked.length > 0, 'the sampler fell behind (the test did not load it enough)');
-  for (const record of marked) assert.equal(record.telemetry_missed_cause, 'sampler behind');
+  // Behind, as a rule. On a machine loaded from outside, a call may also find its slot's
+  // previous call still being sampled past the claim wait (the sampler thread was preempted
+  // mid-sample), and that record says so instead: both are true causes, never a silent gap.
+  const causes = marked.map((r) => r.telemetry_missed_cause);
+  const behind = causes.filter((cause) => cause === 'sampler behind').length;
+  const busySlot = causes.filter((cause) => cause === 'too many concurrent calls').length;
+  assert.equal(behind + busySlot, marked.length, `causes: ${[...new Set(causes)]}`);
+  assert.ok(behind > busySlot, `${behind} behind, ${busySlot} found a busy slot`);
   const seen = codes(warnings.stop());
   assert.equal(seen.filter((c) => c === 'MB_TELEMETRY_MISSED').length, 1);
   assert.equal(seen.includes('MB_TELEMETRY_TIMEOUT'), false, 'a sampler behind is not hung');
