@@ -75,6 +75,20 @@ export function journalFileName(sid: number, epochMs: number): string {
   return `${process.pid}-${sid}-${Math.floor(epochMs)}-${randomHex12()}.journal`;
 }
 
+/**
+ * The name of a telemetry session's journal file: like {@link journalFileName}, with the random
+ * part drawn once per bench (`token`, from {@link journalNameToken}), so the sampler worker and
+ * the main thread derive the same name from the session id without telling each other.
+ */
+export function sessionJournalFileName(sid: number, epochMs: number, token: string): string {
+  return `${process.pid}-${sid}-${Math.floor(epochMs)}-${token}.journal`;
+}
+
+/** 12 random hex digits for {@link sessionJournalFileName}. */
+export function journalNameToken(): string {
+  return randomHex12();
+}
+
 // 6 random bytes as 12 hex digits, from a pool drawn 3 KiB at a time: a name per call (a
 // telemetry call's journal) paid one randomBytes() call each, ~10 µs on a slow host.
 const RANDOM_POOL_BYTES = 6 * 512;

@@ -9,16 +9,24 @@ export type TelemetrySource =
   | { readonly kind: 'source'; readonly source: string; readonly name: string }
   | { readonly kind: 'module'; readonly url: string };
 
-/** Where and what to journal for one session. */
-export interface JournalSpec {
-  readonly path: string;
-  /**
-   * Written into the journal's header line (outfile, timezone, the partial record). With
-   * `baseId`, `header.record` holds only the fields that differ from that base record (sent
-   * once per bench in a 'base' message), and the worker merges the two when it writes the file.
-   */
-  readonly header: Record<string, unknown>;
-  readonly baseId?: number;
+/**
+ * What every journal of one bench shares, sent to the worker once (a 'base' message). A
+ * session's journal is `prefix + sessionJournalFileName(sid, anchor, token)`; its header holds these fields,
+ * the session's anchor and `record`: this base record, then the call's own fields (sent in the
+ * slot's header bytes, or in a 'header' message), which take precedence.
+ */
+export interface JournalBase {
+  readonly baseId: number;
+  /** The journal folder with its trailing separator. */
+  readonly prefix: string;
+  /** The random part of this bench's journal names (journal.ts, sessionJournalFileName). */
+  readonly token: string;
+  readonly outfile: string | undefined;
+  readonly timezone: string;
+  readonly maxSamples: number | null;
+  readonly recordFormat: 'v1' | 'v2';
+  /** The bench's constant record fields. */
+  readonly record: unknown;
 }
 
 /**
@@ -31,24 +39,19 @@ export type SamplerPriority = 'raised' | 'realtime' | 'normal';
 /** Main → worker. */
 export type ToWorker =
   | { readonly type: 'define'; readonly defId: number; readonly telemetry: TelemetrySource }
-  /** A bench's constant record fields, which its sessions' journal headers extend. */
-  | { readonly type: 'base'; readonly baseId: number; readonly record: unknown }
+  /** A journaling bench: its journal folder and header fields, which its sessions extend. */
+  | ({ readonly type: 'base' } & JournalBase)
   /** Apply this priority to the sampler thread (a later bench asked for another). */
   | { readonly type: 'priority'; readonly priority: SamplerPriority }
-  | {
-      readonly type: 'start';
-      readonly sid: number;
-      readonly defId: number;
-      readonly intervalMs: number;
-      /** Epoch ms the schedule counts from (sample k is due at anchor + k·interval). */
-      readonly anchorEpochMs: number;
-      /** Take a sample at once (false when a session is moved to a replacement worker). */
-      readonly initialSample: boolean;
-      /** Journal this session's samples to this file (crash safety). */
-      readonly journal?: JournalSpec;
-      /** telemetryTimeout in ms: a telemetry function call running longer counts as hung. */
-      readonly timeoutMs: number;
-    }
+  /**
+   * Wake a worker that went idle (it published WORKER_IDLE): the starts are in the start ring.
+   */
+  | { readonly type: 'wake' }
+  /**
+   * The call's own record fields for its journal header, when they did not fit the slot's
+   * header bytes (HEADER_LEN −1): posted before the session's start.
+   */
+  | { readonly type: 'header'; readonly sid: number; readonly record: unknown }
   /**
    * Sent only for journaled sessions (main stops the others through the shared state word
    * alone). With `record`, the record is not delivered yet: journal it as the session's last
@@ -70,6 +73,8 @@ export type MissCause = 'behind' | 'overloaded';
 /** Fields every sample message carries. */
 interface SampleFields {
   readonly sid: number;
+  /** Further sessions this same sample is the initial sample of (calls started together). */
+  readonly sids?: readonly number[];
   readonly epochMs: number;
   /** Index k of the slot this sample fills (due at anchor + k·interval). */
   readonly index: number;
@@ -98,8 +103,8 @@ export interface WorkerData {
 }
 
 /*
- * The shared buffer replaces a stop handshake. Each session owns a slot (sid % SESSION_SLOTS)
- * with four words:
+ * The shared buffer replaces a start message and a stop handshake. Each session owns a slot
+ * (sid % SESSION_SLOTS) with these words:
  *
  *   OWNER_BASE + slot      the sid that owns the slot (a stale session on the worker sees another
  *                          sid there and retires)
@@ -107,6 +112,22 @@ export interface WorkerData {
  *   NEXT_SLOT_BASE + slot  index k of the sample the worker takes next (due at anchor + k·interval)
  *   LAST_DUE_BASE + slot   written by main when it stops the session: the index of the last
  *                          sample due by the call's end
+ *   DEF_BASE + slot        the telemetry definition's id
+ *   JOURNAL_BASE + slot    the journaling bench's id (a 'base' message), 0 without journal
+ *   HEADER_LEN_BASE + slot bytes of the call's own record fields (JSON) at HEADER_OFFSET +
+ *                          slot·HEADER_BYTES; −1: they come in a 'header' message
+ *   START_FLAGS_BASE + slot START_INITIAL: take a sample at once (not for a session moved to a
+ *                          replacement worker)
+ *   F64 words (Float64Array at F64_OFFSET): ANCHOR_F64 + slot, INTERVAL_F64 + slot, TIMEOUT_F64 +
+ *                          slot: the schedule's anchor (epoch ms), the interval and telemetryTimeout
+ *                          (ms)
+ *
+ * Starting a session: main claims the slot (CLAIMED_BIT), writes those words, appends the sid
+ * to the start ring (START_RING_BASE, SESSION_SLOTS entries; START_HEAD counts appended sids,
+ * START_TAIL the ones the worker has read), bumps the doorbell and notifies it; a worker idle in
+ * its event loop (WORKER_IDLE) also gets a 'wake' message. No message per call: the worker
+ * reads every start in the ring at once, and the sessions already stopped by then (calls
+ * shorter than its reaction time) share one initial sample, posted once with all their sids.
  *
  * To take a sample, the worker sets the sampling bit (an atomic OR, which also tells it whether
  * the session is stopped), calls the telemetry function, posts the sample, publishes the index
@@ -177,8 +198,20 @@ export const PRIORITY_OUTCOMES = [
 /** One of {@link PRIORITY_OUTCOMES}. */
 export type PriorityOutcome = (typeof PRIORITY_OUTCOMES)[number];
 
+/** Count of sids main has appended to the start ring (wraps like any Int32). */
+export const START_HEAD = 9;
+
+/** Count of sids the worker has read from the start ring. */
+export const START_TAIL = 10;
+
+/**
+ * 1 while the worker waits in its event loop with nothing scheduled (no Atomics.wait to
+ * notify): the first start after that swaps it to 0 and posts a 'wake' message.
+ */
+export const WORKER_IDLE = 11;
+
 /** Index of the first owner word (see above). */
-export const OWNER_BASE = 9;
+export const OWNER_BASE = 12;
 
 /** Index of the first state word (see above). */
 export const STATE_BASE = OWNER_BASE + SESSION_SLOTS;
@@ -188,6 +221,42 @@ export const NEXT_SLOT_BASE = STATE_BASE + SESSION_SLOTS;
 
 /** Index of the first last-due word (see above). */
 export const LAST_DUE_BASE = NEXT_SLOT_BASE + SESSION_SLOTS;
+
+/** Index of the first definition word (see above). */
+export const DEF_BASE = LAST_DUE_BASE + SESSION_SLOTS;
+
+/** Index of the first journaling-bench word (see above). */
+export const JOURNAL_BASE = DEF_BASE + SESSION_SLOTS;
+
+/** Index of the first header-length word (see above). */
+export const HEADER_LEN_BASE = JOURNAL_BASE + SESSION_SLOTS;
+
+/** Index of the first start-flags word (see above). */
+export const START_FLAGS_BASE = HEADER_LEN_BASE + SESSION_SLOTS;
+
+/** Start flag: take the initial sample at once. */
+export const START_INITIAL = 1;
+
+/** Index of the start ring's first entry. */
+export const START_RING_BASE = START_FLAGS_BASE + SESSION_SLOTS;
+
+/** Byte offset of the Float64 words (anchor, interval, timeout per slot). */
+export const F64_OFFSET = 8 * Math.ceil((4 * (START_RING_BASE + SESSION_SLOTS)) / 8);
+
+/** Float64 index of the first anchor word. */
+export const ANCHOR_F64 = 0;
+
+/** Float64 index of the first interval word. */
+export const INTERVAL_F64 = SESSION_SLOTS;
+
+/** Float64 index of the first telemetryTimeout word. */
+export const TIMEOUT_F64 = 2 * SESSION_SLOTS;
+
+/** Bytes of header room per slot (the call's own record fields as JSON). */
+export const HEADER_BYTES = 384;
+
+/** Byte offset of the first slot's header bytes. */
+export const HEADER_OFFSET = F64_OFFSET + 8 * 3 * SESSION_SLOTS;
 
 /** NEXT_SLOT of a session whose worker has not scheduled a sample yet (none is owed). */
 export const NO_SLOT = 0x7fffffff;
@@ -218,4 +287,4 @@ export const POSTED_STEP = 4;
 export const CLAIMED_BIT = 1 << 30;
 
 /** Size of the shared buffer in bytes. */
-export const SHARED_BYTES = 4 * (LAST_DUE_BASE + SESSION_SLOTS);
+export const SHARED_BYTES = HEADER_OFFSET + HEADER_BYTES * SESSION_SLOTS;

@@ -26,9 +26,9 @@ import {
   type WorkerOptions,
 } from 'node:worker_threads';
 import { OptionError, TelemetryError } from '../errors.js';
-import { journalFileName, removeJournalFile } from '../journal/journal.js';
+import { journalNameToken, removeJournalFile, sessionJournalFileName } from '../journal/journal.js';
 import { type PendingJournal, pendingJournalFor } from '../journal/pending.js';
-import { toJsonValue } from '../json/encode.js';
+import { encodeJson, toJsonValue } from '../json/encode.js';
 import type { BenchRecord, TelemetrySample } from '../record/record.js';
 import { formatTimestamp, nowEpochMs, type Timezone } from '../record/timestamp.js';
 import { compileTelemetrySource, HELPER_NAMES } from './_compile.js';
@@ -36,13 +36,21 @@ import { findOutsideVariables } from './_free-variables.js';
 import { POLICY_NAMES } from './_priority.js';
 import { SampleReservoir } from './_reservoir.js';
 import {
+  ANCHOR_F64,
   BUSY_SID,
   BUSY_UNTIL,
   CLAIMED_BIT,
+  DEF_BASE,
   DOORBELL,
+  F64_OFFSET,
   type FromWorker,
+  HEADER_BYTES,
+  HEADER_LEN_BASE,
+  HEADER_OFFSET,
+  INTERVAL_F64,
+  JOURNAL_BASE,
   JOURNAL_DELAY_MS,
-  type JournalSpec,
+  type JournalBase,
   LAST_DUE_BASE,
   NEXT_SLOT_BASE,
   NO_SLOT,
@@ -61,10 +69,17 @@ import {
   type SamplerPriority,
   SESSION_SLOTS,
   SHARED_BYTES,
+  START_FLAGS_BASE,
+  START_HEAD,
+  START_INITIAL,
+  START_RING_BASE,
+  START_TAIL,
   STATE_BASE,
   STOPPED_BIT,
   type TelemetrySource,
+  TIMEOUT_F64,
   type ToWorker,
+  WORKER_IDLE,
 } from './protocol.js';
 import { percentile95, roundMs } from './sample-account.js';
 
@@ -186,12 +201,9 @@ interface RunState {
   readonly spec: TelemetrySpec;
   /** The call's record (partial while it runs, finished once stopped). */
   readonly record: BenchRecord;
-  /** Its bench's constant fields, when the journal header carries only the call's own. */
-  readonly benchBase:
-    | { readonly id: number; readonly record: Readonly<Record<string, unknown>> }
-    | undefined;
   readonly reservoir: SampleReservoir<RawSample>;
-  readonly journal: JournalSpec | undefined;
+  /** Its bench's journal fields (journaled runs only): the worker derives the journal from them. */
+  readonly journalBase: JournalBase | undefined;
   /** Where the record goes while it waits for its initial sample (with a journal). */
   readonly pendingJournal: PendingJournal | undefined;
   readonly defId: number;
@@ -223,6 +235,8 @@ interface RunState {
   hung: boolean;
   /** No worker session at all: every slot was taken by a running call (back-pressure). */
   unsampled: boolean;
+  /** Unsampled because the worker had not read the last SESSION_SLOTS starts (it was behind). */
+  unsampledBehind: boolean;
   /** The sampler thread's scheduling when the run started. */
   readonly sampler: SamplerScheduling;
   /** The bench's once-only warning about missed samples. */
@@ -295,11 +309,22 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
       })
     : undefined;
   const intervalMs = spec.intervalS * 1000;
-  // The journal folder with its separator, so a call's journal path is one concatenation.
-  const journalPrefix = spec.journalDir ? join(spec.journalDir, sep) : '';
   const waiting: Waiting = { count: 0, resolvers: [] };
-  const base =
-    spec.journalDir && spec.baseRecord ? { id: nextBaseId++, record: spec.baseRecord } : undefined;
+  // What every journal of this bench shares, sent to the worker once; a call's journal header
+  // adds only the call's own fields.
+  const journalBase: JournalBase | undefined = spec.journalDir
+    ? {
+        baseId: nextBaseId++,
+        // The journal folder with its separator, so a call's journal path is one concatenation.
+        prefix: join(spec.journalDir, sep),
+        token: journalNameToken(),
+        outfile: spec.outfile,
+        timezone: spec.timezone.name,
+        maxSamples: spec.maxSamples ?? null,
+        recordFormat: spec.recordFormat ?? 'v1',
+        record: spec.baseRecord ?? {},
+      }
+    : undefined;
   // The worker starts now, while the program sets up, so no call waits for it; the process's
   // sampler follows the priority the latest bench asked for.
   requestPriority(spec.priority ?? 'raised');
@@ -327,28 +352,12 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
       host.ensureDefined(defId);
       const sid = nextSid++;
       const anchorEpochMs = nowEpochMs();
-      const journal: JournalSpec | undefined = spec.journalDir
-        ? {
-            path: journalPrefix + journalFileName(sid, anchorEpochMs),
-            header: {
-              outfile: spec.outfile,
-              timezone: spec.timezone.name,
-              anchor_epoch_ms: anchorEpochMs,
-              max_samples: spec.maxSamples ?? null,
-              record_format: spec.recordFormat ?? 'v1',
-              // The bench's constant fields went to the worker once: only this call's own.
-              record: base ? ownFields(record, base.record) : record,
-            },
-            ...(base ? { baseId: base.id } : {}),
-          }
-        : undefined;
       const run: RunState = {
         sid,
         spec,
         record,
-        benchBase: base,
         reservoir: new SampleReservoir<RawSample>(spec.maxSamples),
-        journal,
+        journalBase,
         pendingJournal,
         defId,
         waiting,
@@ -366,6 +375,7 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
         skippedOverloaded: 0,
         hung: false,
         unsampled: false,
+        unsampledBehind: false,
         sampler: host.scheduling(),
         warnMissed,
       };
@@ -449,6 +459,12 @@ class SamplerHost {
   readonly #worker: Worker;
   readonly #port: MessagePort;
   readonly #flags: Int32Array;
+  readonly #f64: Float64Array;
+  readonly #headerBytes: Buffer;
+  /** Starts appended to the ring (START_HEAD; only this thread writes it). */
+  #head = 0;
+  /** REPLY_COUNTER when the reply port was last drained. */
+  #repliesSeen = 0;
   /** Epoch ms the worker's BUSY_UNTIL counts from. */
   readonly #epochBase = nowEpochMs();
   readonly #defined = new Set<number>();
@@ -467,6 +483,8 @@ class SamplerHost {
   constructor() {
     const shared = new SharedArrayBuffer(SHARED_BYTES);
     this.#flags = new Int32Array(shared);
+    this.#f64 = new Float64Array(shared, F64_OFFSET, 3 * SESSION_SLOTS);
+    this.#headerBytes = Buffer.from(shared, HEADER_OFFSET, HEADER_BYTES * SESSION_SLOTS);
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
     const [entry, entryOptions] = workerEntry();
@@ -608,7 +626,9 @@ class SamplerHost {
   begin(run: RunState, intervalMs: number, initialSample: boolean): void {
     // Records still waiting for their initial sample (a loop of short synchronous calls): the
     // samples are usually in by now, so deliver those records before this call starts.
-    if (this.#waiting.size > 0) this.#drain();
+    if (this.#waiting.size > 0 && Atomics.load(this.#flags, REPLY_COUNTER) !== this.#repliesSeen)
+      this.#drain();
+    const flags = this.#flags;
     const slot = run.sid % SESSION_SLOTS;
     const owner = this.#slots.get(slot);
     if (owner !== undefined && !owner.done) {
@@ -622,6 +642,13 @@ class SamplerHost {
         return;
       }
     }
+    if (((this.#head - Atomics.load(flags, START_TAIL)) | 0) >= SESSION_SLOTS) {
+      // The worker has not read the last SESSION_SLOTS starts (its thread got no CPU for all
+      // that time): the ring is full, and this call goes unsampled, and says why.
+      run.unsampled = true;
+      run.unsampledBehind = true;
+      return;
+    }
     if (!this.#claimSlot(slot)) {
       // The worker is still taking a sample of the slot's previous session: this call goes
       // unsampled (and says so) rather than share the slot's words with it.
@@ -629,34 +656,50 @@ class SamplerHost {
       return;
     }
     this.#slots.set(slot, run);
-    // The initial sample (index 0) is owed from the start; a run moved to a fresh worker owes
-    // nothing until that worker has scheduled its next sample. The state word is cleared last:
-    // until then the claimed bit keeps the worker's samples of the previous owner out.
-    Atomics.store(this.#flags, OWNER_BASE + slot, run.sid);
-    Atomics.store(this.#flags, NEXT_SLOT_BASE + slot, initialSample ? 0 : NO_SLOT);
-    Atomics.store(this.#flags, STATE_BASE + slot, 0);
     this.#runs.set(run.sid, run);
-    if (run.benchBase) this.#ensureBase(run.benchBase);
-    const message: Extract<ToWorker, { type: 'start' }> = {
-      type: 'start',
-      sid: run.sid,
-      defId: run.defId,
-      intervalMs,
-      anchorEpochMs: run.anchorEpochMs,
-      initialSample,
-      timeoutMs: run.spec.timeoutS * 1000,
-      ...(run.journal ? { journal: run.journal } : {}),
-    };
-    try {
-      this.#post(message);
-    } catch (error) {
-      // The journal header carries the partial record, which may hold what cannot be cloned
-      // (a function a capture method stored): send its JSON-safe form instead.
-      if (!run.journal || (error as Error).name !== 'DataCloneError') throw error;
-      const { header } = run.journal;
-      const journal = { ...run.journal, header: { ...header, record: toJsonSafe(header.record) } };
-      this.#post({ ...message, journal });
-    }
+    const base = run.journalBase;
+    if (base) this.#ensureBase(base);
+    // The start, in the slot's words (protocol.ts): the worker reads them once the sid is in
+    // the ring. The initial sample (index 0) is owed from the start; a run moved to a fresh
+    // worker owes nothing until that worker has scheduled its next sample. The state word is
+    // cleared last: until then the claimed bit keeps the worker's samples of the previous owner
+    // out.
+    flags[DEF_BASE + slot] = run.defId;
+    flags[START_FLAGS_BASE + slot] = initialSample ? START_INITIAL : 0;
+    flags[JOURNAL_BASE + slot] = base ? base.baseId : 0;
+    if (base) flags[HEADER_LEN_BASE + slot] = this.#writeHeader(run, slot, base);
+    const f64 = this.#f64;
+    f64[ANCHOR_F64 + slot] = run.anchorEpochMs;
+    f64[INTERVAL_F64 + slot] = intervalMs;
+    f64[TIMEOUT_F64 + slot] = run.spec.timeoutS * 1000;
+    Atomics.store(flags, OWNER_BASE + slot, run.sid);
+    Atomics.store(flags, NEXT_SLOT_BASE + slot, initialSample ? 0 : NO_SLOT);
+    Atomics.store(flags, STATE_BASE + slot, 0);
+    const head = this.#head;
+    flags[START_RING_BASE + (head & (SESSION_SLOTS - 1))] = run.sid;
+    this.#head = (head + 1) | 0;
+    Atomics.store(flags, START_HEAD, this.#head);
+    // A worker waiting for a due sample wakes at the doorbell; one idle in its event loop needs
+    // a message (once: the first start that finds it idle).
+    Atomics.add(flags, DOORBELL, 1);
+    Atomics.notify(flags, DOORBELL);
+    if (
+      Atomics.load(flags, WORKER_IDLE) === 1 &&
+      Atomics.compareExchange(flags, WORKER_IDLE, 1, 0) === 1
+    )
+      this.#post({ type: 'wake' });
+  }
+
+  // The call's own record fields for its journal header, as JSON in the slot's header bytes;
+  // returns their length, or −1 after posting them in a 'header' message (too long for the
+  // slot). The worker reads them only if the call runs long enough to be journaled.
+  #writeHeader(run: RunState, slot: number, base: JournalBase): number {
+    const own = ownFields(run.record, base.record as Readonly<Record<string, unknown>>);
+    const json = encodeJson(own, { warn: ignoreWarning });
+    if (json.length * 3 <= HEADER_BYTES || Buffer.byteLength(json) <= HEADER_BYTES)
+      return this.#headerBytes.write(json, slot * HEADER_BYTES, HEADER_BYTES, 'utf8');
+    this.#post({ type: 'header', sid: run.sid, record: JSON.parse(json) as unknown });
+    return -1;
   }
 
   // Take a session slot from its previous owner (protocol.ts, CLAIMED_BIT): false while the
@@ -678,18 +721,16 @@ class SamplerHost {
     }
   }
 
-  // Send a bench's constant fields to this worker once (JSON-safe if they cannot be cloned).
-  #ensureBase(base: {
-    readonly id: number;
-    readonly record: Readonly<Record<string, unknown>>;
-  }): void {
-    if (this.#bases.has(base.id)) return;
-    this.#bases.add(base.id);
+  // Send a journaling bench's shared fields to this worker once (JSON-safe if they cannot be
+  // cloned).
+  #ensureBase(base: JournalBase): void {
+    if (this.#bases.has(base.baseId)) return;
+    this.#bases.add(base.baseId);
     try {
-      this.#post({ type: 'base', baseId: base.id, record: base.record });
+      this.#post({ type: 'base', ...base });
     } catch (error) {
       if ((error as Error).name !== 'DataCloneError') throw error;
-      this.#post({ type: 'base', baseId: base.id, record: toJsonSafe(base.record) });
+      this.#post({ type: 'base', ...base, record: toJsonSafe(base.record) });
     }
   }
 
@@ -750,7 +791,7 @@ class SamplerHost {
     }
     // Signals and process exit: the record is delivered right after, with no event loop turn
     // for a message to reach the worker; delete the journal here.
-    if (run.journal) removeJournalFile(run.journal.path);
+    if (run.journalBase) removeJournalFile(journalPathOf(run));
     return resultOf(run);
   }
 
@@ -765,7 +806,7 @@ class SamplerHost {
 
   /** The record of a run stopped before its initial sample is delivered: delete its journal. */
   discard(run: RunState): void {
-    const path = run.journal!.path;
+    const path = journalPathOf(run);
     if (this.#dead) {
       removeJournalFile(path);
       return;
@@ -793,7 +834,8 @@ class SamplerHost {
     }
     // The worker writes a journal file once a call has run for JOURNAL_DELAY_MS (by its own
     // clock, so with a margin): only then is there a file to tell it about.
-    run.journaledByWorker = run.journal !== undefined && elapsedMs >= JOURNAL_DELAY_MS - 5;
+    const journalAfterMs = Math.min(JOURNAL_DELAY_MS, run.spec.intervalS * 1000);
+    run.journaledByWorker = run.journalBase !== undefined && elapsedMs >= journalAfterMs - 5;
     const slot = run.sid % SESSION_SLOTS;
     // The last sample due by now: if the worker has not taken it yet, the record waits for it
     // (a sample due at the very end of a call belongs to it, as does the initial sample).
@@ -810,13 +852,13 @@ class SamplerHost {
   // without, delete the journal.
   #postStop(run: RunState, record: unknown): void {
     if (this.#dead) {
-      if (record === undefined) removeJournalFile(run.journal!.path);
+      if (record === undefined) removeJournalFile(journalPathOf(run));
       return;
     }
     if (record === undefined) {
       // Track the file until the worker confirms it is gone (a worker that hangs before then
       // leaves it to us).
-      trackDiscard(run.sid, run.journal!.path);
+      trackDiscard(run.sid, journalPathOf(run));
       this.#post({ type: 'stop', sid: run.sid, confirm: true });
       return;
     }
@@ -829,6 +871,7 @@ class SamplerHost {
   }
 
   #drain(): void {
+    this.#repliesSeen = Atomics.load(this.#flags, REPLY_COUNTER);
     for (let m = receiveMessageOnPort(this.#port); m; m = receiveMessageOnPort(this.#port)) {
       this.#handle(m.message as FromWorker);
     }
@@ -838,20 +881,9 @@ class SamplerHost {
     switch (message.type) {
       case 'sample':
       case 'sample-error': {
-        const run = this.#runs.get(message.sid);
-        if (!run || run.done) return;
-        noteTiming(run, message.epochMs, message.index);
-        if (message.skipped) {
-          if (message.cause === 'overloaded') run.skippedOverloaded += message.skipped;
-          else run.skippedBehind += message.skipped;
-        }
-        if (message.type === 'sample') {
-          run.reservoir.add({ epochMs: message.epochMs, json: message.json });
-        } else {
-          run.reservoir.add({ epochMs: message.epochMs, error: message.error });
-          warnOnce(`microbench telemetry: ${message.error}`);
-        }
-        if (run.stopped && run.reservoir.total >= run.needed) this.finish(run);
+        this.#takeSample(message.sid, message);
+        // The initial sample of calls that started together (protocol.ts).
+        if (message.sids) for (const sid of message.sids) this.#takeSample(sid, message);
         return;
       }
       case 'define-error':
@@ -864,6 +896,23 @@ class SamplerHost {
         warnJournalError(message.error);
         return;
     }
+  }
+
+  #takeSample(sid: number, message: Extract<FromWorker, { type: 'sample' | 'sample-error' }>) {
+    const run = this.#runs.get(sid);
+    if (!run || run.done) return;
+    noteTiming(run, message.epochMs, message.index);
+    if (message.skipped) {
+      if (message.cause === 'overloaded') run.skippedOverloaded += message.skipped;
+      else run.skippedBehind += message.skipped;
+    }
+    if (message.type === 'sample') {
+      run.reservoir.add({ epochMs: message.epochMs, json: message.json });
+    } else {
+      run.reservoir.add({ epochMs: message.epochMs, error: message.error });
+      warnOnce(`microbench telemetry: ${message.error}`);
+    }
+    if (run.stopped && run.reservoir.total >= run.needed) this.finish(run);
   }
 
   // A stopped run's last sample did not come within telemetryTimeout. A worker found hanging in
@@ -1008,7 +1057,7 @@ const NO_ERRORS: readonly { message: string; count: number }[] = Object.freeze([
 // The cause behind most of a run's missed samples. Slots the worker skipped carry the cause it
 // saw; the rest it never reached (it was behind, or its telemetry function hung).
 function missedCause(run: RunState, missed: number): MissedCause {
-  if (run.unsampled) return 'too many concurrent calls';
+  if (run.unsampled) return run.unsampledBehind ? 'sampler behind' : 'too many concurrent calls';
   const rest = Math.max(0, missed - run.skippedBehind - run.skippedOverloaded);
   const restCause: MissedCause = run.hung ? 'telemetry function hung' : 'sampler behind';
   const behind = run.skippedBehind + (restCause === 'sampler behind' ? rest : 0);
@@ -1137,6 +1186,15 @@ function trackDiscard(sid: number, path: string): void {
     for (const pending of pendingDiscards.values()) removeJournalFile(pending);
   });
 }
+
+// A run's journal file (the worker creates it, if the call runs long enough).
+function journalPathOf(run: RunState): string {
+  const base = run.journalBase!;
+  return base.prefix + sessionJournalFileName(run.sid, run.anchorEpochMs, base.token);
+}
+
+// Warnings about the record's values come when it is written to the outputs, not twice.
+const ignoreWarning = (): void => undefined;
 
 // The fields of `record` that are not its bench's `base` fields unchanged.
 function ownFields(

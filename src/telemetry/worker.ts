@@ -4,7 +4,10 @@
  *   main thread                          this worker
  *   ───────────                          ───────────
  *   define {defId, source|module} ──►    compile / import the telemetry function
- *   start {sid, interval, journal?} ──►  sample now, then at anchor + k·interval
+ *   base {baseId, journal folder...} ─►  (journaling benches) the fields their journals share
+ *   start: slot words + start ring  ──►  read every start in the ring at once; the sessions
+ *          (no message; 'wake' only if       already stopped share one initial sample, the
+ *          this worker is idle)              others sample now, then at anchor + k·interval
  *                                        (absolute targets: no drift), each sample:
  *                                          fn(ProcessInfo) → JSON-safe → reply port ──► main,
  *                                          then count it in the session's shared state word
@@ -26,7 +29,11 @@ import { hostname } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
-import { createJournalFile, removeJournalFile } from '../journal/journal.js';
+import {
+  createJournalFile,
+  removeJournalFile,
+  sessionJournalFileName,
+} from '../journal/journal.js';
 import { toJsonValue } from '../json/encode.js';
 import { compileTelemetrySource, explainTelemetryError } from './_compile.js';
 import {
@@ -40,12 +47,21 @@ import {
 } from './_priority.js';
 import { ProcessInfo } from './process-info.js';
 import {
+  ANCHOR_F64,
   BUSY_SID,
   BUSY_UNTIL,
   CLAIMED_BIT,
+  DEF_BASE,
   DOORBELL,
+  F64_OFFSET,
   type FromWorker,
+  HEADER_BYTES,
+  HEADER_LEN_BASE,
+  HEADER_OFFSET,
+  INTERVAL_F64,
+  JOURNAL_BASE,
   JOURNAL_DELAY_MS,
+  type JournalBase,
   LAST_DUE_BASE,
   type MissCause,
   NEXT_SLOT_BASE,
@@ -63,9 +79,16 @@ import {
   SAMPLING_BIT,
   type SamplerPriority,
   SESSION_SLOTS,
+  START_FLAGS_BASE,
+  START_HEAD,
+  START_INITIAL,
+  START_RING_BASE,
+  START_TAIL,
   STATE_BASE,
   STOPPED_BIT,
+  TIMEOUT_F64,
   type ToWorker,
+  WORKER_IDLE,
   type WorkerData,
 } from './protocol.js';
 
@@ -94,9 +117,8 @@ interface Session {
   journalDue: number | undefined;
   /** When the scheduler next has to act for this session: the earlier of the two above. */
   due?: number | undefined;
-  readonly journal:
-    | { readonly path: string; readonly header: Record<string, unknown>; readonly baseId?: number }
-    | undefined;
+  /** Its bench's journal fields, and the call's own record fields (JSON, or as posted). */
+  readonly journal: { readonly base: JournalBase; readonly own: string | unknown } | undefined;
   /** Journal lines taken before the file exists (the initial sample). */
   pendingLines: string;
   journalFd: number | undefined;
@@ -109,9 +131,13 @@ interface Session {
 
 const { replyPort, shared, epochBase, priority } = workerData as WorkerData;
 const flags = new Int32Array(shared);
+const f64 = new Float64Array(shared, F64_OFFSET, 3 * SESSION_SLOTS);
+const headerBytes = Buffer.from(shared, HEADER_OFFSET, HEADER_BYTES * SESSION_SLOTS);
 const definitions = new Map<number, Definition>();
-// Benches' constant record fields by id ('base' messages), merged into journal headers.
-const bases = new Map<number, Record<string, unknown>>();
+// Journaling benches by id ('base' messages): their journals' shared fields.
+const bases = new Map<number, JournalBase>();
+// Calls' own record fields that did not fit their slot's header bytes ('header' messages).
+const headerMessages = new Map<number, unknown>();
 const sessions = new Map<number, Session>();
 
 function reply(message: FromWorker): void {
@@ -206,57 +232,61 @@ function sampleIfLive(session: Session): void {
   takeSample(session, true, epochMs);
 }
 
+// Call the telemetry function for session `sid` (with the hang watchdog armed): the sample's
+// JSON, or the error that took its place.
+function callTelemetry(
+  def: Definition,
+  info: ProcessInfo,
+  sid: number,
+  timeoutMs: number,
+  epochMs: number,
+): { readonly json: string; readonly error?: undefined } | { readonly error: string } {
+  if (!def.fn) return { error: def.error ?? 'telemetry function is not loaded yet' };
+  try {
+    // The watchdog main reads: past this moment, this call counts as hung.
+    Atomics.store(flags, BUSY_SID, sid);
+    Atomics.store(
+      flags,
+      BUSY_UNTIL,
+      Math.min(2 ** 31 - 1, Math.ceil(epochMs - epochBase + timeoutMs)),
+    );
+    let value: unknown;
+    try {
+      value = def.fn(info);
+    } finally {
+      Atomics.store(flags, BUSY_UNTIL, 0);
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      throw new TypeError(
+        `telemetry function must return an object of sample fields, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`,
+      );
+    }
+    return {
+      json: JSON.stringify(toJsonValue(value, 'telemetry sample', { warn: () => undefined })),
+    };
+  } catch (error) {
+    return { error: explainTelemetryError(error, def.fromModule) };
+  }
+}
+
 // Take, post and count one sample. `sampling`: the sampling bit is set (cleared here).
 function takeSample(
   session: Session,
   sampling: boolean,
   epochMs = performance.timeOrigin + performance.now(),
 ): void {
-  const { def } = session;
   const index = session.next;
-  let message: Extract<FromWorker, { type: 'sample' | 'sample-error' }>;
-  if (!def.fn) {
-    message = {
-      type: 'sample-error',
-      sid: session.sid,
-      epochMs,
-      index,
-      error: def.error ?? 'telemetry function is not loaded yet',
-    };
-  } else {
-    try {
-      // The watchdog main reads: past this moment, this call counts as hung.
-      Atomics.store(flags, BUSY_SID, session.sid);
-      Atomics.store(
-        flags,
-        BUSY_UNTIL,
-        Math.min(2 ** 31 - 1, Math.ceil(epochMs - epochBase + session.timeoutMs)),
-      );
-      let value: unknown;
-      try {
-        value = def.fn(session.process);
-      } finally {
-        Atomics.store(flags, BUSY_UNTIL, 0);
-      }
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-        throw new TypeError(
-          `telemetry function must return an object of sample fields, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`,
-        );
-      }
-      const json = JSON.stringify(
-        toJsonValue(value, 'telemetry sample', { warn: () => undefined }),
-      );
-      message = { type: 'sample', sid: session.sid, epochMs, index, json };
-    } catch (error) {
-      message = {
-        type: 'sample-error',
-        sid: session.sid,
-        epochMs,
-        index,
-        error: explainTelemetryError(error, def.fromModule),
-      };
-    }
-  }
+  const taken = callTelemetry(
+    session.def,
+    session.process,
+    session.sid,
+    session.timeoutMs,
+    epochMs,
+  );
+  let message: Extract<FromWorker, { type: 'sample' | 'sample-error' }> =
+    taken.error === undefined
+      ? { type: 'sample', sid: session.sid, epochMs, index, json: taken.json }
+      : { type: 'sample-error', sid: session.sid, epochMs, index, error: taken.error };
   // The next sample's index: the following one, or, after a late wake-up, the first one not
   // yet missed by more than half an interval (missed slots are skipped rather than bunched).
   // The slots skipped travel with this sample, with their cause: this round began with a late
@@ -336,15 +366,13 @@ function journalSample(session: Session, message: FromWorker): void {
 
 // Create the session's journal: the header (with the partial record), then the lines so far.
 function openJournal(session: Session): void {
-  const { path, header: given, baseId } = session.journal!;
-  // The partial record: the bench's constant fields, then the call's own (in record order:
-  // a field the call changed keeps its place).
-  const header =
-    baseId === undefined
-      ? given
-      : { ...given, record: { ...bases.get(baseId), ...(given.record as object) } };
+  const { base, own } = session.journal!;
   session.journalDue = undefined;
   try {
+    // The partial record: the bench's constant fields, then the call's own (in record order:
+    // a field the call changed keeps its place).
+    const ownRecord = typeof own === 'string' ? (JSON.parse(own) as object) : (own as object);
+    const path = base.prefix + sessionJournalFileName(session.sid, session.anchor, base.token);
     const fd = openCreating(path);
     session.journalFd = fd;
     session.journalFile = path;
@@ -365,7 +393,12 @@ function openJournal(session: Session): void {
           pid_start_time: startTime,
           hostname: hostname(),
           interval_ms: session.intervalMs,
-          ...header,
+          outfile: base.outfile,
+          timezone: base.timezone,
+          anchor_epoch_ms: session.anchor,
+          max_samples: base.maxSamples,
+          record_format: base.recordFormat,
+          record: { ...(base.record as object), ...ownRecord },
         },
         'journal header',
         { warn: () => undefined },
@@ -469,6 +502,20 @@ let raiseAheadMs = RAISE_AHEAD_MIN_MS;
 // finds the thread raised this once, and the rounds after it go back to the two waits.
 let bellAtLastRound = -1;
 
+// How long the scheduler waits at the doorbell, with nothing scheduled, before it goes idle.
+const LINGER_MS = 20;
+
+// Wait in the event loop: raise WORKER_IDLE, so the next start posts a 'wake'. A start
+// appended before the flag was up only rang the doorbell: look at the ring once more.
+function goIdle(): void {
+  Atomics.store(flags, WORKER_IDLE, 1);
+  if (
+    Atomics.load(flags, START_HEAD) !== Atomics.load(flags, START_TAIL) &&
+    Atomics.compareExchange(flags, WORKER_IDLE, 1, 0) === 1
+  )
+    wakeScheduler();
+}
+
 function wakeScheduler(): void {
   if (schedulerPending) return;
   schedulerPending = true;
@@ -477,6 +524,7 @@ function wakeScheduler(): void {
 
 function runScheduler(): void {
   schedulerPending = false;
+  readStarts();
   let next: Session | undefined;
   for (const session of sessions.values()) {
     if (session.due === undefined) continue;
@@ -487,7 +535,17 @@ function runScheduler(): void {
     if (next === undefined || session.due < next.due!) next = session;
   }
   if (!next) {
-    niceSwitch?.lower(); // idle: woken only by messages
+    niceSwitch?.lower();
+    // Nothing scheduled. A loop of short calls is usually mid-way: wait a little at the
+    // doorbell, where the next start wakes this thread without a message (a 'wake' message
+    // costs the main thread far more than ringing the bell), unless a message is queued.
+    const bell = Atomics.load(flags, DOORBELL);
+    if (bell === received && Atomics.wait(flags, DOORBELL, bell, LINGER_MS) !== 'timed-out') {
+      wakeScheduler();
+      return;
+    }
+    // Idle: woken only by messages. The flag makes the next start post one ('wake').
+    goIdle();
     return;
   }
   // Main bumps the doorbell once per message, after posting it: a count ahead of ours means a
@@ -537,43 +595,147 @@ function runScheduler(): void {
   wakeScheduler();
 }
 
-async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<void> {
-  const def = definitions.get(message.defId);
-  if (!def) return;
-  const slot = message.sid % SESSION_SLOTS;
+// Read every start main has appended to the start ring (protocol.ts). Sessions main has
+// stopped already (calls shorter than this thread's reaction time) share one initial sample;
+// the others begin as their own. A start whose definition, journaling bench or header message
+// has not been delivered yet (main posted it just before) ends the reading: the message handler
+// reads the ring again once it is.
+function readStarts(): void {
+  let tail = Atomics.load(flags, START_TAIL);
+  const head = Atomics.load(flags, START_HEAD);
+  if (tail === head) return;
+  let together: (Together | undefined)[] | undefined;
+  // Sessions main has stopped since (a long interval may not come round soon).
   for (const other of sessions.values()) {
-    // Sessions main has stopped since (a long interval may not come round soon).
     if (other.journalFile === undefined && !isLive(other)) ended(other);
   }
-  const session: Session = {
-    sid: message.sid,
-    slot,
-    def,
-    intervalMs: message.intervalMs,
-    timeoutMs: message.timeoutMs,
-    anchor: message.anchorEpochMs,
-    process: takeProcessInfo(),
-    next: 0,
-    sampleDue: undefined,
-    journalDue: message.journal
-      ? message.anchorEpochMs + Math.min(JOURNAL_DELAY_MS, message.intervalMs)
-      : undefined,
-    journal: message.journal,
-    pendingLines: '',
-    journalFd: undefined,
-    journalFile: undefined,
-    retired: false,
-    settled: false,
-  };
-  sessions.set(session.sid, session);
-  if (!def.fn && !def.error) await def.ready;
-  if (message.initialSample) {
+  while (tail !== head) {
+    const sid = flags[START_RING_BASE + (tail & (SESSION_SLOTS - 1))]!;
+    const slot = sid % SESSION_SLOTS;
+    if (Atomics.load(flags, OWNER_BASE + slot) === sid) {
+      const def = definitions.get(flags[DEF_BASE + slot]!);
+      const baseId = flags[JOURNAL_BASE + slot]!;
+      const base = baseId === 0 ? undefined : bases.get(baseId);
+      const headerLen = flags[HEADER_LEN_BASE + slot]!;
+      if (def === undefined || (baseId !== 0 && base === undefined)) break;
+      if (base !== undefined && headerLen < 0 && !headerMessages.has(sid)) break;
+      const anchor = f64[ANCHOR_F64 + slot]!;
+      const initial = (flags[START_FLAGS_BASE + slot]! & START_INITIAL) !== 0;
+      const stopped = (Atomics.load(flags, STATE_BASE + slot) & STOPPED_BIT) !== 0;
+      const ready = def.fn !== undefined || def.error !== undefined;
+      // (A stopped call needs no journal from here: main journals its finished record.)
+      if (stopped && initial && ready) {
+        together ??= [];
+        together.push({ sid, slot, def, timeoutMs: f64[TIMEOUT_F64 + slot]! });
+      } else {
+        let own: unknown;
+        if (base !== undefined) {
+          own =
+            headerLen < 0
+              ? headerMessages.get(sid)
+              : headerBytes.toString('utf8', slot * HEADER_BYTES, slot * HEADER_BYTES + headerLen);
+          headerMessages.delete(sid);
+        }
+        const intervalMs = f64[INTERVAL_F64 + slot]!;
+        const session: Session = {
+          sid,
+          slot,
+          def,
+          intervalMs,
+          timeoutMs: f64[TIMEOUT_F64 + slot]!,
+          anchor,
+          process: takeProcessInfo(),
+          next: 0,
+          sampleDue: undefined,
+          journalDue: base ? anchor + Math.min(JOURNAL_DELAY_MS, intervalMs) : undefined,
+          journal: base ? { base, own } : undefined,
+          pendingLines: '',
+          journalFd: undefined,
+          journalFile: undefined,
+          retired: false,
+          settled: false,
+        };
+        sessions.set(sid, session);
+        if (ready) activate(session, initial);
+        else {
+          // A telemetryModule still importing: the session begins once it is in, and the
+          // messages after this start (its stop) wait for it.
+          queue = queue.then(() => def.ready).then(() => activate(session, initial));
+        }
+      }
+    } else {
+      headerMessages.delete(sid);
+    }
+    tail = (tail + 1) | 0;
+    received = (received + 1) | 0;
+  }
+  Atomics.store(flags, START_TAIL, tail);
+  if (together) sampleTogether(together);
+}
+
+// A stopped session that owes only its initial sample, shared with the others read with it.
+interface Together {
+  readonly sid: number;
+  readonly slot: number;
+  readonly def: Definition;
+  readonly timeoutMs: number;
+}
+
+// Take the initial sample of sessions main has stopped: one telemetry call per definition,
+// posted once with every sid it belongs to, then counted in each state word. The sample is
+// taken after each of these calls started (they were in the ring), as their own would be.
+function sampleTogether(stopped: (Together | undefined)[]): void {
+  for (let first = 0; first < stopped.length; first++) {
+    const def = stopped[first]?.def;
+    if (def === undefined) continue;
+    const epochMs = performance.timeOrigin + performance.now();
+    const members: Together[] = [];
+    for (let i = first; i < stopped.length; i++) {
+      const entry = stopped[i];
+      if (entry === undefined || entry.def !== def) continue;
+      stopped[i] = undefined;
+      const word = STATE_BASE + entry.slot;
+      // As settle(): a slot main has begun to hand on is not sampled, nor one that owes none.
+      if (
+        Atomics.or(flags, word, SAMPLING_BIT) & CLAIMED_BIT ||
+        Atomics.load(flags, OWNER_BASE + entry.slot) !== entry.sid ||
+        Atomics.load(flags, NEXT_SLOT_BASE + entry.slot) >
+          Atomics.load(flags, LAST_DUE_BASE + entry.slot)
+      ) {
+        Atomics.and(flags, word, ~SAMPLING_BIT);
+      } else members.push(entry);
+    }
+    if (members.length === 0) continue;
+    const info = takeProcessInfo();
+    const lead = members[0]!;
+    const taken = callTelemetry(def, info, lead.sid, lead.timeoutMs, epochMs);
+    releaseProcessInfo(info);
+    const sids = members.length > 1 ? members.slice(1).map((m) => m.sid) : undefined;
+    const fields = { sid: lead.sid, ...(sids ? { sids } : {}), epochMs, index: 0 };
+    replyPort.postMessage(
+      taken.error === undefined
+        ? { type: 'sample', ...fields, json: taken.json }
+        : { type: 'sample-error', ...fields, error: taken.error },
+    );
+    for (const member of members) {
+      Atomics.store(flags, NEXT_SLOT_BASE + member.slot, 1);
+      Atomics.add(flags, STATE_BASE + member.slot, POSTED_STEP - SAMPLING_BIT);
+    }
+    Atomics.add(flags, REPLY_COUNTER, 1);
+    Atomics.notify(flags, REPLY_COUNTER);
+  }
+}
+
+// Begin a session read from the ring: its initial sample now (or, moved from a hung worker,
+// its next one on the schedule), then the schedule.
+function activate(session: Session, initialSample: boolean): void {
+  if (initialSample) {
     // If main has stopped the call already, ended() takes this sample: its record waits for it.
     sampleIfLive(session);
   } else {
     const now = performance.timeOrigin + performance.now();
     session.next = Math.max(1, Math.ceil((now - session.anchor) / session.intervalMs));
-    Atomics.store(flags, NEXT_SLOT_BASE + slot, session.next);
+    Atomics.store(flags, NEXT_SLOT_BASE + session.slot, session.next);
   }
   if (isLive(session)) schedule(session);
   else ended(session);
@@ -631,29 +793,44 @@ Atomics.store(flags, READY, 1);
 Atomics.notify(flags, READY);
 
 // Messages are handled in order; a start waiting for a module import must not let its stop
-// overtake it, so everything goes through one promise chain.
+// overtake it, so everything goes through one promise chain. The start ring is read before
+// each message (a 'stop' finds its session) and after it (a start waiting for this 'define',
+// 'base' or 'header' goes ahead).
 let queue: Promise<void> = Promise.resolve();
 parentPort!.on('message', (message: ToWorker) => {
   received = (received + 1) | 0;
   queue = queue.then(() => {
-    switch (message.type) {
-      case 'define':
-        define(message.defId, message);
-        return;
-      case 'priority':
-        setPriority(message.priority);
-        return;
-      case 'base':
-        bases.set(message.baseId, message.record as Record<string, unknown>);
-        return;
-      case 'start':
-        return start(message);
-      case 'stop':
-        stop(message.sid, message.record, message.confirm === true);
-        return;
-      case 'discard':
-        discard(message.sid, message.path);
-        return;
-    }
+    readStarts();
+    handleMessage(message);
+    readStarts();
   });
 });
+
+function handleMessage(message: ToWorker): void {
+  switch (message.type) {
+    case 'define':
+      define(message.defId, message);
+      return;
+    case 'priority':
+      setPriority(message.priority);
+      return;
+    case 'base':
+      bases.set(message.baseId, message);
+      return;
+    case 'header':
+      headerMessages.set(message.sid, message.record);
+      return;
+    case 'wake':
+      wakeScheduler();
+      return;
+    case 'stop':
+      stop(message.sid, message.record, message.confirm === true);
+      return;
+    case 'discard':
+      discard(message.sid, message.path);
+      return;
+  }
+}
+
+// Idle until the first start (main may have appended some while this thread loaded).
+goIdle();

@@ -56,3 +56,47 @@ test("a running call's journal header holds the whole partial record: the bench'
     );
   }
 });
+
+test("a call's own fields reach its journal header whether they fit the slot's header bytes (multi-byte UTF-8) or not (sent as a message)", async () => {
+  const outfile = join(dir, 'long-header.jsonl');
+  const journals = journalDirFor(outfile);
+  const bench = new MicroBench({
+    outfile,
+    envVars: ['MB_HEADER_VALUE'],
+    telemetry: (p) => ({ pid: p.pid }),
+    telemetryInterval: 0.02,
+  });
+  const headers: Record<string, unknown>[] = [];
+  const call = bench.wrap(function journaled() {
+    spin(200); // past the journal delay: the worker has written the file by now
+    for (const name of readdirSync(journals)) {
+      const first = readFileSync(join(journals, name), 'utf8').split('\n')[0]!;
+      headers.push(JSON.parse(first) as Record<string, unknown>);
+    }
+  });
+  // ~220 characters but ~320 bytes: fits the 384 header bytes only as UTF-8 is counted.
+  const fits = 'é'.repeat(100);
+  // Fewer characters than 384 but more bytes: a message too (never a truncated header).
+  const wide = 'é'.repeat(170);
+  // Far past them: the fields go in a 'header' message instead.
+  const long = `${'x'.repeat(3000)}ü`;
+  const previous = process.env.MB_HEADER_VALUE;
+  try {
+    process.env.MB_HEADER_VALUE = fits;
+    call();
+    process.env.MB_HEADER_VALUE = wide;
+    call();
+    process.env.MB_HEADER_VALUE = long;
+    call();
+  } finally {
+    if (previous === undefined) delete process.env.MB_HEADER_VALUE;
+    else process.env.MB_HEADER_VALUE = previous;
+  }
+  await bench.close();
+  assert.equal(headers.length, 3, 'one journal per running call');
+  const values = headers.map((h) => (h.record as Record<string, unknown>).env_MB_HEADER_VALUE);
+  assert.deepEqual(values, [fits, wide, long]);
+  for (const header of headers) {
+    assert.equal((header.record as Record<string, unknown>).function_name, 'journaled');
+  }
+});
