@@ -33,6 +33,14 @@ const ignoreWarning = (): void => undefined;
 /** Lines per pending-journal segment. */
 const SEGMENT_LINES = 512;
 
+// How often add() checks that the current segment's file still exists (one fstat): after this
+// many records or this long, whichever comes first, as the outfile checks its path
+// (outputs/_append-files.ts). Every pending record's line is kept until delivered, so a
+// deleted file's records are all written again to the new segment when the check finds it gone;
+// only a kill between the deletion and that check could lose them.
+const GONE_CHECK_RECORDS = 256;
+const GONE_CHECK_MS = 100;
+
 interface Segment {
   readonly fd: number;
   readonly path: string;
@@ -58,6 +66,9 @@ export class PendingJournal {
   #current: Segment | undefined;
   readonly #bySid = new Map<number, Segment>();
   #failed = false;
+  /** Records added since the current segment's file was last checked, and when that was. */
+  #sinceCheck = 0;
+  #checkedAtMs = 0;
 
   constructor(dir: string, header: PendingJournalHeader) {
     this.#dir = dir;
@@ -72,10 +83,11 @@ export class PendingJournal {
     if (this.#failed) return;
     try {
       let segment = this.#current;
-      // A deleted file (its folder removed while we run) would take the record with it: move
-      // what it holds pending to a fresh segment first. One fstat per record (see the bench).
-      if (segment !== undefined && isUnlinked(segment.fd))
-        segment = this.#replaceGone(segment, sid);
+      // A deleted file (its folder removed while we run) would take the records with it: move
+      // what it holds pending to a fresh segment first (checked now and then: GONE_CHECK_*).
+      if (segment !== undefined && this.#checkDue()) {
+        if (isUnlinked(segment.fd)) segment = this.#replaceGone(segment, sid);
+      }
       if (segment !== undefined && segment.lines >= SEGMENT_LINES) {
         if (segment.pending === 0) {
           // Every record in it is delivered: start it over.
@@ -89,6 +101,8 @@ export class PendingJournal {
       if (segment === undefined) {
         segment = this.#open(sid);
         this.#current = segment;
+        this.#sinceCheck = 0;
+        this.#checkedAtMs = performance.now();
       }
       // The record by the record rules (a plain one is stringified as it is, without a copy).
       const json = encodeJson(record, { warn: ignoreWarning });
@@ -103,6 +117,24 @@ export class PendingJournal {
       this.#failed = true;
       onError((error as Error).message);
     }
+  }
+
+  // Is the current segment's file due a check? (Counts this record.)
+  #checkDue(): boolean {
+    if (++this.#sinceCheck < GONE_CHECK_RECORDS) {
+      const now = performance.now();
+      if (now - this.#checkedAtMs < GONE_CHECK_MS) return false;
+      this.#checkedAtMs = now;
+    } else {
+      this.#checkedAtMs = performance.now();
+    }
+    this.#sinceCheck = 0;
+    return true;
+  }
+
+  /** Check the current segment's file at the next {@link add} (a bench was made for it). */
+  checkSoon(): void {
+    this.#sinceCheck = GONE_CHECK_RECORDS;
   }
 
   // The segment's file is gone: a new segment holds again every record still pending in it
@@ -199,6 +231,7 @@ export function pendingJournalFor(dir: string, header: PendingJournalHeader): Pe
     shared.set(key, journal);
   } else {
     journal.forgetIfGone();
+    journal.checkSoon();
   }
   return journal;
 }

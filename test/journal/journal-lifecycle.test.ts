@@ -218,3 +218,30 @@ test('a pending journal whose folder was deleted starts a new segment for the ne
   again.delivered(1_000_002);
   again.closeDelivered();
 });
+
+test('a pending journal deleted mid-run is found within 256 records, and every record still pending is written again', () => {
+  const folder = join(tmp.path, 'pending-gone-mid-run');
+  const dir = journalDirFor(join(folder, 'out.jsonl'));
+  const header = { outfile: join(folder, 'out.jsonl'), timezone: 'UTC' };
+  const journal = pendingJournalFor(dir, header);
+  const fail = (message: string) => assert.fail(message);
+  // The file is checked now and then, not at every record (one fstat each would cost more
+  // than the write): the records added right after the deletion go to the deleted file...
+  journal.add(2_000_000, { n: 0 }, fail);
+  rmSync(folder, { recursive: true, force: true });
+  for (let n = 1; n <= 300; n++) journal.add(2_000_000 + n, { n }, fail);
+  // ...and the check finds it gone and writes them all again, with the one pending before it.
+  const files = readdirSync(dir);
+  assert.equal(files.length, 1);
+  const records = readFileSync(join(dir, files[0]!), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => (JSON.parse(line) as { record: { n: number } }).record.n);
+  assert.deepEqual(
+    records,
+    Array.from({ length: 301 }, (_, n) => n),
+  );
+  for (let n = 0; n <= 300; n++) journal.delivered(2_000_000 + n);
+  journal.closeDelivered();
+});
