@@ -349,7 +349,7 @@ export async function measureTelemetry(args: BenchArgs): Promise<Section> {
       measured: formatUs(memTotal),
       pass: memTotal <= 8,
       missNote:
-        "Each call is one round trip between the threads: main posts a 'start' message (structured clone + postMessage, ~18 % of the main thread's profile), the sampler thread takes the initial sample (the telemetry function, JSON, postMessage: the sampler CPU column) and main receives it (receiveMessageOnPort); garbage collection is ~11 %. Stopping is one atomic operation, with no message (src/telemetry/protocol.ts). Reaching 8 µs needs a start passed through the shared buffer instead of a message, and one initial sample shared by the calls that start while the sampler thread is busy (one message back per batch, not per call): a protocol change not made yet.",
+        "Starts go through the shared buffer (no message per call: the slot's words and a start ring, src/telemetry/protocol.ts) and the calls the sampler thread finds stopped share one initial sample (12–25 calls per sample here), so what is left is mostly the main thread's own work per call: the per-call run state, reservoir and result objects (garbage collection is 20–30 % of the main thread's profile), ringing the doorbell (a futex wake-up when the sampler thread waits there) and the record's samples. On this 2-core VM the main thread also waits 1–7 µs per call for a CPU (schedstat), which the sampler thread and V8's GC threads share with it.",
     },
     {
       target:
@@ -357,7 +357,7 @@ export async function measureTelemetry(args: BenchArgs): Promise<Section> {
       measured: `${formatUs(fileTotal)} = ${formatRatio(fileRatio)} (file alone ${formatUs(plainFileUs)})`,
       pass: fileRatio <= 2.5,
       missNote:
-        "On top of the in-memory path (the note above), a record that waits for its initial sample is made durable before its call returns with one write(2) to the pending journal (src/journal/pending.ts, plus an fstat that notices a deleted journal folder), then encoded again and written to the outfile once the sample arrives: two encodings and two writes per call (~15 % of the main thread's profile), and the start message carries the journal header with the call's own record fields. Writing each record once needs the protocol change above (records delivered in batches).",
+        "On top of the in-memory path (the note above), a record that waits for its initial sample is made durable before its call returns with one write(2) to the pending journal (src/journal/pending.ts; an fstat every 256 records or 100 ms notices a deleted journal folder), then encoded again and written to the outfile once the sample arrives: two encodings and two writes per call (writeString is ~20 % of the main thread's profile, the encoder ~13 %), and each start encodes the call's own record fields for a journal header (into the slot's bytes) in case the call runs long enough to be journaled. Writing each record once needs the outfile line built from the pending journal's encoding, or the outfile itself as the journal of short calls.",
     },
   ];
   return {
