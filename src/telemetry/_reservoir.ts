@@ -20,8 +20,11 @@ export class SampleReservoir<T = TelemetrySample> {
 
   add(sample: T): void {
     const index = this.total++;
+    // (A first sample makes an array of one: a push onto [] would reserve 17, and most calls
+    // hold one sample.)
     if (this.#limit === undefined) {
-      this.#kept.push(sample);
+      if (index === 0) this.#kept = [sample];
+      else this.#kept.push(sample);
       return;
     }
     this.#last = sample;

@@ -124,8 +124,9 @@ export interface WorkerData {
  *
  * Starting a session: main claims the slot (CLAIMED_BIT), writes those words, appends the sid
  * to the start ring (START_RING_BASE, SESSION_SLOTS entries; START_HEAD counts appended sids,
- * START_TAIL the ones the worker has read), bumps the doorbell and notifies it; a worker idle in
- * its event loop (WORKER_IDLE) also gets a 'wake' message. No message per call: the worker
+ * START_TAIL the ones the worker has read) and, when the worker has armed the start bell
+ * (START_ARMED), bumps the doorbell and notifies it; a worker idle in its event loop
+ * (WORKER_IDLE) gets a 'wake' message instead. No message per call: the worker
  * reads every start in the ring at once, and the sessions already stopped by then (calls
  * shorter than its reaction time) share one initial sample, posted once with all their sids.
  *
@@ -156,7 +157,8 @@ export const READY = 1;
 
 /**
  * Index of the doorbell in the shared Int32Array: main bumps it (and notifies) with every
- * message, so a worker waiting precisely for a sample's due time wakes to read the message.
+ * message, and with a start that finds START_ARMED raised, so a worker waiting precisely for a
+ * sample's due time wakes to read them.
  */
 export const DOORBELL = 2;
 
@@ -210,8 +212,28 @@ export const START_TAIL = 10;
  */
 export const WORKER_IDLE = 11;
 
+/**
+ * Count of messages main has posted (wraps like any Int32), bumped after each: a count ahead of
+ * the worker's own means a message is queued and not yet delivered.
+ */
+export const MESSAGES = 12;
+
+/**
+ * 1 while the worker waits at the doorbell and wants to be woken by the next start: that start
+ * swaps it to 0 and rings. The worker leaves it down for START_COALESCE_MS after reading a
+ * start (a loop of short calls), and reads the starts that came meanwhile when its wait ends:
+ * one wake-up per START_COALESCE_MS instead of one per call.
+ */
+export const START_ARMED = 13;
+
+/**
+ * How long after reading starts the worker reads the next ones without being rung for them (ms):
+ * the most a call's initial sample can be late in a loop of calls started this close together.
+ */
+export const START_COALESCE_MS = 0.25;
+
 /** Index of the first owner word (see above). */
-export const OWNER_BASE = 12;
+export const OWNER_BASE = 14;
 
 /** Index of the first state word (see above). */
 export const STATE_BASE = OWNER_BASE + SESSION_SLOTS;

@@ -52,6 +52,7 @@ import {
   JOURNAL_DELAY_MS,
   type JournalBase,
   LAST_DUE_BASE,
+  MESSAGES,
   NEXT_SLOT_BASE,
   NO_SLOT,
   OWNER_BASE,
@@ -69,6 +70,7 @@ import {
   type SamplerPriority,
   SESSION_SLOTS,
   SHARED_BYTES,
+  START_ARMED,
   START_FLAGS_BASE,
   START_HEAD,
   START_INITIAL,
@@ -180,10 +182,16 @@ export interface TelemetryDefinition {
 }
 
 // A sample as it came from the worker; formatted into a TelemetrySample when the run ends.
+// One initial sample shared by calls that started together is one RawSample in each of their
+// reservoirs: the first record formatted from it keeps its formatted fields (when they are all
+// primitives, so no two records share an object), and the others copy them.
 interface RawSample {
   readonly epochMs: number;
   readonly json?: string;
   readonly error?: string;
+  readonly shared?: boolean;
+  formatted?: TelemetrySample;
+  formattedIn?: Timezone;
 }
 
 // Lateness values kept per run for the p95 (beyond, a uniform random subset; the max is exact).
@@ -193,6 +201,23 @@ const LATENESS_KEPT = 4096;
 interface Waiting {
   count: number;
   readonly resolvers: (() => void)[];
+}
+
+// What a call holds of its run (methods on the prototype: no closures per call).
+class RunHandle implements TelemetryRun {
+  readonly #run: RunState;
+  constructor(run: RunState) {
+    this.#run = run;
+  }
+  stop(deliver: (result: TelemetryResult) => void): boolean {
+    return this.#run.host.stop(this.#run, deliver);
+  }
+  stopSync(): TelemetryResult {
+    return this.#run.host.stopSync(this.#run);
+  }
+  cancel(): void {
+    this.#run.host.cancel(this.#run);
+  }
 }
 
 // One run's main-side state.
@@ -226,7 +251,7 @@ interface RunState {
   /** Samples due by the stop (set when stopped). */
   due: number;
   /** ms late of each sample received (see LATENESS_KEPT), and the largest. */
-  readonly lateness: number[];
+  lateness: number[];
   latenessMax: number;
   /** Slots the worker skipped, by the cause it saw. */
   skippedBehind: number;
@@ -386,11 +411,7 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
         firstCall = false;
         host.awaitInitialStamp(run, Math.min(intervalMs, spec.timeoutS * 1000));
       }
-      return {
-        stop: (deliver) => run.host.stop(run, deliver),
-        stopSync: () => run.host.stopSync(run),
-        cancel: () => run.host.cancel(run),
-      };
+      return new RunHandle(run);
     },
     settled() {
       if (waiting.count === 0) return undefined;
@@ -679,10 +700,17 @@ class SamplerHost {
     flags[START_RING_BASE + (head & (SESSION_SLOTS - 1))] = run.sid;
     this.#head = (head + 1) | 0;
     Atomics.store(flags, START_HEAD, this.#head);
-    // A worker waiting for a due sample wakes at the doorbell; one idle in its event loop needs
-    // a message (once: the first start that finds it idle).
-    Atomics.add(flags, DOORBELL, 1);
-    Atomics.notify(flags, DOORBELL);
+    // A worker waiting at the doorbell for this start is rung (once: it re-arms at its next
+    // wait); one that read starts just now reads this one when its wait ends (a loop of short
+    // calls: no wake-up per call); one idle in its event loop needs a message (once: the first
+    // start that finds it idle).
+    if (
+      Atomics.load(flags, START_ARMED) === 1 &&
+      Atomics.compareExchange(flags, START_ARMED, 1, 0) === 1
+    ) {
+      Atomics.add(flags, DOORBELL, 1);
+      Atomics.notify(flags, DOORBELL);
+    }
     if (
       Atomics.load(flags, WORKER_IDLE) === 1 &&
       Atomics.compareExchange(flags, WORKER_IDLE, 1, 0) === 1
@@ -881,9 +909,13 @@ class SamplerHost {
     switch (message.type) {
       case 'sample':
       case 'sample-error': {
-        this.#takeSample(message.sid, message);
-        // The initial sample of calls that started together (protocol.ts).
-        if (message.sids) for (const sid of message.sids) this.#takeSample(sid, message);
+        // The initial sample of calls that started together (protocol.ts): one raw sample.
+        const raw: RawSample =
+          message.type === 'sample'
+            ? { epochMs: message.epochMs, json: message.json, shared: message.sids !== undefined }
+            : { epochMs: message.epochMs, error: message.error };
+        this.#takeSample(message.sid, message, raw);
+        if (message.sids) for (const sid of message.sids) this.#takeSample(sid, message, raw);
         return;
       }
       case 'define-error':
@@ -898,7 +930,11 @@ class SamplerHost {
     }
   }
 
-  #takeSample(sid: number, message: Extract<FromWorker, { type: 'sample' | 'sample-error' }>) {
+  #takeSample(
+    sid: number,
+    message: Extract<FromWorker, { type: 'sample' | 'sample-error' }>,
+    raw: RawSample,
+  ) {
     const run = this.#runs.get(sid);
     if (!run || run.done) return;
     noteTiming(run, message.epochMs, message.index);
@@ -906,12 +942,8 @@ class SamplerHost {
       if (message.cause === 'overloaded') run.skippedOverloaded += message.skipped;
       else run.skippedBehind += message.skipped;
     }
-    if (message.type === 'sample') {
-      run.reservoir.add({ epochMs: message.epochMs, json: message.json });
-    } else {
-      run.reservoir.add({ epochMs: message.epochMs, error: message.error });
-      warnOnce(`microbench telemetry: ${message.error}`);
-    }
+    run.reservoir.add(raw);
+    if (message.type === 'sample-error') warnOnce(`microbench telemetry: ${message.error}`);
     if (run.stopped && run.reservoir.total >= run.needed) this.finish(run);
   }
 
@@ -1000,6 +1032,7 @@ class SamplerHost {
 
   #post(message: ToWorker): void {
     this.#worker.postMessage(message);
+    Atomics.add(this.#flags, MESSAGES, 1);
     Atomics.add(this.#flags, DOORBELL, 1);
     Atomics.notify(this.#flags, DOORBELL);
   }
@@ -1010,7 +1043,9 @@ function noteTiming(run: RunState, epochMs: number, index: number): void {
   const late = Math.max(0, epochMs - run.anchorEpochMs - index * run.spec.intervalS * 1000);
   if (!(late <= run.latenessMax)) run.latenessMax = late;
   const seen = run.reservoir.total - run.base;
-  if (run.lateness.length < LATENESS_KEPT) run.lateness.push(late);
+  // (A first value makes an array of one: a push onto [] would reserve 17.)
+  if (run.lateness.length === 0) run.lateness = [late];
+  else if (run.lateness.length < LATENESS_KEPT) run.lateness.push(late);
   else {
     // Algorithm R: each value seen so far is kept with the same probability.
     const at = Math.floor(Math.random() * (seen + 1));
@@ -1020,14 +1055,34 @@ function noteTiming(run: RunState, epochMs: number, index: number): void {
 
 // The run's samples as the record holds them: formatted timestamps, parsed fields; each
 // distinct error once with its count; how many samples were due, missed, and how late.
+// Every value a primitive (a copy of the object then shares nothing with it).
+function isFlat(sample: TelemetrySample): boolean {
+  for (const key in sample) {
+    const value = sample[key];
+    if (typeof value === 'object' && value !== null) return false;
+  }
+  return true;
+}
+
 function resultOf(run: RunState): TelemetryResult {
   const { samples, total } = run.reservoir.result();
   const timezone = run.spec.timezone;
   let errors: { message: string; count: number }[] | undefined;
   const formatted = samples.map((raw): TelemetrySample => {
+    if (raw.formatted !== undefined && raw.formattedIn === timezone) return { ...raw.formatted };
     const timestamp = formatTimestamp(raw.epochMs, timezone);
-    if (raw.json !== undefined)
-      return { timestamp, ...(JSON.parse(raw.json) as Record<string, unknown>) };
+    if (raw.json !== undefined) {
+      const sample: TelemetrySample = {
+        timestamp,
+        ...(JSON.parse(raw.json) as Record<string, unknown>),
+      };
+      if (raw.shared && isFlat(sample)) {
+        raw.formatted = sample;
+        raw.formattedIn = timezone;
+        return { ...sample };
+      }
+      return sample;
+    }
     errors ??= [];
     const known = errors.find((e) => e.message === raw.error);
     if (known) known.count++;

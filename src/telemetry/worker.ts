@@ -63,6 +63,7 @@ import {
   JOURNAL_DELAY_MS,
   type JournalBase,
   LAST_DUE_BASE,
+  MESSAGES,
   type MissCause,
   NEXT_SLOT_BASE,
   NO_SLOT,
@@ -79,6 +80,8 @@ import {
   SAMPLING_BIT,
   type SamplerPriority,
   SESSION_SLOTS,
+  START_ARMED,
+  START_COALESCE_MS,
   START_FLAGS_BASE,
   START_HEAD,
   START_INITIAL,
@@ -464,11 +467,43 @@ function schedule(session: Session): void {
 // The scheduler sleeps in Atomics.wait until the earliest due sample: one thread wake-up per
 // sample, with sub-millisecond precision (libuv timers have millisecond granularity, fire late,
 // and cost a second wake-up). Main rings the doorbell with every message: the wait ends, the
-// event loop delivers the message, and the scheduler resumes. It also yields to the event loop
+// event loop delivers the message, and the scheduler resumes. Starts ring it only when the
+// thread has armed it (waitAtDoorbell). It also yields to the event loop
 // after every round of samples, so module imports and other callbacks keep running.
 let schedulerPending = false;
-// Messages received from main (wrapping like the Int32 doorbell).
+// Messages received from main (wrapping like main's MESSAGES count).
 let received = 0;
+// When the latest start was read (performance.now()): for START_COALESCE_MS after it, the
+// thread's waits leave the start bell unarmed and end in time to read the next starts.
+let startsReadAt = Number.NEGATIVE_INFINITY;
+
+// A message main has posted and the event loop has not delivered yet.
+function messageQueued(): boolean {
+  return Atomics.load(flags, MESSAGES) !== received;
+}
+
+// Wait at the doorbell (read as `bell` before the caller's checks) for up to `ms`; true when
+// the whole wait passed with no ring. Shortly after reading starts, it waits unarmed and only
+// until START_COALESCE_MS is over (false then: the caller loops and reads the ring); otherwise
+// it arms the start bell, so the next start rings it, unless a start is in the ring already.
+function waitAtDoorbell(bell: number, ms: number): boolean {
+  const coalesceLeft = startsReadAt + START_COALESCE_MS - performance.now();
+  if (coalesceLeft > 0) {
+    if (coalesceLeft < ms) {
+      Atomics.wait(flags, DOORBELL, bell, coalesceLeft);
+      return false;
+    }
+    return Atomics.wait(flags, DOORBELL, bell, ms) === 'timed-out';
+  }
+  Atomics.store(flags, START_ARMED, 1);
+  if (Atomics.load(flags, START_HEAD) !== Atomics.load(flags, START_TAIL)) {
+    Atomics.store(flags, START_ARMED, 0);
+    return false;
+  }
+  const outcome = Atomics.wait(flags, DOORBELL, bell, ms);
+  Atomics.store(flags, START_ARMED, 0);
+  return outcome === 'timed-out';
+}
 // How late this thread woke for the current round of samples (ms; 0 when it did not sleep).
 let roundWakeDelayMs = 0;
 // Why samples were skipped, from the thread's CPU and runqueue times since the previous sample.
@@ -540,7 +575,7 @@ function runScheduler(): void {
     // doorbell, where the next start wakes this thread without a message (a 'wake' message
     // costs the main thread far more than ringing the bell), unless a message is queued.
     const bell = Atomics.load(flags, DOORBELL);
-    if (bell === received && Atomics.wait(flags, DOORBELL, bell, LINGER_MS) !== 'timed-out') {
+    if (!messageQueued() && !waitAtDoorbell(bell, LINGER_MS)) {
       wakeScheduler();
       return;
     }
@@ -548,10 +583,9 @@ function runScheduler(): void {
     goIdle();
     return;
   }
-  // Main bumps the doorbell once per message, after posting it: a count ahead of ours means a
-  // message is queued but not yet delivered, and sleeping now would hold it up.
+  // A message queued but not yet delivered: sleeping now would hold it up.
   const bell = Atomics.load(flags, DOORBELL);
-  if (bell !== received) {
+  if (messageQueued()) {
     wakeScheduler();
     return;
   }
@@ -560,7 +594,7 @@ function runScheduler(): void {
     // Far from the due time: wait at the normal nice value, then look again.
     niceSwitch.lower();
     const wakeAt = next.due! - raiseAheadMs;
-    slept = Atomics.wait(flags, DOORBELL, bell, left - raiseAheadMs) === 'timed-out';
+    slept = waitAtDoorbell(bell, left - raiseAheadMs);
     if (slept) {
       const lateMs = performance.timeOrigin + performance.now() - wakeAt;
       raiseAheadMs = Math.min(
@@ -572,8 +606,8 @@ function runScheduler(): void {
     return;
   }
   niceSwitch?.raise();
-  if (left > 0.02 && Atomics.wait(flags, DOORBELL, bell, left) !== 'timed-out') {
-    wakeScheduler(); // a message is waiting: let the event loop deliver it first
+  if (left > 0.02 && !waitAtDoorbell(bell, left)) {
+    wakeScheduler(); // a message or a start is waiting: let the event loop deliver it first
     return;
   }
   const now = performance.timeOrigin + performance.now();
@@ -667,9 +701,9 @@ function readStarts(): void {
       headerMessages.delete(sid);
     }
     tail = (tail + 1) | 0;
-    received = (received + 1) | 0;
   }
   Atomics.store(flags, START_TAIL, tail);
+  startsReadAt = performance.now();
   if (together) sampleTogether(together);
 }
 
