@@ -24,7 +24,7 @@ test('calls that start while the sampler is busy share one initial sample, taken
   await bench.flush();
   const records = await bench.getResults();
   assert.equal(records.length, calls);
-  const byNumber = new Map<number, { timestamp: string; count: number }>();
+  const byNumber = new Map<number, { timestamp: string; sample: object; count: number }>();
   for (const record of records) {
     assert.equal(record.telemetry_samples_taken, 1, 'each record holds its initial sample');
     assert.equal(record.telemetry_samples_missed, 0);
@@ -37,9 +37,42 @@ test('calls that start while the sampler is busy share one initial sample, taken
     const seen = byNumber.get(sample.n);
     if (seen) {
       assert.equal(sample.timestamp, seen.timestamp, 'one sample, one timestamp');
+      // One sample, but each record its own object: changing one record changes no other.
+      assert.notEqual(sample, seen.sample, 'records sharing a sample share no object');
       seen.count++;
-    } else byNumber.set(sample.n, { timestamp: sample.timestamp, count: 1 });
+    } else byNumber.set(sample.n, { timestamp: sample.timestamp, sample, count: 1 });
   }
   // At 5 ms a sample, 300 separate initial samples would take 1.5 s of sampler time.
   assert.ok(byNumber.size < calls / 3, `${byNumber.size} samples for ${calls} calls`);
+});
+
+test('a call that starts while the sampler waits for a far-off sample rings it: its initial sample is taken while it runs', async () => {
+  const bench = new MicroBench({
+    telemetry: () => ({ at: Date.now() }),
+    // The long call's next sample is 5 s away: without the ring, the short call's initial
+    // sample would wait for it, long after the short call ended.
+    telemetryInterval: 5,
+    defaultMixins: false,
+  });
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const long = bench.wrap(async function long() {
+    await sleep(900);
+  });
+  const short = bench.wrap(async function short() {
+    await sleep(300);
+  });
+  const longCall = long();
+  // Well past the 0.25 ms in which the sampler reads further starts without being rung.
+  await sleep(300);
+  await short();
+  await longCall;
+  await bench.flush();
+  const records = await bench.getResults();
+  const record = records.find((r) => r.function_name === 'short')!;
+  assert.equal(record.telemetry_samples_taken, 1);
+  const sample = record.telemetry![0] as { timestamp: string };
+  assert.ok(
+    sample.timestamp >= record.start_time! && sample.timestamp <= record.finish_time!,
+    `initial sample at ${sample.timestamp}, call ran ${record.start_time} … ${record.finish_time}`,
+  );
 });
