@@ -52,6 +52,7 @@ export const GROUPS = {
       'test/journal/journal-trust.test.ts',
       'test/journal/killed-run-recovery.test.ts',
     ],
+    build: true,
   },
   pending: {
     mutate: ['src/journal/pending.ts'],
@@ -60,6 +61,7 @@ export const GROUPS = {
       'test/journal/journal-lifecycle.test.ts',
       'test/journal/journal-trust.test.ts',
     ],
+    build: true,
   },
   'file-output': {
     mutate: ['src/outputs/_write-line.ts', 'src/outputs/_append-files.ts'],
