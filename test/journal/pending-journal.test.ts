@@ -2,15 +2,26 @@
 // segments of 512 lines started over or left behind, the file-gone check by record count and by
 // time, every pending record of every lost segment written again, and one error then silence.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { journalDirFor } from '../../src/journal/journal.js';
 import { PendingJournal, pendingJournalFor } from '../../src/journal/pending.js';
 import { makeTempDir } from './_crash-child.js';
 
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const tmp = makeTempDir('mb-pending-');
 after(() => tmp.dispose());
 
@@ -208,4 +219,149 @@ test('a folder deleted between benches: a segment with nothing pending is forgot
   assert.match(file!.name, new RegExp(`^${process.pid}-2-`));
   journal.delivered(2);
   journal.closeDelivered();
+});
+
+// The descriptors this process holds open on files of `dir`.
+function fdsInto(dir: string): number {
+  let n = 0;
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      if (readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir)) n++;
+    } catch {
+      // readdir's own descriptor, closed already
+    }
+  }
+  return n;
+}
+
+test('adding a record with unencodable values warns nothing (the outputs warn when they write it)', async () => {
+  const { outfile, dir } = setup('no-warning');
+  const journal = new PendingJournal(dir, { outfile, timezone: 'UTC' });
+  const warnings: Error[] = [];
+  const onWarning = (w: Error) => warnings.push(w);
+  process.on('warning', onWarning);
+  try {
+    journal.add(1, { f: () => 1, s: Symbol('x') }, fail);
+    await sleep(20);
+  } finally {
+    process.off('warning', onWarning);
+  }
+  assert.deepEqual(
+    warnings.map((w) => w.name),
+    [],
+  );
+  journal.delivered(1);
+  journal.closeDelivered();
+});
+
+test('the deleted file is found by the 256th record after its segment started, at the latest', () => {
+  const { outfile, dir, folder } = setup('gone-256');
+  const journal = new PendingJournal(dir, { outfile, timezone: 'UTC' });
+  journal.add(1, { sid: 1 }, fail);
+  rmSync(folder, { recursive: true, force: true });
+  for (let sid = 2; sid <= 257; sid++) journal.add(sid, { sid }, fail);
+  const [file] = files(dir);
+  assert.ok(file, 'a new segment by the 256th record after the first');
+  assert.equal(sids(file.lines).length, 257);
+  for (let sid = 1; sid <= 257; sid++) journal.delivered(sid);
+  journal.closeDelivered();
+});
+
+test('the lost segment is closed, a new one opened in its place: no descriptor kept on a deleted file', () => {
+  const { outfile, dir, folder } = setup('gone-fds');
+  const journal = new PendingJournal(dir, { outfile, timezone: 'UTC' });
+  journal.add(1, { sid: 1 }, fail);
+  journal.delivered(1);
+  assert.equal(fdsInto(dir), 1);
+  rmSync(folder, { recursive: true, force: true });
+  // Checked at the next record, while the lost segment holds nothing pending.
+  journal.checkSoon();
+  for (let sid = 2; sid <= 300; sid++) journal.add(sid, { sid }, fail);
+  assert.equal(files(dir).length, 1);
+  assert.equal(fdsInto(dir), 1, 'only the new segment is open');
+  for (let sid = 2; sid <= 300; sid++) journal.delivered(sid);
+  journal.closeDelivered();
+  assert.equal(fdsInto(dir), 0);
+});
+
+test('only segments whose file went are moved: one still on disk keeps its records and goes once delivered', () => {
+  const { outfile, dir } = setup('gone-one');
+  const journal = new PendingJournal(dir, { outfile, timezone: 'UTC' });
+  for (let sid = 1; sid <= 512; sid++) {
+    journal.add(sid, { sid }, fail);
+    if (sid !== 5) journal.delivered(sid);
+  }
+  journal.add(600, { sid: 600 }, fail);
+  const [left, current] = [...files(dir)].sort((a, b) => b.lines.length - a.lines.length);
+  assert.equal(left!.lines.length, 513);
+  // Only the current segment's file goes (not the folder).
+  unlinkSync(join(dir, current!.name));
+  for (let sid = 601; sid <= 900; sid++) journal.add(sid, { sid }, fail);
+  const now = files(dir);
+  assert.equal(now.length, 2, now.map((f) => f.name).join(' '));
+  assert.ok(
+    now.some((f) => f.name === left!.name && f.lines.length === 513),
+    'left as it was',
+  );
+  const fresh = now.find((f) => f.name !== left!.name)!;
+  assert.equal(sids(fresh.lines).includes(5), false, 'its record was not moved');
+  journal.delivered(5);
+  assert.deepEqual(
+    files(dir).map((f) => f.name),
+    [fresh.name],
+    'the left segment goes with its last record',
+  );
+  for (let sid = 600; sid <= 900; sid++) journal.delivered(sid);
+  journal.closeDelivered();
+  assert.deepEqual(files(dir), []);
+});
+
+test('records written again count toward the 512 lines of the new segment', () => {
+  const { outfile, dir, folder } = setup('gone-count');
+  const journal = new PendingJournal(dir, { outfile, timezone: 'UTC' });
+  journal.add(0, { sid: 0 }, fail);
+  rmSync(folder, { recursive: true, force: true });
+  for (let sid = 1; sid <= 300; sid++) journal.add(sid, { sid }, fail);
+  for (let sid = 0; sid <= 300; sid++) journal.delivered(sid);
+  assert.equal(files(dir)[0]!.lines.length, 302, 'header and 301 records');
+  for (let sid = 301; sid <= 511; sid++) {
+    journal.add(sid, { sid }, fail);
+    journal.delivered(sid);
+  }
+  assert.equal(files(dir)[0]!.lines.length, 513, 'full: 512 records');
+  journal.add(512, { sid: 512 }, fail);
+  assert.deepEqual(sids(files(dir)[0]!.lines), [512], 'started over at 512 lines');
+  journal.delivered(512);
+  journal.closeDelivered();
+});
+
+test("a delivered segment whose file went is not removed by name: the name may be someone else's now", () => {
+  const { outfile, dir } = setup('not-by-name');
+  const journal = new PendingJournal(dir, { outfile, timezone: 'UTC' });
+  journal.add(1, { sid: 1 }, fail);
+  journal.delivered(1);
+  const [file] = files(dir);
+  unlinkSync(join(dir, file!.name));
+  writeFileSync(join(dir, file!.name), 'another writer\n');
+  journal.closeDelivered();
+  assert.equal(readFileSync(join(dir, file!.name), 'utf8'), 'another writer\n');
+});
+
+test('at process exit the segments with nothing pending are deleted, those holding a record kept', () => {
+  const { outfile, dir } = setup('at-exit');
+  const script = `
+    import { PendingJournal } from ${JSON.stringify(join(ROOT, 'src/journal/pending.ts'))};
+    const done = new PendingJournal(${JSON.stringify(`${dir}-done`)}, { outfile: ${JSON.stringify(outfile)}, timezone: 'UTC' });
+    done.add(1, { sid: 1 }, () => {});
+    done.delivered(1);
+    const held = new PendingJournal(${JSON.stringify(dir)}, { outfile: ${JSON.stringify(outfile)}, timezone: 'UTC' });
+    held.add(2, { sid: 2 }, () => {});`;
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', script],
+    { encoding: 'utf8', cwd: ROOT },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(files(`${dir}-done`), [], 'the delivered one is gone');
+  assert.deepEqual(sids(files(dir)[0]!.lines), [2], 'the pending one stays for recover');
 });
