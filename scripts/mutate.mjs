@@ -52,6 +52,16 @@ export const GROUPS = {
       'test/journal/journal-trust.test.ts',
       'test/journal/killed-run-recovery.test.ts',
     ],
+    build: true,
+  },
+  pending: {
+    mutate: ['src/journal/pending.ts'],
+    tests: [
+      'test/journal/pending-journal.test.ts',
+      'test/journal/journal-lifecycle.test.ts',
+      'test/journal/journal-trust.test.ts',
+    ],
+    build: true,
   },
   'file-output': {
     mutate: ['src/outputs/_write-line.ts', 'src/outputs/_append-files.ts'],
@@ -69,6 +79,13 @@ export const GROUPS = {
       'test/cli/cli-signal-reaches-once.test.ts',
       'test/cli/cli-usage-errors.test.ts',
     ],
+    build: true,
+  },
+  // main.ts's dispatch and the run's option checks (lines ~42-160): each subcommand reached, and
+  // the usage errors raised there. Cheap: no signals, no long runs.
+  'cli-dispatch': {
+    mutate: ['src/cli/main.ts'],
+    tests: ['test/cli/cli-usage-errors.test.ts', 'test/cli/cli-dispatch.test.ts'],
     build: true,
   },
 };

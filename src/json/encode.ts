@@ -93,8 +93,9 @@ export function toJsonValue(
     }
     if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? null : obj.toISOString();
     if (ArrayBuffer.isView(obj) && !(obj instanceof DataView)) {
+      // Numbers pass as they are, unless a replacer must see them (it runs on every value).
       return Array.from(obj as unknown as ArrayLike<number | bigint>, (x, i) =>
-        typeof x === 'bigint' ? visit(String(i), x, `${where}[${i}]`) : x,
+        typeof x === 'bigint' || !passThrough ? visit(String(i), x, `${where}[${i}]`) : x,
       );
     }
     if (obj instanceof ArrayBuffer) return Array.from(new Uint8Array(obj));

@@ -81,6 +81,15 @@ describe('microbench usage mistakes', { concurrency: 2 }, () => {
       args: ['--field', 'command=x', ...command],
       message: /'command' is a field microbench records itself/,
     },
+    {
+      // A v2 record's namespaces are taken too (a v1 record may have a field named host).
+      args: ['--record-format', 'v2', '--field', 'host=x', ...command],
+      message: /--field host=\.\.\.: 'host' is a namespace of the v2 record layout/,
+    },
+    {
+      args: ['--http-output', 'http://127.0.0.1:9/', '--http-output-header', 'nocolon', ...command],
+      message: /--http-output-header: expected KEY:VALUE, got 'nocolon'/,
+    },
     { args: ['diff', 'only-one.jsonl'], message: /diff needs exactly two results files/ },
     // A misspelt subcommand is not run as a command (exit 127): one or two edits away.
     {

@@ -326,7 +326,8 @@ describe('a deleted journal folder', () => {
     const outfile = join(tmp.path, 'deleted.jsonl');
     const child = startCrashBench([outfile, 'tiny-loop', '120', '0.05'], {}, 150_000);
     await child.waitForStdout('calls 1000\n');
-    rmSync(join(tmp.path, JOURNAL_DIR_NAME), { recursive: true, force: true });
+    // The child keeps writing there: a file made while rm walks the folder fails it with ENOTEMPTY.
+    rmSync(join(tmp.path, JOURNAL_DIR_NAME), { recursive: true, force: true, maxRetries: 20 });
     // Let the loop run on after the deletion (1000 more calls returned), then kill it hard.
     await child.waitForStdout('calls 2000\n');
     const exit = await child.killAndTime('SIGKILL');

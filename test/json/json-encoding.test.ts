@@ -219,6 +219,41 @@ describe('JSON encoding rules (toJsonValue)', () => {
     assert.deepEqual(keys, ['', 'b', '0', '1']);
   });
 
+  test('the replacer runs on every element of a typed array, numbers too, as the docs promise', () => {
+    const { out } = convert({ f: new Float64Array([1.5, 2]) }, (key, value) =>
+      typeof value === 'number' ? `${key}=${value}` : value,
+    );
+    assert.deepEqual(out, { f: ['0=1.5', '1=2'] });
+  });
+
+  test("a typed array's BigInt element that the replacer throws on is named by its index", () => {
+    const { out, messages } = convert({ b: new BigInt64Array([1n, 2n]) }, (key, value) => {
+      if (key === '1') throw new Error('no');
+      return value;
+    });
+    assert.deepEqual(out, { b: [1, UNENCODABLE] });
+    assert.equal(messages.length, 1);
+    assert.match(messages[0]!, /^v\.b\[1\] /);
+  });
+
+  test('encodeJson of a value the replacer turns into undefined is null', () => {
+    assert.equal(encodeJson({ a: 1 }, { replacer: () => undefined }), 'null');
+  });
+
+  test('a thrown Error is described by its name and message, not by its own toString()', () => {
+    const error = new TypeError('bad');
+    error.toString = () => 'custom text';
+    const { messages } = convert(
+      Object.defineProperty({}, 'x', {
+        enumerable: true,
+        get() {
+          throw error;
+        },
+      }),
+    );
+    assert.match(messages[0]!, /reading it threw TypeError: bad\)/);
+  });
+
   test('a throwing getter names what was thrown: an Error by name, anything else as text', () => {
     const thrower = (thrown: unknown) =>
       Object.defineProperty({}, 'x', {

@@ -39,6 +39,33 @@ describe('resource-usage', () => {
     assert.ok(entry.minflt > 100, `minflt ${entry.minflt}`);
   });
 
+  test("each entry is its iteration's share: the entries sum to no more than getrusage's change around the calls", () => {
+    const before = process.resourceUsage();
+    const record = runMixins([resourceUsage()], {
+      iterations: 3,
+      body: () => {
+        burn(40);
+        return Buffer.alloc(8 * 1024 * 1024, 1).length;
+      },
+    });
+    const after = process.resourceUsage();
+    const entries = record.resource_usage as ResourceUsageEntry[];
+    const sum = (key: keyof ResourceUsageEntry) => entries.reduce((n, e) => n + e[key], 0);
+    // Deltas, not running totals: a total since process start would exceed the change by far.
+    const cpu =
+      (after.userCPUTime - before.userCPUTime + after.systemCPUTime - before.systemCPUTime) / 1e6;
+    assert.ok(
+      sum('utime') + sum('stime') <= cpu + 0.001,
+      `${sum('utime') + sum('stime')} s of ${cpu} s`,
+    );
+    assert.ok(sum('utime') + sum('stime') > 0.02, `${sum('utime') + sum('stime')} s for 3 × 40 ms`);
+    const faults = after.minorPageFault - before.minorPageFault;
+    assert.ok(sum('minflt') <= faults, `${sum('minflt')} of ${faults} minor faults`);
+    assert.ok(sum('nvcsw') <= after.voluntaryContextSwitches - before.voluntaryContextSwitches);
+    // The first buffer faults its pages in (later ones may reuse the freed memory).
+    assert.ok(entries[0]!.minflt > 100, `minflt ${entries[0]!.minflt}`);
+  });
+
   test('an iteration that throws still gets its entry', () => {
     const record = runMixins([resourceUsage()], {
       iterations: 3,
