@@ -29,10 +29,28 @@ export interface CallEnvironment {
   readonly startTelemetry: ((record: BenchRecord) => TelemetryRun) | undefined;
   /** Wait for the sampler worker to be ready; the ms waited (0 once it is). */
   readonly prepareTelemetry?: (() => number) | undefined;
-  /** Deliver a finished record to the outputs. */
-  readonly deliver: (record: BenchRecord) => void;
+  /**
+   * The finished record as flat JSON, for the pending journal of a call that ends before its
+   * initial telemetry sample arrives; undefined without a journal.
+   */
+  readonly encodePending?: ((record: BenchRecord) => string) | undefined;
+  /**
+   * Deliver a finished record to the outputs. `pending`: the record's pending-journal JSON and
+   * the telemetry fields appended to it since, from which its output line can be built.
+   */
+  readonly deliver: (record: BenchRecord, pending?: PendingEncoding) => void;
   /** How the call's error is recorded as `exception`. @default {@link toRecordedException} */
   readonly describeException?: (error: unknown) => RecordedException;
+}
+
+/**
+ * A record journaled while it waited for its initial telemetry sample: its JSON then, and the
+ * telemetry fields added after it (the record's last keys, in order), so the output line is
+ * that JSON with `appended` spliced in, not a second encoding of the whole record.
+ */
+export interface PendingEncoding {
+  readonly json: string;
+  readonly appended: Readonly<Record<string, unknown>>;
 }
 
 /** One benchmarked call: owns its record, its mixin context and its telemetry run. */
@@ -98,7 +116,7 @@ export class BenchCall {
     for (const [name, method] of env.captureMethods.pre) {
       this.#guard(name, () => method.call(env.instance, record));
     }
-    if (env.startTelemetry) record.telemetry = [];
+    // `telemetry` is added when the call ends, after every other field (#attach).
     record.run_durations = [];
     // A call made while the sampler worker is still starting (once per process, tens of ms)
     // waits for it here, before start_time: the wait is not timed, and the record states it.
@@ -175,17 +193,31 @@ export class BenchCall {
     if (interrupted) record.interrupted = interrupted;
     const telemetry = this.#telemetry;
     if (!telemetry) {
+      // Telemetry was asked for but never started (the sampler failed to start): the shape
+      // stays, with no samples.
+      if (env.startTelemetry) record.telemetry ??= [];
       env.deliver(record);
     } else if (sync) {
       this.#attach(telemetry.stopSync());
       env.deliver(record);
     } else {
       // Delivered at once when every sample is in; otherwise once the one still due arrives
-      // (the bench's flush() waits for that through its telemetry definition).
-      telemetry.stop((result) => {
-        this.#attach(result);
-        env.deliver(record);
-      });
+      // (the bench's flush() waits for that through its telemetry definition), journaled
+      // meanwhile as `journalJson`, which the output line then reuses.
+      let journalJson: string | undefined;
+      const encodePending = env.encodePending;
+      telemetry.stop(
+        (result) => {
+          const appended = this.#attach(result);
+          env.deliver(
+            record,
+            journalJson !== undefined && appended !== undefined
+              ? { json: journalJson, appended }
+              : undefined,
+          );
+        },
+        encodePending && (() => (journalJson = encodePending(record))),
+      );
     }
   }
 
@@ -195,19 +227,21 @@ export class BenchCall {
     this.#telemetry?.cancel();
   }
 
-  #attach(result: TelemetryResult): void {
+  // The telemetry fields, added after the record's others; returns them when none was in the
+  // record before (so they are its last keys, in this order), else undefined.
+  #attach(result: TelemetryResult): Record<string, unknown> | undefined {
     const record = this.record;
-    record.telemetry = result.samples;
-    if (result.total !== result.samples.length) record.telemetry_samples_total = result.total;
-    record.telemetry_samples_due = result.due;
-    record.telemetry_samples_taken = result.total;
-    record.telemetry_samples_missed = result.missed;
-    if (result.missedCause !== undefined) record.telemetry_missed_cause = result.missedCause;
-    record.telemetry_lateness_p95_ms = result.latenessP95Ms;
-    record.telemetry_lateness_max_ms = result.latenessMaxMs;
-    if (result.errors.length > 0) record.telemetry_errors = [...result.errors];
+    const fields: Record<string, unknown> = { telemetry: result.samples };
+    if (result.total !== result.samples.length) fields.telemetry_samples_total = result.total;
+    fields.telemetry_samples_due = result.due;
+    fields.telemetry_samples_taken = result.total;
+    fields.telemetry_samples_missed = result.missed;
+    if (result.missedCause !== undefined) fields.telemetry_missed_cause = result.missedCause;
+    fields.telemetry_lateness_p95_ms = result.latenessP95Ms;
+    fields.telemetry_lateness_max_ms = result.latenessMaxMs;
+    if (result.errors.length > 0) fields.telemetry_errors = [...result.errors];
     const { priority, nice, policy, tid } = result.sampler;
-    record.telemetry_sampler =
+    fields.telemetry_sampler =
       this.#telemetryWaitMs > 0
         ? {
             priority,
@@ -217,6 +251,12 @@ export class BenchCall {
             startup_wait_ms: Math.round(this.#telemetryWaitMs * 1000) / 1000,
           }
         : { priority, nice, policy, tid };
+    let appended = true;
+    for (const key in fields) {
+      if (Object.hasOwn(record, key)) appended = false;
+      record[key] = fields[key];
+    }
+    return appended ? fields : undefined;
   }
 
   // A failing collector never loses the record: note which one failed and why.

@@ -153,7 +153,16 @@ export class MicroBench {
       toJsonValue: (value, what) => toJsonValue(value, what, { replacer }),
       startTelemetry: this.#telemetry ? (record) => this.#telemetry!.start(record) : undefined,
       prepareTelemetry: this.#telemetry ? () => this.#telemetry!.prepare() : undefined,
-      deliver: (record) => this.#fanOut.deliver(record, () => this.#encode(record)),
+      // A journaled record waiting for its initial sample is encoded once: its journal line's
+      // JSON becomes its output line, with the telemetry fields added (v1; v2 encodes again).
+      encodePending: this.#telemetry ? (record) => this.#encoder.encodeFlat(record) : undefined,
+      deliver: (record, pending) =>
+        this.#fanOut.deliver(
+          record,
+          pending === undefined
+            ? () => this.#encode(record)
+            : () => this.#encoder.lineAfter(pending.json, pending.appended) ?? this.#encode(record),
+        ),
     };
   }
 

@@ -24,11 +24,7 @@
  */
 import { closeSync, fstatSync, ftruncateSync, readFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { encodeJson } from '../json/encode.js';
 import { createJournalFile, journalFileName, removeJournalFile } from './journal.js';
-
-// Warnings about the record's values come when it is written to the outputs, not twice.
-const ignoreWarning = (): void => undefined;
 
 /** Lines per pending-journal segment. */
 const SEGMENT_LINES = 512;
@@ -76,10 +72,11 @@ export class PendingJournal {
   }
 
   /**
-   * Journal the finished `record` of session `sid` until {@link delivered}. Never throws: a
-   * journal that cannot be written is reported once (through `onError`) and then skipped.
+   * Journal the finished record of session `sid`, as JSON `encode()` gives it, until
+   * {@link delivered}. Never throws (`encode` included): a journal that cannot be written is
+   * reported once (through `onError`) and then skipped.
    */
-  add(sid: number, record: unknown, onError: (message: string) => void): void {
+  add(sid: number, encode: () => string, onError: (message: string) => void): void {
     if (this.#failed) return;
     try {
       let segment = this.#current;
@@ -104,9 +101,7 @@ export class PendingJournal {
         this.#sinceCheck = 0;
         this.#checkedAtMs = performance.now();
       }
-      // The record by the record rules (a plain one is stringified as it is, without a copy).
-      const json = encodeJson(record, { warn: ignoreWarning });
-      const line = `{"type":"record","sid":${sid},"record":${json}}\n`;
+      const line = `{"type":"record","sid":${sid},"record":${encode()}}\n`;
       writeSync(segment.fd, line);
       segment.lines++;
       segment.pending++;

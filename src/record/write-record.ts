@@ -12,6 +12,7 @@
  */
 
 import { isPlainFields } from '../json/_plain-json.js';
+import { appendJsonFields } from '../json/append-fields.js';
 import { encodeJson, type JsonEncodeOptions } from '../json/encode.js';
 import { RecordEncoder } from '../json/record-encoder.js';
 import { type RecordFormat, toLayout, toV2Placement, toV2Record, V2_NAMESPACES } from './layout.js';
@@ -22,7 +23,23 @@ export interface RecordWriter {
   readonly format: RecordFormat;
   /** One line of JSON (no newline) for a flat record. */
   encode(record: Readonly<Record<string, unknown>>): string;
+  /**
+   * The flat record as JSON, for a journal (which holds records flat, whatever the layout).
+   * In v1 without a replacer it is the record's line, warnings and all, so {@link lineAfter}
+   * can build the line from it; otherwise the record by the record rules, warnings muted
+   * (they come when the record is written).
+   */
+  encodeFlat(record: Readonly<Record<string, unknown>>): string;
+  /**
+   * The line of a record whose {@link encodeFlat} JSON was `flatJson` before the fields
+   * `appended` were added to it as its last keys, built from that JSON; undefined where the
+   * layout cannot be (v2, a replacer): encode the record.
+   */
+  lineAfter(flatJson: string, appended: Readonly<Record<string, unknown>>): string | undefined;
 }
+
+// Warnings about a record's values come when it is written to the outputs, not twice.
+const ignoreWarning = (): void => undefined;
 
 /**
  * The writer of one bench's records.
@@ -33,9 +50,27 @@ export function createRecordWriter(
   base: Readonly<Record<string, unknown>>,
   options: JsonEncodeOptions = {},
 ): RecordWriter {
+  if (format === 'v1' && options.replacer === undefined) {
+    const encoder = new RecordEncoder(base, options);
+    return {
+      format,
+      encode: (record) => encoder.encode(record),
+      encodeFlat: (record) => encoder.encode(record),
+      lineAfter: (flatJson, appended) => appendJsonFields(flatJson, encodeJson(appended, options)),
+    };
+  }
   const encoder =
     format === 'v2' ? new V2RecordEncoder(base, options) : new RecordEncoder(base, options);
-  return { format, encode: (record) => encoder.encode(record) };
+  let flat: RecordEncoder | undefined;
+  return {
+    format,
+    encode: (record) => encoder.encode(record),
+    encodeFlat: (record) => {
+      flat ??= new RecordEncoder(base, { warn: ignoreWarning });
+      return flat.encode(record);
+    },
+    lineAfter: () => undefined,
+  };
 }
 
 /** One line of JSON for one flat record in `format` (the CLI's and recover's one-off records). */

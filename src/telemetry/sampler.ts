@@ -131,9 +131,11 @@ export interface TelemetryRun {
    * case; then it returns true), or, when a sample due in the call is still on its way (the
    * initial sample of a call shorter than the worker's reaction time), once it arrives or the
    * timeout passes; then it returns false, and {@link TelemetryDefinition.settled} waits for it.
-   * Records reach `deliver` in the order their runs completed.
+   * Records reach `deliver` in the order their runs completed. A journaled run that waits
+   * journals its finished record as `encodePending()` gives it (flat JSON; by default the
+   * record by the record rules).
    */
-  stop(deliver: (result: TelemetryResult) => void): boolean;
+  stop(deliver: (result: TelemetryResult) => void, encodePending?: () => string): boolean;
   /** Stop sampling and collect the samples without the event loop (process exit, signals). */
   stopSync(): TelemetryResult;
   /** Stop sampling and drop the samples. */
@@ -209,8 +211,8 @@ class RunHandle implements TelemetryRun {
   constructor(run: RunState) {
     this.#run = run;
   }
-  stop(deliver: (result: TelemetryResult) => void): boolean {
-    return this.#run.host.stop(this.#run, deliver);
+  stop(deliver: (result: TelemetryResult) => void, encodePending?: () => string): boolean {
+    return this.#run.host.stop(this.#run, deliver, encodePending);
   }
   stopSync(): TelemetryResult {
     return this.#run.host.stopSync(this.#run);
@@ -764,7 +766,11 @@ class SamplerHost {
 
   readonly #bases = new Set<number>();
 
-  stop(run: RunState, deliver: (result: TelemetryResult) => void): boolean {
+  stop(
+    run: RunState,
+    deliver: (result: TelemetryResult) => void,
+    encodePending?: () => string,
+  ): boolean {
     if (!run.done) {
       this.#markStopped(run);
       this.#drain();
@@ -780,7 +786,12 @@ class SamplerHost {
     // The initial sample is still on its way. Journaled: the finished record must outlive a
     // kill until it is delivered, and the worker may lag far behind: journal it here.
     if (run.pendingJournal) {
-      run.pendingJournal.add(run.sid, run.record, (message) => warnJournalError(message));
+      const { record } = run;
+      run.pendingJournal.add(
+        run.sid,
+        encodePending ?? (() => encodeJson(record, { warn: ignoreWarning })),
+        (message) => warnJournalError(message),
+      );
       // A long call's journal file also gets the finished record.
       if (run.journaledByWorker) this.#postStop(run, run.record);
     }

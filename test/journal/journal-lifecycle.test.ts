@@ -11,6 +11,9 @@ import { pendingJournalFor } from '../../src/journal/pending.js';
 import type { ProcessInfo } from '../../src/telemetry/process-info.js';
 import { journalFiles, makeTempDir, readRecords, sleep, startCrashBench } from './_crash-child.js';
 
+// A record as the JSON a bench journals it as.
+const json = (record: unknown) => () => JSON.stringify(record);
+
 const tmp = makeTempDir('mb-lifecycle-');
 after(() => tmp.dispose());
 
@@ -200,11 +203,11 @@ test('a pending journal whose folder was deleted starts a new segment for the ne
   const header = { outfile: join(tmp.path, 'pending-gone', 'out.jsonl'), timezone: 'UTC' };
   const journal = pendingJournalFor(dir, header);
   const fail = (message: string) => assert.fail(message);
-  journal.add(1_000_001, { function_name: 'first' }, fail);
+  journal.add(1_000_001, json({ function_name: 'first' }), fail);
   rmSync(join(tmp.path, 'pending-gone'), { recursive: true, force: true });
   const again = pendingJournalFor(dir, header);
   assert.equal(again, journal, 'one pending journal per folder, outfile and timezone');
-  again.add(1_000_002, { function_name: 'second' }, fail);
+  again.add(1_000_002, json({ function_name: 'second' }), fail);
   const files = readdirSync(dir);
   assert.equal(files.length, 1);
   const lines = readFileSync(join(dir, files[0]!), 'utf8').trim().split('\n');
@@ -227,9 +230,9 @@ test('a pending journal deleted mid-run is found within 256 records, and every r
   const fail = (message: string) => assert.fail(message);
   // The file is checked now and then, not at every record (one fstat each would cost more
   // than the write): the records added right after the deletion go to the deleted file...
-  journal.add(2_000_000, { n: 0 }, fail);
+  journal.add(2_000_000, json({ n: 0 }), fail);
   rmSync(folder, { recursive: true, force: true });
-  for (let n = 1; n <= 300; n++) journal.add(2_000_000 + n, { n }, fail);
+  for (let n = 1; n <= 300; n++) journal.add(2_000_000 + n, json({ n }), fail);
   // ...and the check finds it gone and writes them all again, with the one pending before it.
   const files = readdirSync(dir);
   assert.equal(files.length, 1);

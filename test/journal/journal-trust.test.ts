@@ -38,6 +38,9 @@ import {
 } from './_crash-child.js';
 import { DEAD_PID, T0 } from './_journals.js';
 
+// A record as the JSON a bench journals it as.
+const json = (record: unknown) => () => JSON.stringify(record);
+
 const tmp = makeTempDir('mb-trust-');
 after(() => tmp.dispose());
 
@@ -351,12 +354,13 @@ describe('a pending journal whose file is deleted', () => {
     const journal = new PendingJournal(dir, { outfile, timezone: 'UTC' });
     const errors: string[] = [];
     for (const sid of [1, 2, 3])
-      journal.add(sid, { function_name: 'f', sid }, (m) => errors.push(m));
+      journal.add(sid, json({ function_name: 'f', sid }), (m) => errors.push(m));
     journal.delivered(2);
     rmSync(join(tmp.path, JOURNAL_DIR_NAME), { recursive: true, force: true });
     // The file is checked every 256 records (or 100 ms): by the 300th after the deletion.
     const after = Array.from({ length: 300 }, (_, i) => 4 + i);
-    for (const sid of after) journal.add(sid, { function_name: 'f', sid }, (m) => errors.push(m));
+    for (const sid of after)
+      journal.add(sid, json({ function_name: 'f', sid }), (m) => errors.push(m));
     assert.deepEqual(errors, []);
     const files = readdirSync(dir);
     assert.equal(files.length, 1, files.join(' '));
