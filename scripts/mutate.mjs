@@ -81,7 +81,7 @@ export const GROUPS = {
     ],
     build: true,
   },
-  // main.ts's dispatch and the run's option checks (lines ~42-160): each subcommand reached, and
+  // main.ts's dispatch and the run's option checks (lines ~38-146): each subcommand reached, and
   // the usage errors raised there. Cheap: no signals, no long runs.
   'cli-dispatch': {
     mutate: ['src/cli/main.ts'],

@@ -22,7 +22,6 @@ import {
   type RunCliOptions,
   renderHelp,
   resolveMixinNames,
-  type SubcommandName,
   SubcommandUsageError,
 } from './parse-args.js';
 
@@ -36,15 +35,10 @@ interface Outcome {
   readonly signal?: NodeJS.Signals;
 }
 
-// The subcommand being run, for the hint under a usage mistake it reports.
-let currentSubcommand: SubcommandName | undefined;
-
 // Dispatch argv to the right command.
 async function main(argv: readonly string[], io: CommandIO): Promise<Outcome> {
   const registry = mayUseMixinFlags(argv) ? await import('../mixins/index.js') : undefined;
   const invocation = parseCliArgs(argv, registry ? toMixinFlagSpecs(registry.listMixins()) : []);
-  if (invocation.type !== 'run' && invocation.type !== 'help' && invocation.type !== 'version')
-    currentSubcommand = invocation.type;
   switch (invocation.type) {
     case 'help': {
       const { listMixins } = registry ?? (await import('../mixins/index.js'));
@@ -298,8 +292,10 @@ function toMixinFlagSpecs(
 // Print an error the way its kind deserves; returns the exit status.
 async function reportError(error: unknown, io: CommandIO): Promise<number> {
   if (error instanceof UsageError || error instanceof OptionError) {
-    // The hint names the help that fits: the subcommand's, when the mistake was in one.
-    const topic = error instanceof SubcommandUsageError ? error.subcommand : currentSubcommand;
+    // The hint names the help that fits: the subcommand's, when the mistake was in its
+    // arguments. (A mistake a subcommand finds while running is reported by the command itself,
+    // with its own hint: commands/_io.ts handleCommandError.)
+    const topic = error instanceof SubcommandUsageError ? error.subcommand : undefined;
     const help = topic === undefined ? 'microbench --help' : `microbench help ${topic}`;
     io.stderr.write(`microbench: error: ${error.message}\nTry '${help}'.\n`);
     return 2;

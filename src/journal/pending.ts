@@ -164,18 +164,6 @@ export class PendingJournal {
     if (--segment.pending === 0 && segment !== this.#current) dropSegment(segment);
   }
 
-  /**
-   * Forget the current segment if its file is gone (the folder was deleted between runs), so
-   * the next record starts a new one instead of going to a file that no longer exists.
-   */
-  forgetIfGone(): void {
-    const segment = this.#current;
-    if (segment === undefined || segment.pending > 0 || !isUnlinked(segment.fd)) return;
-    // One that still holds pending records stays current: the next add() writes them again.
-    this.#current = undefined;
-    dropSegment(segment);
-  }
-
   /** Delete the files whose records are all delivered (process exit). */
   closeDelivered(): void {
     const segment = this.#current;
@@ -225,7 +213,7 @@ export function pendingJournalFor(dir: string, header: PendingJournalHeader): Pe
     journal = new PendingJournal(dir, header);
     shared.set(key, journal);
   } else {
-    journal.forgetIfGone();
+    // Its folder may have been deleted since the last bench: the next record checks the file.
     journal.checkSoon();
   }
   return journal;

@@ -70,6 +70,22 @@ describe('microbench SUBCOMMAND runs that subcommand', { concurrency: 2 }, () =>
     assert.equal(JSON.parse(result.stdout).host, 'x');
   });
 
+  // parse-args takes `FILE:0` as a record number; only the command, reading the file, refuses it.
+  for (const [subcommand, message] of [
+    ['diff', `Record numbers are 1-based: got "${a}:0". Use ${a}:1 for the first record.`],
+    ['compare', `${a}:0: record numbers start at 1 (or -1 for the last record)`],
+  ] as const) {
+    test(`${subcommand} refusing a record number exits 2, its hint names ${subcommand}'s help`, async () => {
+      const result = await runCli([subcommand, `${a}:0`, b]);
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(result.stdout, '');
+      assert.equal(
+        result.stderr,
+        `microbench ${subcommand}: ${message}\nRun \`microbench ${subcommand} --help\` for usage.\n`,
+      );
+    });
+  }
+
   test('a subcommand that fails exits 1 with one line naming the cause, no usage hint', async () => {
     const result = await runCli(['summary', join(tmp.path, 'missing.jsonl')]);
     assert.equal(result.code, 1, result.stderr);

@@ -21,7 +21,10 @@ let outfileCount = 0;
 export interface HandJournalSpec {
   readonly pid?: number;
   readonly startTime?: number | null;
-  readonly host?: string;
+  /** `null`: no hostname field at all. @default this host */
+  readonly host?: string | null;
+  /** @default 100 */
+  readonly intervalMs?: number;
   /** Sample lines (rss 0, 1, ... at T0 + 1 + 100·i ms). @default 3 */
   readonly samples?: number;
   readonly maxSamples?: number | null;
@@ -49,8 +52,8 @@ export function writeHandJournal(
     format: 1,
     pid,
     pid_start_time: spec.startTime === undefined ? 12345 : spec.startTime,
-    hostname: spec.host ?? hostname(),
-    interval_ms: 100,
+    hostname: spec.host === null ? undefined : (spec.host ?? hostname()),
+    interval_ms: spec.intervalMs ?? 100,
     outfile: spec.headerOutfile ?? outfile,
     timezone: '+02:00',
     anchor_epoch_ms: T0 + 0.25,

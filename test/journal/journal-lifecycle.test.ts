@@ -222,6 +222,30 @@ test('a pending journal whose folder was deleted starts a new segment for the ne
   again.closeDelivered();
 });
 
+test('a pending journal whose folder was deleted with nothing pending: the next bench writes its record to a new file', () => {
+  const folder = join(tmp.path, 'pending-gone-delivered');
+  const dir = journalDirFor(join(folder, 'out.jsonl'));
+  const header = { outfile: join(folder, 'out.jsonl'), timezone: 'UTC' };
+  const journal = pendingJournalFor(dir, header);
+  const fail = (message: string) => assert.fail(message);
+  journal.add(3_000_001, { function_name: 'first' }, fail);
+  journal.delivered(3_000_001);
+  rmSync(folder, { recursive: true, force: true });
+  // A new bench checks the shared journal's file at its first record.
+  pendingJournalFor(dir, header).add(3_000_002, { function_name: 'second' }, fail);
+  const files = readdirSync(dir);
+  assert.equal(files.length, 1);
+  const lines = readFileSync(join(dir, files[0]!), 'utf8').trim().split('\n');
+  assert.equal(JSON.parse(lines[0]!).type, 'header');
+  assert.deepEqual(
+    lines.slice(1).map((line) => JSON.parse(line).record),
+    [{ function_name: 'second' }],
+  );
+  journal.delivered(3_000_002);
+  journal.closeDelivered();
+  assert.equal(existsSync(join(dir, files[0]!)), false, 'the delivered segment is deleted');
+});
+
 test('a pending journal deleted mid-run is found within 256 records, and every record still pending is written again', () => {
   const folder = join(tmp.path, 'pending-gone-mid-run');
   const dir = journalDirFor(join(folder, 'out.jsonl'));

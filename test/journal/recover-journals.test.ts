@@ -103,6 +103,29 @@ test('another host: left alone while the journal is fresh, recovered once it wen
   assert.equal(readRecords(outfile)[0]!.interrupted, true);
 });
 
+test("another host's journal: the reason names the pid, the host and the seconds it must stay untouched", () => {
+  // Three intervals of 30.5 s: 91.5 s, said as 92 s.
+  const { outfile } = writeJournal({ pid: 4242, host: 'node-a17', intervalMs: 30_500 });
+  const result = recoverJournals({ outfiles: [outfile] });
+  assert.equal(
+    result.live[0]?.reason,
+    'written by pid 4242 on host node-a17 within the last 92 s; it counts as dead once untouched that long (3 sampling intervals, at least 60 s, at most 1 h)',
+  );
+});
+
+test('a header without a hostname is judged by its pid, not by how recently it was written', () => {
+  // Fresh, but its process is gone: dead.
+  const fresh = writeJournal({ host: null });
+  assert.equal(recoverJournals({ outfiles: [fresh.outfile] }).recovered.length, 1);
+  // Untouched for two minutes, but its process still runs: live.
+  const old = writeJournal({ pid: process.pid, startTime: OWN_START, host: null });
+  const past = new Date(Date.now() - 120_000);
+  utimesSync(old.journal, past, past);
+  const result = recoverJournals({ outfiles: [old.outfile] });
+  assert.deepEqual(result.recovered, []);
+  assert.equal(result.live[0]?.reason, `its process (pid ${process.pid}) is still running`);
+});
+
 test('a journal without a readable header had nothing to recover: it is discarded', () => {
   const { outfile, journal } = writeJournal();
   writeFileSync(journal, '{"type":"head');
