@@ -228,11 +228,11 @@ test('a pending journal whose folder was deleted with nothing pending: the next 
   const header = { outfile: join(folder, 'out.jsonl'), timezone: 'UTC' };
   const journal = pendingJournalFor(dir, header);
   const fail = (message: string) => assert.fail(message);
-  journal.add(3_000_001, { function_name: 'first' }, fail);
+  journal.add(3_000_001, json({ function_name: 'first' }), fail);
   journal.delivered(3_000_001);
   rmSync(folder, { recursive: true, force: true });
   // A new bench checks the shared journal's file at its first record.
-  pendingJournalFor(dir, header).add(3_000_002, { function_name: 'second' }, fail);
+  pendingJournalFor(dir, header).add(3_000_002, json({ function_name: 'second' }), fail);
   const files = readdirSync(dir);
   assert.equal(files.length, 1);
   const lines = readFileSync(join(dir, files[0]!), 'utf8').trim().split('\n');
