@@ -8,9 +8,11 @@
 //   end():   finish_time, capturePost hooks, capturepost*() methods, exception
 //            ──► telemetry stop (async only while the initial sample is on its way) ──► outputs
 import { copyOwnKeys } from '../json/_own-key.js';
+import { encodeJson } from '../json/encode.js';
 import type { Mixin, MixinContext } from '../mixins/mixin.js';
 import type { BenchRecord, RecordedException, SubTiming } from '../record/record.js';
 import { formatTimestamp, nowEpochMs, type Timezone } from '../record/timestamp.js';
+import type { AppendedFields } from '../record/write-record.js';
 import type { TelemetryResult, TelemetryRun } from '../telemetry/sampler.js';
 import { type CaptureMethods, readEnvVars } from './_captures.js';
 
@@ -35,22 +37,13 @@ export interface CallEnvironment {
    */
   readonly encodePending?: ((record: BenchRecord) => string) | undefined;
   /**
-   * Deliver a finished record to the outputs. `pending`: the record's pending-journal JSON and
-   * the telemetry fields appended to it since, from which its output line can be built.
+   * Deliver a finished record to the outputs. `appended`: its telemetry fields, its last keys,
+   * with their JSON and that of the record before them where known, from which its output line
+   * can be built without encoding the whole record.
    */
-  readonly deliver: (record: BenchRecord, pending?: PendingEncoding) => void;
+  readonly deliver: (record: BenchRecord, appended?: AppendedFields) => void;
   /** How the call's error is recorded as `exception`. @default {@link toRecordedException} */
   readonly describeException?: (error: unknown) => RecordedException;
-}
-
-/**
- * A record journaled while it waited for its initial telemetry sample: its JSON then, and the
- * telemetry fields added after it (the record's last keys, in order), so the output line is
- * that JSON with `appended` spliced in, not a second encoding of the whole record.
- */
-export interface PendingEncoding {
-  readonly json: string;
-  readonly appended: Readonly<Record<string, unknown>>;
 }
 
 /** One benchmarked call: owns its record, its mixin context and its telemetry run. */
@@ -198,8 +191,7 @@ export class BenchCall {
       if (env.startTelemetry) record.telemetry ??= [];
       env.deliver(record);
     } else if (sync) {
-      this.#attach(telemetry.stopSync());
-      env.deliver(record);
+      env.deliver(record, this.#attach(telemetry.stopSync(), undefined));
     } else {
       // Delivered at once when every sample is in; otherwise once the one still due arrives
       // (the bench's flush() waits for that through its telemetry definition), journaled
@@ -207,15 +199,7 @@ export class BenchCall {
       let journalJson: string | undefined;
       const encodePending = env.encodePending;
       telemetry.stop(
-        (result) => {
-          const appended = this.#attach(result);
-          env.deliver(
-            record,
-            journalJson !== undefined && appended !== undefined
-              ? { json: journalJson, appended }
-              : undefined,
-          );
-        },
+        (result) => env.deliver(record, this.#attach(result, journalJson)),
         encodePending && (() => (journalJson = encodePending(record))),
       );
     }
@@ -227,9 +211,10 @@ export class BenchCall {
     this.#telemetry?.cancel();
   }
 
-  // The telemetry fields, added after the record's others; returns them when none was in the
-  // record before (so they are its last keys, in this order), else undefined.
-  #attach(result: TelemetryResult): Record<string, unknown> | undefined {
+  // Add the telemetry fields after the record's others. Returns them, with their JSON where the
+  // samples' JSON is known and `prefixJson` (the record's JSON before them, if known), when
+  // none was in the record before (so they are its last keys); else undefined.
+  #attach(result: TelemetryResult, prefixJson: string | undefined): AppendedFields | undefined {
     const record = this.record;
     const fields: Record<string, unknown> = { telemetry: result.samples };
     if (result.total !== result.samples.length) fields.telemetry_samples_total = result.total;
@@ -252,11 +237,22 @@ export class BenchCall {
           }
         : { priority, nice, policy, tid };
     let appended = true;
+    let count = 0;
     for (const key in fields) {
       if (Object.hasOwn(record, key)) appended = false;
       record[key] = fields[key];
+      count++;
     }
-    return appended ? fields : undefined;
+    if (!appended) return undefined;
+    const json =
+      result.samplesJson === undefined
+        ? undefined
+        : telemetryFieldsJson(
+            fields,
+            result.samplesJson,
+            this.#telemetryWaitMs > 0 ? undefined : samplerJson(result.sampler),
+          );
+    return { fields, count, json, prefixJson };
   }
 
   // A failing collector never loses the record: note which one failed and why.
@@ -277,6 +273,46 @@ export function toRecordedException(error: unknown): RecordedException {
   if (error instanceof Error)
     return { type: error.name || error.constructor.name, message: error.message };
   return { type: typeof error, message: String(error) };
+}
+
+// The JSON of the telemetry fields (`telemetry` given as `samplesJson`, `telemetry_sampler` as
+// `samplerJson` where known), as encoding them gives it: the other values are numbers, null,
+// strings and small plain objects of those; undefined for a number JSON.stringify would write
+// otherwise than the record rules (±Infinity).
+function telemetryFieldsJson(
+  fields: Readonly<Record<string, unknown>>,
+  samplesJson: string,
+  samplerJson: string | undefined,
+): string | undefined {
+  let json = `{"telemetry":${samplesJson}`;
+  for (const key in fields) {
+    if (key === 'telemetry') continue;
+    if (key === 'telemetry_sampler' && samplerJson !== undefined) {
+      json += `,"telemetry_sampler":${samplerJson}`;
+      continue;
+    }
+    const value = fields[key];
+    if (typeof value === 'number' && !Number.isFinite(value) && !Number.isNaN(value))
+      return undefined;
+    // The keys are this file's own `telemetry_*` names: nothing in them to escape.
+    json += `,"${key}":${
+      typeof value === 'object' && value !== null ? encodeJson(value) : JSON.stringify(value)
+    }`;
+  }
+  return `${json}}`;
+}
+
+// The JSON of `telemetry_sampler` for a sampler's scheduling (the same object for as long as
+// it holds, so its JSON is made once).
+let lastScheduling: TelemetryResult['sampler'] | undefined;
+let lastSchedulingJson = '';
+function samplerJson(scheduling: TelemetryResult['sampler']): string {
+  if (scheduling !== lastScheduling) {
+    const { priority, nice, policy, tid } = scheduling;
+    lastSchedulingJson = encodeJson({ priority, nice, policy, tid });
+    lastScheduling = scheduling;
+  }
+  return lastSchedulingJson;
 }
 
 /** `Type: message` for a thrown value, as recorded in `mixin_errors`. */

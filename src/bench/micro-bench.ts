@@ -156,12 +156,12 @@ export class MicroBench {
       // A journaled record waiting for its initial sample is encoded once: its journal line's
       // JSON becomes its output line, with the telemetry fields added (v1; v2 encodes again).
       encodePending: this.#telemetry ? (record) => this.#encoder.encodeFlat(record) : undefined,
-      deliver: (record, pending) =>
+      deliver: (record, appended) =>
         this.#fanOut.deliver(
           record,
-          pending === undefined
+          appended === undefined
             ? () => this.#encode(record)
-            : () => this.#encoder.lineAfter(pending.json, pending.appended) ?? this.#encode(record),
+            : () => this.#encoder.lineAppended(record, appended) ?? this.#encode(record),
         ),
     };
   }

@@ -36,31 +36,35 @@ export class RecordEncoder {
     this.#options = options;
   }
 
-  /** One line of JSON for `record`, as `encodeJson(record, options)` would write it. */
-  encode(record: Readonly<Record<string, unknown>>): string {
+  /**
+   * One line of JSON for `record`, as `encodeJson(record, options)` would write it; with
+   * `keyCount`, for the record's first `keyCount` keys only (as if the rest were not there).
+   */
+  encode(record: Readonly<Record<string, unknown>>, keyCount?: number): string {
     if (this.#options.replacer !== undefined || !isPlainRecordObject(record)) {
-      return encodeJson(record, this.#options);
+      return this.#whole(record, keyCount);
     }
     this.#keys ??= headKeys(this.#base);
     const keys = this.#keys;
-    if (keys.length === 0) return encodeJson(record, this.#options);
+    if (keys.length === 0) return this.#whole(record, keyCount);
     const recordKeys = Object.keys(record);
-    if (recordKeys.length < keys.length) return encodeJson(record, this.#options);
+    if (keyCount !== undefined && keyCount < recordKeys.length) recordKeys.length = keyCount;
+    if (recordKeys.length < keys.length) return this.#whole(record, keyCount);
     let functionName = '';
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      if (recordKeys[i] !== key) return encodeJson(record, this.#options);
+      if (recordKeys[i] !== key) return this.#whole(record, keyCount);
       const value = record[key];
       if (key === 'function_name') {
-        if (typeof value !== 'string') return encodeJson(record, this.#options);
+        if (typeof value !== 'string') return this.#whole(record, keyCount);
         functionName = value;
       } else if (value !== this.#base[key]) {
-        return encodeJson(record, this.#options);
+        return this.#whole(record, keyCount);
       }
     }
     // The rest must be plain too (no BigInt, no cycle, no getter...): otherwise the whole
     // record takes encodeJson's slow path, warnings and all, exactly as without this class.
-    if (!isPlainFields(record, recordKeys, keys.length)) return encodeJson(record, this.#options);
+    if (!isPlainFields(record, recordKeys, keys.length)) return this.#whole(record, keyCount);
     const tail: Record<string, unknown> = {};
     for (let i = keys.length; i < recordKeys.length; i++) {
       const key = recordKeys[i]!;
@@ -70,12 +74,22 @@ export class RecordEncoder {
     try {
       tailJson = JSON.stringify(tail);
     } catch {
-      return encodeJson(record, this.#options); // a Proxy: the slow path decides
+      return this.#whole(record, keyCount); // a Proxy: the slow path decides
     }
     const head = this.#head(keys, functionName);
     if (head === '') return tailJson;
     if (tailJson === '{}') return `${head}}`;
     return `${head},${tailJson.slice(1)}`;
+  }
+
+  // encodeJson of the record, or of its first `keyCount` keys.
+  #whole(record: Readonly<Record<string, unknown>>, keyCount: number | undefined): string {
+    if (keyCount === undefined) return encodeJson(record, this.#options);
+    const keys = Object.keys(record);
+    if (keyCount >= keys.length) return encodeJson(record, this.#options);
+    const first: Record<string, unknown> = {};
+    for (let i = 0; i < keyCount; i++) setOwnKey(first, keys[i]!, record[keys[i]!]);
+    return encodeJson(first, this.#options);
   }
 
   #head(keys: readonly string[], functionName: string): string {

@@ -25,17 +25,33 @@ export interface RecordWriter {
   encode(record: Readonly<Record<string, unknown>>): string;
   /**
    * The flat record as JSON, for a journal (which holds records flat, whatever the layout).
-   * In v1 without a replacer it is the record's line, warnings and all, so {@link lineAfter}
-   * can build the line from it; otherwise the record by the record rules, warnings muted
-   * (they come when the record is written).
+   * In v1 without a replacer it is the record's line, warnings and all, so
+   * {@link lineAppended} can build the line from it; otherwise the record by the record rules,
+   * warnings muted (they come when the record is written).
    */
   encodeFlat(record: Readonly<Record<string, unknown>>): string;
   /**
-   * The line of a record whose {@link encodeFlat} JSON was `flatJson` before the fields
-   * `appended` were added to it as its last keys, built from that JSON; undefined where the
-   * layout cannot be (v2, a replacer): encode the record.
+   * The line of a record whose last keys are `appended.fields` (added together, none of them
+   * in the record before), built from the JSON of the keys before them (`appended.prefixJson`,
+   * from {@link encodeFlat} before they were added, or encoded now) and of the fields
+   * (`appended.json`, or encoded now); undefined where the layout cannot be built so (v2, a
+   * replacer): encode the record.
    */
-  lineAfter(flatJson: string, appended: Readonly<Record<string, unknown>>): string | undefined;
+  lineAppended(
+    record: Readonly<Record<string, unknown>>,
+    appended: AppendedFields,
+  ): string | undefined;
+}
+
+/** Fields added at the end of a record, with what is known of their JSON. */
+export interface AppendedFields {
+  readonly fields: Readonly<Record<string, unknown>>;
+  /** How many keys `fields` has. */
+  readonly count: number;
+  /** The JSON of `fields`, as encoding them gives it; undefined: not known. */
+  readonly json?: string | undefined;
+  /** The JSON of the record before `fields` were added; undefined: not known. */
+  readonly prefixJson?: string | undefined;
 }
 
 // Warnings about a record's values come when it is written to the outputs, not twice.
@@ -56,7 +72,12 @@ export function createRecordWriter(
       format,
       encode: (record) => encoder.encode(record),
       encodeFlat: (record) => encoder.encode(record),
-      lineAfter: (flatJson, appended) => appendJsonFields(flatJson, encodeJson(appended, options)),
+      lineAppended: (record, appended) =>
+        appendJsonFields(
+          appended.prefixJson ??
+            encoder.encode(record, Object.keys(record).length - appended.count),
+          appended.json ?? encodeJson(appended.fields, options),
+        ),
     };
   }
   const encoder =
@@ -69,7 +90,7 @@ export function createRecordWriter(
       flat ??= new RecordEncoder(base, { warn: ignoreWarning });
       return flat.encode(record);
     },
-    lineAfter: () => undefined,
+    lineAppended: () => undefined,
   };
 }
 

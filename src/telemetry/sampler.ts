@@ -122,6 +122,11 @@ export interface TelemetryResult {
   readonly errors: readonly { readonly message: string; readonly count: number }[];
   /** The sampler thread's scheduling. */
   readonly sampler: SamplerScheduling;
+  /**
+   * `samples` as JSON, byte for byte what encoding them gives, built from the worker's JSON;
+   * undefined where it could not be (a sample whose keys JSON.stringify would order otherwise).
+   */
+  readonly samplesJson?: string | undefined;
 }
 
 /** One sampling session (one benchmarked call). */
@@ -194,6 +199,8 @@ interface RawSample {
   readonly shared?: boolean;
   formatted?: TelemetrySample;
   formattedIn?: Timezone;
+  /** The JSON of `formatted` (undefined: build it by encoding the sample). */
+  formattedJson?: string | undefined;
 }
 
 // Lateness values kept per run for the p95 (beyond, a uniform random subset; the max is exact).
@@ -1079,17 +1086,26 @@ function resultOf(run: RunState): TelemetryResult {
   const { samples, total } = run.reservoir.result();
   const timezone = run.spec.timezone;
   let errors: { message: string; count: number }[] | undefined;
-  const formatted = samples.map((raw): TelemetrySample => {
-    if (raw.formatted !== undefined && raw.formattedIn === timezone) return { ...raw.formatted };
+  // The samples' JSON, built from the JSON the worker sent (no second stringify of each).
+  let samplesJson: string | undefined = '[';
+  const formatted = samples.map((raw, i): TelemetrySample => {
+    if (samplesJson !== undefined && i > 0) samplesJson += ',';
+    if (raw.formatted !== undefined && raw.formattedIn === timezone) {
+      if (samplesJson !== undefined)
+        samplesJson = raw.formattedJson === undefined ? undefined : samplesJson + raw.formattedJson;
+      return { ...raw.formatted };
+    }
     const timestamp = formatTimestamp(raw.epochMs, timezone);
     if (raw.json !== undefined) {
-      const sample: TelemetrySample = {
-        timestamp,
-        ...(JSON.parse(raw.json) as Record<string, unknown>),
-      };
+      const fields = JSON.parse(raw.json) as Record<string, unknown>;
+      const sample: TelemetrySample = { timestamp, ...fields };
+      const json = sampleJson(timestamp, raw.json, fields);
+      if (samplesJson !== undefined)
+        samplesJson = json === undefined ? undefined : samplesJson + json;
       if (raw.shared && isFlat(sample)) {
         raw.formatted = sample;
         raw.formattedIn = timezone;
+        raw.formattedJson = json;
         return { ...sample };
       }
       return sample;
@@ -1098,8 +1114,11 @@ function resultOf(run: RunState): TelemetryResult {
     const known = errors.find((e) => e.message === raw.error);
     if (known) known.count++;
     else errors.push({ message: raw.error!, count: 1 });
+    if (samplesJson !== undefined)
+      samplesJson += `{"timestamp":${JSON.stringify(timestamp)},"error":true}`;
     return { timestamp, error: true };
   });
+  if (samplesJson !== undefined) samplesJson += ']';
   // Thinned away samples count too: their errors are in the total, not in the list.
   const due = Math.max(run.due, total);
   const missed = due - total;
@@ -1113,12 +1132,31 @@ function resultOf(run: RunState): TelemetryResult {
     latenessMaxMs: run.lateness.length > 0 ? roundMs(run.latenessMax) : null,
     errors: errors ?? NO_ERRORS,
     sampler: run.sampler,
+    samplesJson,
   };
   if (missed > 0) run.warnMissed(run);
   return result;
 }
 
 const NO_ERRORS: readonly { message: string; count: number }[] = Object.freeze([]);
+
+// The JSON of the sample `{ timestamp, ...fields }` (fields parsed from `json`, the worker's
+// JSON.stringify of them), as JSON.stringify would write it: `json` with the timestamp put
+// first. Undefined where the object's keys would not be in that order: a `timestamp` field
+// (it takes the timestamp's place) or integer-like keys (which JavaScript puts before every
+// other; in canonical JSON they come first, so the first key tells).
+function sampleJson(
+  timestamp: string,
+  json: string,
+  fields: Record<string, unknown>,
+): string | undefined {
+  const stamp = `{"timestamp":${JSON.stringify(timestamp)}`;
+  if (json === '{}') return `${stamp}}`;
+  const first = json.charCodeAt(2);
+  if (json.charCodeAt(1) !== 0x22 || (first >= 0x30 && first <= 0x39)) return undefined;
+  if (Object.hasOwn(fields, 'timestamp')) return undefined;
+  return `${stamp},${json.slice(1)}`;
+}
 
 // The cause behind most of a run's missed samples. Slots the worker skipped carry the cause it
 // saw; the rest it never reached (it was behind, or its telemetry function hung).

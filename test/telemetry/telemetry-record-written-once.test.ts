@@ -151,3 +151,45 @@ test('v2 and a replacer encode the delivered record whole: the right layout and 
     assert.equal(record.telemetry[0]!.pid, 'hidden', 'the replacer saw the samples');
   }
 });
+
+test('samples whose keys JavaScript orders its own way (integer-like keys, a `timestamp` field) are written as encoding the record writes them', async () => {
+  const outfile = join(dir, 'keys.jsonl');
+  const bench = new MicroBench({
+    outfile,
+    defaultMixins: false,
+    telemetry: () => ({ rss: 1, 2: 'two', 10: 'ten' }),
+  });
+  const odd = new MicroBench({
+    outfile: join(dir, 'timestamp-field.jsonl'),
+    defaultMixins: false,
+    telemetry: () => ({ timestamp: 'mine', after: true }),
+  });
+  const plain = new MicroBench({
+    outfile: join(dir, 'empty-sample.jsonl'),
+    defaultMixins: false,
+    telemetry: () => ({}),
+  });
+  for (const each of [bench, odd, plain]) {
+    const call = each.wrap(function tiny() {
+      return 1;
+    });
+    for (let i = 0; i < 30; i++) call();
+    await each.close();
+  }
+  for (const line of lines(outfile)) {
+    const record = JSON.parse(line) as { telemetry: Record<string, unknown>[] };
+    assert.equal(JSON.stringify(record), line);
+    assert.deepEqual(Object.keys(record.telemetry[0]!), ['2', '10', 'timestamp', 'rss']);
+  }
+  for (const line of lines(join(dir, 'timestamp-field.jsonl'))) {
+    const record = JSON.parse(line) as { telemetry: Record<string, unknown>[] };
+    assert.equal(JSON.stringify(record), line);
+    // The function's own `timestamp` wins, in the timestamp's place (the spread's rule).
+    assert.deepEqual(record.telemetry[0], { timestamp: 'mine', after: true });
+  }
+  for (const line of lines(join(dir, 'empty-sample.jsonl'))) {
+    const record = JSON.parse(line) as { telemetry: Record<string, unknown>[] };
+    assert.equal(JSON.stringify(record), line);
+    assert.deepEqual(Object.keys(record.telemetry[0]!), ['timestamp']);
+  }
+});
