@@ -244,14 +244,18 @@ export class BenchCall {
       count++;
     }
     if (!appended) return undefined;
+    const { samplesJson } = result;
+    const waited = this.#telemetryWaitMs > 0;
+    // Made only if an output wants the line (a record kept in memory needs none).
     const json =
-      result.samplesJson === undefined
+      samplesJson === undefined
         ? undefined
-        : telemetryFieldsJson(
-            fields,
-            result.samplesJson,
-            this.#telemetryWaitMs > 0 ? undefined : samplerJson(result.sampler),
-          );
+        : () =>
+            telemetryFieldsJson(
+              fields,
+              samplesJson,
+              waited ? undefined : samplerJson(result.sampler),
+            );
     return { fields, count, json, prefixJson };
   }
 

@@ -34,7 +34,7 @@ export interface RecordWriter {
    * The line of a record whose last keys are `appended.fields` (added together, none of them
    * in the record before), built from the JSON of the keys before them (`appended.prefixJson`,
    * from {@link encodeFlat} before they were added, or encoded now) and of the fields
-   * (`appended.json`, or encoded now); undefined where the layout cannot be built so (v2, a
+   * (`appended.json()`, or encoded now); undefined where the layout cannot be built so (v2, a
    * replacer): encode the record.
    */
   lineAppended(
@@ -48,8 +48,11 @@ export interface AppendedFields {
   readonly fields: Readonly<Record<string, unknown>>;
   /** How many keys `fields` has. */
   readonly count: number;
-  /** The JSON of `fields`, as encoding them gives it; undefined: not known. */
-  readonly json?: string | undefined;
+  /**
+   * The JSON of `fields`, as encoding them gives it, made when a line is built (undefined:
+   * not known; they are encoded then).
+   */
+  readonly json?: (() => string | undefined) | undefined;
   /** The JSON of the record before `fields` were added; undefined: not known. */
   readonly prefixJson?: string | undefined;
 }
@@ -76,7 +79,7 @@ export function createRecordWriter(
         appendJsonFields(
           appended.prefixJson ??
             encoder.encode(record, Object.keys(record).length - appended.count),
-          appended.json ?? encodeJson(appended.fields, options),
+          appended.json?.() ?? encodeJson(appended.fields, options),
         ),
     };
   }

@@ -1114,8 +1114,7 @@ function resultOf(run: RunState): TelemetryResult {
     const known = errors.find((e) => e.message === raw.error);
     if (known) known.count++;
     else errors.push({ message: raw.error!, count: 1 });
-    if (samplesJson !== undefined)
-      samplesJson += `{"timestamp":${JSON.stringify(timestamp)},"error":true}`;
+    if (samplesJson !== undefined) samplesJson += `{"timestamp":"${timestamp}","error":true}`;
     return { timestamp, error: true };
   });
   if (samplesJson !== undefined) samplesJson += ']';
@@ -1150,7 +1149,8 @@ function sampleJson(
   json: string,
   fields: Record<string, unknown>,
 ): string | undefined {
-  const stamp = `{"timestamp":${JSON.stringify(timestamp)}`;
+  // A formatted timestamp holds digits, `-`, `:`, `.`, `T` and `+` only: nothing to escape.
+  const stamp = `{"timestamp":"${timestamp}"`;
   if (json === '{}') return `${stamp}}`;
   const first = json.charCodeAt(2);
   if (json.charCodeAt(1) !== 0x22 || (first >= 0x30 && first <= 0x39)) return undefined;
