@@ -33,6 +33,7 @@ import type { BenchRecord, TelemetrySample } from '../record/record.js';
 import { formatTimestamp, nowEpochMs, type Timezone } from '../record/timestamp.js';
 import { compileTelemetrySource, HELPER_NAMES } from './_compile.js';
 import { findOutsideVariables } from './_free-variables.js';
+import { OwnFieldsJson } from './_own-fields-json.js';
 import { POLICY_NAMES } from './_priority.js';
 import { SampleReservoir } from './_reservoir.js';
 import {
@@ -731,8 +732,12 @@ class SamplerHost {
   // returns their length, or −1 after posting them in a 'header' message (too long for the
   // slot). The worker reads them only if the call runs long enough to be journaled.
   #writeHeader(run: RunState, slot: number, base: JournalBase): number {
-    const own = ownFields(run.record, base.record as Readonly<Record<string, unknown>>);
-    const json = encodeJson(own, { warn: ignoreWarning });
+    let encoder = ownFieldsJson.get(base);
+    if (encoder === undefined) {
+      encoder = new OwnFieldsJson();
+      ownFieldsJson.set(base, encoder);
+    }
+    const json = encoder.encode(run.record, base.record as Readonly<Record<string, unknown>>);
     if (json.length * 3 <= HEADER_BYTES || Buffer.byteLength(json) <= HEADER_BYTES)
       return this.#headerBytes.write(json, slot * HEADER_BYTES, HEADER_BYTES, 'utf8');
     this.#post({ type: 'header', sid: run.sid, record: JSON.parse(json) as unknown });
@@ -1137,6 +1142,9 @@ function resultOf(run: RunState): TelemetryResult {
   return result;
 }
 
+// Per journaling bench, the encoder of its calls' own fields for their journal headers.
+const ownFieldsJson = new WeakMap<JournalBase, OwnFieldsJson>();
+
 const NO_ERRORS: readonly { message: string; count: number }[] = Object.freeze([]);
 
 // The JSON of the sample `{ timestamp, ...fields }` (fields parsed from `json`, the worker's
@@ -1299,28 +1307,6 @@ function journalPathOf(run: RunState): string {
 
 // Warnings about the record's values come when it is written to the outputs, not twice.
 const ignoreWarning = (): void => undefined;
-
-// The fields of `record` that are not its bench's `base` fields unchanged.
-function ownFields(
-  record: Readonly<Record<string, unknown>>,
-  base: Readonly<Record<string, unknown>>,
-): Record<string, unknown> {
-  const own: Record<string, unknown> = {};
-  for (const key of Object.keys(record)) {
-    const value = record[key];
-    if (Object.hasOwn(base, key) && base[key] === value) continue;
-    // A field named `__proto__` stays a field (a plain assignment would set the prototype).
-    if (key === '__proto__')
-      Object.defineProperty(own, key, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    else own[key] = value;
-  }
-  return own;
-}
 
 // A record (or anything in it) in the JSON-safe form that structured clone accepts.
 function toJsonSafe(value: unknown): unknown {
