@@ -4,6 +4,7 @@
 // same own fields with the same values but for `start_time` (the function's name, an empty
 // `run_durations`, the same captures): their JSON is then the last one's with the new start time
 // put in, instead of the fields being gathered into an object and encoded again.
+import { setOwnKey } from '../json/_own-key.js';
 import { encodeJson } from '../json/encode.js';
 
 const ignoreWarning = (): void => undefined;
@@ -65,17 +66,11 @@ export class OwnFieldsJson {
       const value = record[key];
       if (Object.hasOwn(base, key) && base[key] === value) continue;
       // A field named `__proto__` stays a field (a plain assignment would set the prototype).
+      setOwnKey(own, key, value);
       if (key === '__proto__') {
-        Object.defineProperty(own, key, {
-          value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
         cacheable = false;
         continue;
       }
-      own[key] = value;
       keys.push(key);
       if (isEmptyArray(value)) values.push(EMPTY_ARRAY);
       else if (isPrimitiveJson(value)) values.push(value);
