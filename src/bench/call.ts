@@ -211,9 +211,9 @@ export class BenchCall {
     this.#telemetry?.cancel();
   }
 
-  // Add the telemetry fields after the record's others. Returns them, with their JSON where the
-  // samples' JSON is known and `prefixJson` (the record's JSON before them, if known), when
-  // none was in the record before (so they are its last keys); else undefined.
+  // Add the telemetry fields after the record's others. Returns them (with `prefixJson`, the
+  // record's JSON before them, if known) when none was in the record before, so that they are
+  // its last keys; else undefined.
   #attach(result: TelemetryResult, prefixJson: string | undefined): AppendedFields | undefined {
     const record = this.record;
     const fields: Record<string, unknown> = { telemetry: result.samples };
@@ -237,26 +237,13 @@ export class BenchCall {
           }
         : { priority, nice, policy, tid };
     let appended = true;
-    let count = 0;
     for (const key in fields) {
       if (Object.hasOwn(record, key)) appended = false;
       record[key] = fields[key];
-      count++;
     }
-    if (!appended) return undefined;
-    const { samplesJson } = result;
-    const waited = this.#telemetryWaitMs > 0;
-    // Made only if an output wants the line (a record kept in memory needs none).
-    const json =
-      samplesJson === undefined
-        ? undefined
-        : () =>
-            telemetryFieldsJson(
-              fields,
-              samplesJson,
-              waited ? undefined : samplerJson(result.sampler),
-            );
-    return { fields, count, json, prefixJson };
+    return appended
+      ? new TelemetryFields(fields, prefixJson, result, this.#telemetryWaitMs > 0)
+      : undefined;
   }
 
   // A failing collector never loses the record: note which one failed and why.
@@ -279,31 +266,51 @@ export function toRecordedException(error: unknown): RecordedException {
   return { type: typeof error, message: String(error) };
 }
 
-// The JSON of the telemetry fields (`telemetry` given as `samplesJson`, `telemetry_sampler` as
-// `samplerJson` where known), as encoding them gives it: the other values are numbers, null,
-// strings and small plain objects of those; undefined for a number JSON.stringify would write
-// otherwise than the record rules (±Infinity).
-function telemetryFieldsJson(
-  fields: Readonly<Record<string, unknown>>,
-  samplesJson: string,
-  samplerJson: string | undefined,
-): string | undefined {
-  let json = `{"telemetry":${samplesJson}`;
-  for (const key in fields) {
-    if (key === 'telemetry') continue;
-    if (key === 'telemetry_sampler' && samplerJson !== undefined) {
-      json += `,"telemetry_sampler":${samplerJson}`;
-      continue;
-    }
-    const value = fields[key];
-    if (typeof value === 'number' && !Number.isFinite(value) && !Number.isNaN(value))
-      return undefined;
-    // The keys are this file's own `telemetry_*` names: nothing in them to escape.
-    json += `,"${key}":${
-      typeof value === 'object' && value !== null ? encodeJson(value) : JSON.stringify(value)
-    }`;
+// A record's telemetry fields, its last keys, and their JSON, made only if an output wants the
+// line (a record kept in memory needs none): the samples' JSON from the sampler worker's, the
+// scheduling's made once per sampler; the other values are numbers, null, strings and small
+// plain objects of those.
+class TelemetryFields implements AppendedFields {
+  readonly fields: Readonly<Record<string, unknown>>;
+  readonly prefixJson: string | undefined;
+  readonly #result: TelemetryResult;
+  readonly #waited: boolean;
+
+  constructor(
+    fields: Readonly<Record<string, unknown>>,
+    prefixJson: string | undefined,
+    result: TelemetryResult,
+    waited: boolean,
+  ) {
+    this.fields = fields;
+    this.prefixJson = prefixJson;
+    this.#result = result;
+    this.#waited = waited;
   }
-  return `${json}}`;
+
+  // Undefined (encode the fields) without the samples' JSON, or for a number JSON.stringify
+  // would write otherwise than the record rules (±Infinity).
+  json(): string | undefined {
+    const { samplesJson, sampler } = this.#result;
+    if (samplesJson === undefined) return undefined;
+    const fields = this.fields;
+    let json = `{"telemetry":${samplesJson}`;
+    for (const key in fields) {
+      if (key === 'telemetry') continue;
+      if (key === 'telemetry_sampler' && !this.#waited) {
+        json += `,"telemetry_sampler":${samplerJson(sampler)}`;
+        continue;
+      }
+      const value = fields[key];
+      if (typeof value === 'number' && !Number.isFinite(value) && !Number.isNaN(value))
+        return undefined;
+      // The keys are this file's own `telemetry_*` names: nothing in them to escape.
+      json += `,"${key}":${
+        typeof value === 'object' && value !== null ? encodeJson(value) : JSON.stringify(value)
+      }`;
+    }
+    return `${json}}`;
+  }
 }
 
 // The JSON of `telemetry_sampler` for a sampler's scheduling (the same object for as long as

@@ -125,6 +125,8 @@ export class MicroBench {
     if (opts.captureVersions.length > 0)
       baseRecord.package_versions = readPackageVersions(opts.captureVersions);
 
+    const journalDir =
+      opts.journal && outfile !== undefined ? journalDirFor(outfile.path) : undefined;
     if (opts.telemetry || opts.telemetryModule) {
       this.#telemetry = defineTelemetry({
         ...(opts.telemetry ? { fn: opts.telemetry } : { moduleUrl: opts.telemetryModule! }),
@@ -134,7 +136,7 @@ export class MicroBench {
         maxSamples: opts.telemetryMaxSamples,
         priority: opts.telemetryPriority,
         baseRecord,
-        journalDir: opts.journal && outfile !== undefined ? journalDirFor(outfile.path) : undefined,
+        journalDir,
         outfile: outfile?.path,
         recordFormat: opts.recordFormat,
       });
@@ -155,7 +157,10 @@ export class MicroBench {
       prepareTelemetry: this.#telemetry ? () => this.#telemetry!.prepare() : undefined,
       // A journaled record waiting for its initial sample is encoded once: its journal line's
       // JSON becomes its output line, with the telemetry fields added (v1; v2 encodes again).
-      encodePending: this.#telemetry ? (record) => this.#encoder.encodeFlat(record) : undefined,
+      encodePending:
+        this.#telemetry && journalDir !== undefined
+          ? (record) => this.#encoder.encodeFlat(record)
+          : undefined,
       deliver: (record, appended) =>
         this.#fanOut.deliver(
           record,

@@ -46,15 +46,13 @@ export interface RecordWriter {
 /** Fields added at the end of a record, with what is known of their JSON. */
 export interface AppendedFields {
   readonly fields: Readonly<Record<string, unknown>>;
-  /** How many keys `fields` has. */
-  readonly count: number;
+  /** The JSON of the record before `fields` were added; undefined: not known. */
+  readonly prefixJson?: string | undefined;
   /**
    * The JSON of `fields`, as encoding them gives it, made when a line is built (undefined:
    * not known; they are encoded then).
    */
-  readonly json?: (() => string | undefined) | undefined;
-  /** The JSON of the record before `fields` were added; undefined: not known. */
-  readonly prefixJson?: string | undefined;
+  json?(): string | undefined;
 }
 
 // Warnings about a record's values come when it is written to the outputs, not twice.
@@ -78,7 +76,10 @@ export function createRecordWriter(
       lineAppended: (record, appended) =>
         appendJsonFields(
           appended.prefixJson ??
-            encoder.encode(record, Object.keys(record).length - appended.count),
+            encoder.encode(
+              record,
+              Object.keys(record).length - Object.keys(appended.fields).length,
+            ),
           appended.json?.() ?? encodeJson(appended.fields, options),
         ),
     };
