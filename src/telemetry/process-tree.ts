@@ -355,8 +355,11 @@ export class ProcessTreeSampler {
       if (tracked.pss === undefined) this.#readPss(tracked);
     }
     const start = this.#pssCursor % Math.max(1, count);
+    // A budget of 1 or more reads every process every sample, however long the reads take
+    // (back-to-back samples on a loaded machine can spend more than the wall time between them).
+    const unlimited = this.#pssBudget >= 1;
     for (let k = 0; k < count; k++) {
-      if (this.#pssSpentMs > this.#pssBudget * (wallMs - this.#firstWallMs!)) break;
+      if (!unlimited && this.#pssSpentMs > this.#pssBudget * (wallMs - this.#firstWallMs!)) break;
       const index = (start + k) % count;
       this.#pssCursor = index + 1;
       // A process first read just now is not read twice.

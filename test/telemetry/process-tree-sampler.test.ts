@@ -253,7 +253,9 @@ describe('process tree sampling', { skip: !linux && 'needs Linux /proc' }, () =>
         () => sampler.sample(),
         (sample) => sample.num_processes === 3,
       );
-      assert.ok(after.pss_bytes! <= 76 * MiB, `fresh: ${after.pss_bytes! / MiB} MiB`);
+      // Fresh: the 64 MiB once plus the shell and two interpreters (~13 MiB here); the stale
+      // estimate counts the parent's pre-fork 64 MiB again with the child's half, ≥ 96 MiB.
+      assert.ok(after.pss_bytes! <= 84 * MiB, `fresh: ${after.pss_bytes! / MiB} MiB`);
       assert.ok(after.pss_bytes! >= 56 * MiB, `fresh: ${after.pss_bytes! / MiB} MiB`);
     } finally {
       sampler.close();
@@ -271,10 +273,10 @@ describe('process tree sampling', { skip: !linux && 'needs Linux /proc' }, () =>
       // makes reads slower and so rarer: the bound is generous).
       const settled = await pollUntil(
         () => sampler.sample(),
-        (sample) => sample.num_processes === 3 && sample.pss_bytes! <= 76 * MiB,
+        (sample) => sample.num_processes === 3 && sample.pss_bytes! <= 84 * MiB,
         { everyMs: 50, withinMs: 20_000 },
       );
-      assert.ok(settled.pss_bytes! <= 76 * MiB, `refreshed: ${settled.pss_bytes! / MiB} MiB`);
+      assert.ok(settled.pss_bytes! <= 84 * MiB, `refreshed: ${settled.pss_bytes! / MiB} MiB`);
     } finally {
       sampler.close();
     }
