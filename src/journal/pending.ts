@@ -11,10 +11,12 @@
  *        header {kind: 'pending', pid, pid_start_time, hostname, timezone, outfile}
  *        record {sid, record}   one line per pending record (without its samples)
  *
- * Files are segments of SEGMENT_LINES lines. A full segment whose records are all delivered
- * starts over (truncated back to its header); one that still holds pending records is left
- * for a fresh segment and deleted as soon as its last record is delivered. A steady loop
- * costs one file and a truncation per SEGMENT_LINES records, not a file per call. Delivered
+ * Files are segments of SEGMENT_LINES lines. A full segment starts over (truncated back to its
+ * header) at the first record that finds all of its records delivered; until then it takes
+ * more, up to SEGMENT_MAX_LINES, and past that (a record that stays pending: a call whose
+ * sample never comes) it is left for a fresh segment and deleted as soon as its last record
+ * is delivered. A steady loop of short calls, which always has a few records in flight, costs
+ * one file and a truncation every SEGMENT_LINES records or so, not a file per call. Delivered
  * records left in a segment are harmless: recovery skips records the outfile already holds.
  * Recovery appends each record not already in the outfile (see recover.ts).
  *
@@ -26,8 +28,10 @@ import { closeSync, fstatSync, ftruncateSync, readFileSync, writeSync } from 'no
 import { hostname } from 'node:os';
 import { createJournalFile, journalFileName, removeJournalFile } from './journal.js';
 
-/** Lines per pending-journal segment. */
+/** Lines per pending-journal segment, before it starts over once nothing in it is pending. */
 const SEGMENT_LINES = 512;
+/** Lines a segment holding pending records takes before it is left for a fresh one. */
+const SEGMENT_MAX_LINES = 4 * SEGMENT_LINES;
 
 // How often add() checks that the current segment's file still exists (one fstat): after this
 // many records or this long, whichever comes first, as the outfile checks its path
@@ -90,8 +94,10 @@ export class PendingJournal {
           // Every record in it is delivered: start it over.
           ftruncateSync(segment.fd, segment.headerBytes);
           segment.lines = 0;
-        } else {
-          // Left to be deleted once its last record is delivered.
+        } else if (segment.lines >= SEGMENT_MAX_LINES) {
+          // Left to be deleted once its last record is delivered. (Below the limit it takes
+          // more: the few records in flight are delivered within a few calls, and a fresh file
+          // per SEGMENT_LINES records cost ~3 % of a short call's time.)
           segment = undefined;
         }
       }

@@ -784,8 +784,12 @@ class SamplerHost {
     encodePending?: () => string,
   ): boolean {
     if (!run.done) {
-      this.#markStopped(run);
-      this.#drain();
+      // Drained only when a reply is waiting (an empty receiveMessageOnPort costs more than the
+      // rest of a short call's stop): one the worker has counted, or a sample it posted for
+      // this run before the stop (posted before it is counted).
+      const unreceived = this.#markStopped(run);
+      if (unreceived || Atomics.load(this.#flags, REPLY_COUNTER) !== this.#repliesSeen)
+        this.#drain();
       if (!run.done && run.reservoir.total >= run.needed) this.finish(run);
     }
     if (run.done) {
@@ -874,14 +878,15 @@ class SamplerHost {
   }
 
   // Set the run's stopped bit; the state word says how many samples the worker had posted.
-  #markStopped(run: RunState): void {
-    if (run.stopped) return;
+  // Returns whether one of them is still on the reply port.
+  #markStopped(run: RunState): boolean {
+    if (run.stopped) return false;
     run.stopped = true;
     const elapsedMs = nowEpochMs() - run.anchorEpochMs;
     run.due = Math.floor(Math.max(elapsedMs, 0) / (run.spec.intervalS * 1000)) + 1;
     if (run.unsampled) {
       run.needed = 0;
-      return;
+      return false;
     }
     // The worker writes a journal file once a call has run for JOURNAL_DELAY_MS (by its own
     // clock, so with a margin): only then is there a file to tell it about.
@@ -897,6 +902,7 @@ class SamplerHost {
     const owed =
       state & SAMPLING_BIT || Atomics.load(this.#flags, NEXT_SLOT_BASE + slot) <= lastDue ? 1 : 0;
     run.needed = run.base + posted + owed;
+    return run.reservoir.total < run.base + posted;
   }
 
   // Tell the worker a journaled run is over: with `record`, journal it (not delivered yet);

@@ -1,6 +1,7 @@
 // The pending journal on its own (src/journal/pending.ts), on real files: what its header says,
-// segments of 512 lines started over or left behind, the file-gone check by record count and by
-// time, every pending record of every lost segment written again, and one error then silence.
+// segments of 512 lines started over once nothing in them is pending or, past 2048, left
+// behind, the file-gone check by record count and by time, every pending record of every lost
+// segment written again, and one error then silence.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import {
@@ -117,24 +118,50 @@ test('a full segment of 512 records, all delivered, starts over from its header'
   journal.closeDelivered();
 });
 
-test('a full segment still holding a record is left for a new one, and deleted with its last record', () => {
+test('a full segment still holding records takes more, and starts over once they are delivered', () => {
+  const { outfile, dir } = setup('in-flight');
+  const journal = new PendingJournal(dir, { outfile, timezone: 'UTC' });
+  // A loop of short calls: each record is delivered two calls after it was journaled.
+  for (let sid = 1; sid <= 600; sid++) {
+    journal.add(sid, json({ sid }), fail);
+    if (sid > 2) journal.delivered(sid - 2);
+  }
+  const [only, extra] = files(dir);
+  assert.equal(extra, undefined, 'one file: no fresh segment while records are in flight');
+  assert.equal(only!.lines.length, 601);
+  journal.delivered(599);
+  journal.delivered(600);
+  journal.add(601, json({ sid: 601 }), fail);
+  const [again] = files(dir);
+  assert.equal(again!.name, only!.name, 'the same file, started over');
+  assert.deepEqual(sids(again!.lines), [601]);
+  journal.delivered(601);
+  journal.closeDelivered();
+});
+
+// A segment held by a record that stays pending (its sample never comes): 4 × 512 lines.
+const SEGMENT_MAX_LINES = 2048;
+
+test('a segment held past its limit by a pending record is left for a new one, and deleted with its last record', () => {
   const { outfile, dir } = setup('left-behind');
   const journal = new PendingJournal(dir, { outfile, timezone: 'UTC' });
-  for (let sid = 1; sid <= 512; sid++) {
+  for (let sid = 1; sid <= SEGMENT_MAX_LINES; sid++) {
     journal.add(sid, json({ sid }), fail);
     if (sid !== 100) journal.delivered(sid);
   }
-  journal.add(513, json({ sid: 513 }), fail);
+  assert.equal(files(dir).length, 1, 'up to the limit, one file');
+  const next = SEGMENT_MAX_LINES + 1;
+  journal.add(next, json({ sid: next }), fail);
   const both = files(dir);
   assert.equal(both.length, 2, both.map((f) => f.name).join(' '));
-  assert.equal(both.find((f) => sids(f.lines).includes(100))!.lines.length, 513);
-  assert.deepEqual(sids(both.find((f) => sids(f.lines).includes(513))!.lines), [513]);
-  journal.delivered(999); // unknown: nothing happens
+  assert.equal(both.find((f) => sids(f.lines).includes(100))!.lines.length, SEGMENT_MAX_LINES + 1);
+  assert.deepEqual(sids(both.find((f) => sids(f.lines).includes(next))!.lines), [next]);
+  journal.delivered(99_999); // unknown: nothing happens
   journal.delivered(100);
   const left = files(dir);
   assert.equal(left.length, 1, 'the full one goes with its last record');
-  assert.deepEqual(sids(left[0]!.lines), [513]);
-  journal.delivered(513);
+  assert.deepEqual(sids(left[0]!.lines), [next]);
+  journal.delivered(next);
   assert.equal(files(dir).length, 1, 'the current segment stays until closed');
   journal.closeDelivered();
 });
@@ -160,24 +187,24 @@ test('a deleted file is found by time too: the first record 100 ms later writes 
 test('the check moves the pending records of every segment whose file went, not only the current one', () => {
   const { outfile, dir, folder } = setup('gone-both');
   const journal = new PendingJournal(dir, { outfile, timezone: 'UTC' });
-  // A full segment left behind with sid 5 pending, and a current one with 600 pending.
-  for (let sid = 1; sid <= 512; sid++) {
+  // A full segment left behind with sid 5 pending, and a current one with 3000 pending.
+  for (let sid = 1; sid <= SEGMENT_MAX_LINES; sid++) {
     journal.add(sid, json({ sid }), fail);
     if (sid !== 5) journal.delivered(sid);
   }
-  journal.add(600, json({ sid: 600 }), fail);
+  journal.add(3000, json({ sid: 3000 }), fail);
   assert.equal(files(dir).length, 2);
   rmSync(folder, { recursive: true, force: true });
-  for (let sid = 601; sid <= 900; sid++) journal.add(sid, json({ sid }), fail);
+  for (let sid = 3001; sid <= 3300; sid++) journal.add(sid, json({ sid }), fail);
   const [file, extra] = files(dir);
   assert.equal(extra, undefined);
   const got = sids(file!.lines).sort((a, b) => a - b);
-  assert.deepEqual(got.slice(0, 2), [5, 600]);
+  assert.deepEqual(got.slice(0, 2), [5, 3000]);
   // Records added after the check are in it; those added between the deletion and the check were
-  // pending and are written again: every one from 601 on, once.
+  // pending and are written again: every one from 3001 on, once.
   assert.deepEqual(
     got.slice(2),
-    Array.from({ length: 300 }, (_, i) => 601 + i),
+    Array.from({ length: 300 }, (_, i) => 3001 + i),
   );
   for (const sid of got) journal.delivered(sid);
   assert.equal(files(dir).length, 1, 'delivering the moved records leaves the current file alone');
@@ -286,20 +313,20 @@ test('the lost segment is closed, a new one opened in its place: no descriptor k
 test('only segments whose file went are moved: one still on disk keeps its records and goes once delivered', () => {
   const { outfile, dir } = setup('gone-one');
   const journal = new PendingJournal(dir, { outfile, timezone: 'UTC' });
-  for (let sid = 1; sid <= 512; sid++) {
+  for (let sid = 1; sid <= SEGMENT_MAX_LINES; sid++) {
     journal.add(sid, json({ sid }), fail);
     if (sid !== 5) journal.delivered(sid);
   }
-  journal.add(600, json({ sid: 600 }), fail);
+  journal.add(3000, json({ sid: 3000 }), fail);
   const [left, current] = [...files(dir)].sort((a, b) => b.lines.length - a.lines.length);
-  assert.equal(left!.lines.length, 513);
+  assert.equal(left!.lines.length, SEGMENT_MAX_LINES + 1);
   // Only the current segment's file goes (not the folder).
   unlinkSync(join(dir, current!.name));
-  for (let sid = 601; sid <= 900; sid++) journal.add(sid, json({ sid }), fail);
+  for (let sid = 3001; sid <= 3300; sid++) journal.add(sid, json({ sid }), fail);
   const now = files(dir);
   assert.equal(now.length, 2, now.map((f) => f.name).join(' '));
   assert.ok(
-    now.some((f) => f.name === left!.name && f.lines.length === 513),
+    now.some((f) => f.name === left!.name && f.lines.length === SEGMENT_MAX_LINES + 1),
     'left as it was',
   );
   const fresh = now.find((f) => f.name !== left!.name)!;
@@ -310,7 +337,7 @@ test('only segments whose file went are moved: one still on disk keeps its recor
     [fresh.name],
     'the left segment goes with its last record',
   );
-  for (let sid = 600; sid <= 900; sid++) journal.delivered(sid);
+  for (let sid = 3000; sid <= 3300; sid++) journal.delivered(sid);
   journal.closeDelivered();
   assert.deepEqual(files(dir), []);
 });
