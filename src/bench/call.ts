@@ -216,17 +216,27 @@ export class BenchCall {
   // its last keys; else undefined.
   #attach(result: TelemetryResult, prefixJson: string | undefined): AppendedFields | undefined {
     const record = this.record;
-    const fields: Record<string, unknown> = { telemetry: result.samples };
-    if (result.total !== result.samples.length) fields.telemetry_samples_total = result.total;
-    fields.telemetry_samples_due = result.due;
-    fields.telemetry_samples_taken = result.total;
-    fields.telemetry_samples_missed = result.missed;
-    if (result.missedCause !== undefined) fields.telemetry_missed_cause = result.missedCause;
-    fields.telemetry_lateness_p95_ms = result.latenessP95Ms;
-    fields.telemetry_lateness_max_ms = result.latenessMaxMs;
-    if (result.errors.length > 0) fields.telemetry_errors = [...result.errors];
+    let appended = true;
+    for (const key of TELEMETRY_KEYS) {
+      if (Object.hasOwn(record, key)) appended = false;
+    }
+    // Named stores, in the record's order (a keyed copy from `fields` cost ~5 % of a short
+    // call with telemetry kept in memory).
+    const fields: Record<string, unknown> = {};
+    record.telemetry = fields.telemetry = result.samples;
+    if (result.total !== result.samples.length)
+      record.telemetry_samples_total = fields.telemetry_samples_total = result.total;
+    record.telemetry_samples_due = fields.telemetry_samples_due = result.due;
+    record.telemetry_samples_taken = fields.telemetry_samples_taken = result.total;
+    record.telemetry_samples_missed = fields.telemetry_samples_missed = result.missed;
+    if (result.missedCause !== undefined)
+      record.telemetry_missed_cause = fields.telemetry_missed_cause = result.missedCause;
+    record.telemetry_lateness_p95_ms = fields.telemetry_lateness_p95_ms = result.latenessP95Ms;
+    record.telemetry_lateness_max_ms = fields.telemetry_lateness_max_ms = result.latenessMaxMs;
+    if (result.errors.length > 0)
+      record.telemetry_errors = fields.telemetry_errors = [...result.errors];
     const { priority, nice, policy, tid } = result.sampler;
-    fields.telemetry_sampler =
+    record.telemetry_sampler = fields.telemetry_sampler =
       this.#telemetryWaitMs > 0
         ? {
             priority,
@@ -236,11 +246,6 @@ export class BenchCall {
             startup_wait_ms: Math.round(this.#telemetryWaitMs * 1000) / 1000,
           }
         : { priority, nice, policy, tid };
-    let appended = true;
-    for (const key in fields) {
-      if (Object.hasOwn(record, key)) appended = false;
-      record[key] = fields[key];
-    }
     return appended
       ? new TelemetryFields(fields, prefixJson, result, this.#telemetryWaitMs > 0)
       : undefined;
@@ -265,6 +270,21 @@ export function toRecordedException(error: unknown): RecordedException {
     return { type: error.name || error.constructor.name, message: error.message };
   return { type: typeof error, message: String(error) };
 }
+
+// Every field #attach may add: when the record has one already (a constant field of that
+// name), the fields are not its last keys and the line is encoded whole.
+const TELEMETRY_KEYS = [
+  'telemetry',
+  'telemetry_samples_total',
+  'telemetry_samples_due',
+  'telemetry_samples_taken',
+  'telemetry_samples_missed',
+  'telemetry_missed_cause',
+  'telemetry_lateness_p95_ms',
+  'telemetry_lateness_max_ms',
+  'telemetry_errors',
+  'telemetry_sampler',
+] as const;
 
 // A record's telemetry fields, its last keys, and their JSON, made only if an output wants the
 // line (a record kept in memory needs none): the samples' JSON from the sampler worker's, the

@@ -193,3 +193,38 @@ test('samples whose keys JavaScript orders its own way (integer-like keys, a `ti
     assert.deepEqual(Object.keys(record.telemetry[0]!), ['timestamp']);
   }
 });
+
+test('a constant field named like a telemetry field: the line is encoded whole, with the field where the record has it', async () => {
+  const outfile = join(dir, 'named-like.jsonl');
+  const bench = new MicroBench({
+    outfile,
+    defaultMixins: false,
+    telemetry,
+    // One the telemetry overwrites (in the field's place), one it never sets.
+    fields: { telemetry_samples_due: 'constant', telemetry_missed_cause: 'constant' },
+  });
+  const call = bench.wrap(function tiny(n: number) {
+    return n;
+  });
+  for (let i = 0; i < 50; i++) call(i);
+  await bench.close();
+  const written = lines(outfile);
+  assert.equal(written.length, 50);
+  for (const line of written) {
+    const record = JSON.parse(line) as Record<string, unknown>;
+    assert.equal(JSON.stringify(record), line, 'canonical JSON');
+    const keys = Object.keys(record);
+    assert.ok(keys.indexOf('telemetry_samples_due') < keys.indexOf('finish_time'), line);
+    assert.equal(record.telemetry_samples_due, 1, "the telemetry's value");
+    assert.equal(record.telemetry_missed_cause, 'constant');
+    assert.deepEqual(keys.slice(keys.indexOf('finish_time')), [
+      'finish_time',
+      'telemetry',
+      'telemetry_samples_taken',
+      'telemetry_samples_missed',
+      'telemetry_lateness_p95_ms',
+      'telemetry_lateness_max_ms',
+      'telemetry_sampler',
+    ]);
+  }
+});
