@@ -738,8 +738,12 @@ class SamplerHost {
       ownFieldsJson.set(base, encoder);
     }
     const json = encoder.encode(run.record, base.record as Readonly<Record<string, unknown>>);
-    if (json.length * 3 <= HEADER_BYTES || Buffer.byteLength(json) <= HEADER_BYTES)
-      return this.#headerBytes.write(json, slot * HEADER_BYTES, HEADER_BYTES, 'utf8');
+    if (json.length <= HEADER_BYTES) {
+      // One copy, no byteLength first: a write that stops more than 3 bytes (one UTF-8
+      // character) short of the end wrote the whole text.
+      const written = this.#headerBytes.write(json, slot * HEADER_BYTES, HEADER_BYTES, 'utf8');
+      if (written < HEADER_BYTES - 3 || Buffer.byteLength(json) <= HEADER_BYTES) return written;
+    }
     this.#post({ type: 'header', sid: run.sid, record: JSON.parse(json) as unknown });
     return -1;
   }
