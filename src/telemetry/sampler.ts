@@ -500,7 +500,7 @@ class SamplerHost {
   readonly #epochBase = nowEpochMs();
   readonly #defined = new Set<number>();
   readonly #runs = new Map<number, RunState>();
-  /** The run that last owned each session slot (reused only once that run is done). */
+  /** The run that owns each session slot, until it is done. */
   readonly #slots = new Map<number, RunState>();
   /** Stopped runs waiting for their initial sample, in the order they stopped. */
   readonly #waiting = new Set<RunState>();
@@ -877,6 +877,10 @@ class SamplerHost {
   finish(run: RunState): void {
     run.done = true;
     this.#runs.delete(run.sid);
+    // A done run frees its slot: kept there, it and its record would live until the slot's
+    // next call (4,096 calls on), long enough to be copied out of V8's young generation.
+    const slot = run.sid % SESSION_SLOTS;
+    if (this.#slots.get(slot) === run) this.#slots.delete(slot);
     if (this.#waiting.delete(run) && this.#waiting.size === 0) this.#port.unref();
     run.onDone?.();
   }

@@ -1,0 +1,46 @@
+// Once a record with telemetry is delivered, the sampler holds nothing of it. Its session slot
+// used to keep the finished run, and with it the record, until the slot's next call 4,096
+// calls later: up to 4,096 delivered records held per process, each one old enough to be
+// copied out of V8's young generation (more GC per call).
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { MicroBench } from '../../src/bench/micro-bench.js';
+import type { BenchRecord } from '../../src/record/record.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'mb-retention-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+test('records delivered to a file are not held by the sampler once delivered', async () => {
+  const refs: WeakRef<BenchRecord>[] = [];
+  class Tracked extends MicroBench {
+    captureTracked(record: BenchRecord): void {
+      refs.push(new WeakRef(record));
+    }
+  }
+  const bench = new Tracked({
+    outfile: join(dir, 'out.jsonl'),
+    defaultMixins: false,
+    telemetry: (p) => ({ pid: p.pid }),
+  });
+  const call = bench.wrap(function short(n: number) {
+    return n;
+  });
+  for (let i = 0; i < 200; i++) call(i);
+  await bench.close();
+  // Let the calls' own frames and microtasks go, then collect.
+  await new Promise((resolve) => setImmediate(resolve));
+  collectGarbage();
+  const held = refs.filter((ref) => ref.deref() !== undefined).length;
+  assert.equal(refs.length, 200);
+  assert.equal(held, 0, `${held} of 200 delivered records still held`);
+});
