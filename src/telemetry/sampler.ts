@@ -499,9 +499,11 @@ class SamplerHost {
   /** Epoch ms the worker's BUSY_UNTIL counts from. */
   readonly #epochBase = nowEpochMs();
   readonly #defined = new Set<number>();
-  readonly #runs = new Map<number, RunState>();
-  /** The run that owns each session slot, until it is done. */
-  readonly #slots = new Map<number, RunState>();
+  /**
+   * The run that owns each session slot (sid % SESSION_SLOTS), until it is done: the runs this
+   * worker samples. (An array: a Map's set and delete per call cost allocations.)
+   */
+  readonly #slots: (RunState | undefined)[] = new Array(SESSION_SLOTS).fill(undefined);
   /** Stopped runs waiting for their initial sample, in the order they stopped. */
   readonly #waiting = new Set<RunState>();
   // One timer for every waiting run's telemetryTimeout (a timer per call would cost more than
@@ -616,7 +618,7 @@ class SamplerHost {
       return true;
     }
     const sid = Atomics.load(this.#flags, BUSY_SID);
-    const owner = this.#slots.get(sid % SESSION_SLOTS);
+    const owner = this.#slots[sid % SESSION_SLOTS];
     const timeout =
       owner?.sid === sid ? `telemetryTimeout (${owner.spec.timeoutS} s)` : 'its telemetryTimeout';
     process.emitWarning(
@@ -661,7 +663,7 @@ class SamplerHost {
       this.#drain();
     const flags = this.#flags;
     const slot = run.sid % SESSION_SLOTS;
-    const owner = this.#slots.get(slot);
+    const owner = this.#slots[slot];
     if (owner !== undefined && !owner.done) {
       // The slot's last run still waits for a sample: the worker is that far behind (a tight
       // loop of short calls on a busy machine). Deliver it without that sample (counted as
@@ -686,8 +688,7 @@ class SamplerHost {
       run.unsampled = true;
       return;
     }
-    this.#slots.set(slot, run);
-    this.#runs.set(run.sid, run);
+    this.#slots[slot] = run;
     const base = run.journalBase;
     if (base) this.#ensureBase(base);
     // The start, in the slot's words (protocol.ts): the worker reads them once the sid is in
@@ -876,11 +877,10 @@ class SamplerHost {
 
   finish(run: RunState): void {
     run.done = true;
-    this.#runs.delete(run.sid);
     // A done run frees its slot: kept there, it and its record would live until the slot's
     // next call (4,096 calls on), long enough to be copied out of V8's young generation.
     const slot = run.sid % SESSION_SLOTS;
-    if (this.#slots.get(slot) === run) this.#slots.delete(slot);
+    if (this.#slots[slot] === run) this.#slots[slot] = undefined;
     if (this.#waiting.delete(run) && this.#waiting.size === 0) this.#port.unref();
     run.onDone?.();
   }
@@ -972,8 +972,8 @@ class SamplerHost {
     message: Extract<FromWorker, { type: 'sample' | 'sample-error' }>,
     raw: RawSample,
   ) {
-    const run = this.#runs.get(sid);
-    if (!run || run.done) return;
+    const run = this.#slots[sid % SESSION_SLOTS];
+    if (run === undefined || run.sid !== sid || run.done) return;
     noteTiming(run, message.epochMs, message.index);
     if (message.skipped) {
       if (message.cause === 'overloaded') run.skippedOverloaded += message.skipped;
@@ -1010,11 +1010,13 @@ class SamplerHost {
       removeJournalFile(path);
       pendingDiscards.delete(sid);
     }
-    const survivors = [...this.#runs.values()].filter((r) => !r.done);
+    const survivors = this.#slots
+      .filter((r): r is RunState => r !== undefined && !r.done)
+      .sort((a, b) => a.sid - b.sid);
     // Stopped runs waiting for a sample from this worker: it will never come; keep what is in.
     for (const run of survivors) if (run.stopped) this.finish(run);
     const moving = survivors.filter((r) => !r.done);
-    this.#runs.clear();
+    this.#slots.fill(undefined);
     if (moving.length === 0) return;
     // A worker that dies before it ever ran would die again: keep what was sampled, stop there.
     if (!this.#ready && ++startFailures >= 2) {
