@@ -217,17 +217,27 @@ export function checkAppendable(path: string, mkdir: boolean): void {
   if (byPath.has(path)) return; // open in this process already
   if (mkdir) makeDirectorySync(dirname(path));
   const flags = constants.O_WRONLY | constants.O_APPEND;
-  let fd: number;
-  let created = true;
-  try {
-    fd = openSync(path, flags | constants.O_CREAT | constants.O_EXCL, 0o644);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    created = false;
-    fd = openSync(path, flags);
+  for (let attempt = 0; ; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync(path, flags | constants.O_CREAT | constants.O_EXCL, 0o644);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      try {
+        fd = openSync(path, flags);
+      } catch (again) {
+        // Another process's check created the file and removed it in between (processes that
+        // start together on a new outfile): look again.
+        if ((again as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 9) throw again;
+        continue;
+      }
+      closeSync(fd);
+      return;
+    }
+    closeSync(fd);
+    unlinkSync(path);
+    return;
   }
-  closeSync(fd);
-  if (created) unlinkSync(path);
 }
 
 // internal ---------------------------------------------------------------------------------------
