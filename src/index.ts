@@ -89,7 +89,7 @@ export type { HttpOutput, HttpOutputOptions } from './outputs/http.js';
 export { httpOutput, parseHttpHeader } from './outputs/http.js';
 export type { MemoryOutput, MemoryOutputOptions } from './outputs/memory.js';
 export { memoryOutput } from './outputs/memory.js';
-export type { Output } from './outputs/output.js';
+export type { BatchItem, Output } from './outputs/output.js';
 export { defineOutput } from './outputs/output.js';
 export type { RedisOutput, RedisOutputOptions } from './outputs/redis.js';
 export { redisOutput } from './outputs/redis.js';

@@ -6,12 +6,13 @@ import { nodeRuntime } from '../mixins/node-runtime.js';
 import { OutputFanOut } from '../outputs/fan-out.js';
 import { fileOutput } from '../outputs/file.js';
 import { memoryOutput } from '../outputs/memory.js';
-import type { Output } from '../outputs/output.js';
+import type { BatchItem, Output } from '../outputs/output.js';
 import { IMPLEMENTATION, toFlatRecord } from '../record/layout.js';
 import type { BenchRecord } from '../record/record.js';
 import { RUN_ID } from '../record/run-id.js';
 import { createRecordWriter, type RecordWriter } from '../record/write-record.js';
 import type { ReportOptions, ReportResult } from '../report/write-report.js';
+import { atDeliveryBatchEnd, deliveryBatchOpen } from '../telemetry/delivery-batch.js';
 import { defineTelemetry, type TelemetryDefinition } from '../telemetry/sampler.js';
 import { VERSION } from '../version.js';
 import { findCaptureMethods, readPackageVersions } from './_captures.js';
@@ -161,14 +162,29 @@ export class MicroBench {
         this.#telemetry && journalDir !== undefined
           ? (record) => this.#encoder.encodeFlat(record)
           : undefined,
-      deliver: (record, appended) =>
-        this.#fanOut.deliver(
-          record,
+      deliver: (record, appended) => {
+        const encode =
           appended === undefined
             ? () => this.#encode(record)
-            : () => this.#encoder.lineAppended(record, appended) ?? this.#encode(record),
-        ),
+            : () => this.#encoder.lineAppended(record, appended) ?? this.#encode(record);
+        if (deliveryBatchOpen()) this.#queue(record, encode);
+        else this.#fanOut.deliver(record, encode);
+      },
     };
+  }
+
+  // Records delivered together (telemetry/delivery-batch.ts): queued, and handed to the outputs
+  // at once when the batch closes.
+  #batch: BatchItem[] = [];
+  #queue(record: BenchRecord, encode: () => string): void {
+    if (this.#batch.length === 0) {
+      atDeliveryBatchEnd(() => {
+        const batch = this.#batch;
+        this.#batch = [];
+        this.#fanOut.deliverMany(batch);
+      });
+    }
+    this.#batch.push({ record, encode });
   }
 
   /**

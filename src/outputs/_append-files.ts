@@ -81,13 +81,7 @@ export class AppendFile {
    * write threw; after a partial write, a `PartialWriteError` (and the next line starts fresh).
    */
   append(line: string): void {
-    if (
-      this.#sinceLines.length >= PATH_CHECK_MAX_RECORDS ||
-      this.#sinceChars >= PATH_CHECK_MAX_CHARS ||
-      performance.now() - this.#checkedAtMs >= PATH_CHECK_INTERVAL_MS
-    ) {
-      this.followPath();
-    }
+    if (this.#checkDue()) this.followPath();
     const text = this.#midLine ? `\n${line}\n` : `${line}\n`;
     try {
       writeLine(this.#fd, text, this.#options.write);
@@ -96,6 +90,57 @@ export class AppendFile {
       throw error;
     }
     this.#midLine = false;
+    this.#noteWritten(text);
+  }
+
+  /**
+   * Append `lines` (JSON texts, no newline), one line each, in one `write(2)`: records
+   * delivered together. Returns undefined when every line was written, else each line's error
+   * (undefined for the lines written whole): a write that failed part-way fails the lines it
+   * did not finish, one that threw before writing (or a path check that threw) fails them all.
+   * The lines land together, never torn or interleaved with another writer's.
+   */
+  appendMany(lines: readonly string[]): (Error | undefined)[] | undefined {
+    try {
+      if (this.#checkDue()) this.followPath();
+    } catch (error) {
+      return lines.map(() => asError(error));
+    }
+    let text = this.#midLine ? '\n' : '';
+    for (const line of lines) text += `${line}\n`;
+    try {
+      writeLine(this.#fd, text, this.#options.write);
+    } catch (error) {
+      const failure = asError(error);
+      if (!(error instanceof PartialWriteError)) return lines.map(() => failure);
+      this.#midLine = error.endsMidLine;
+      // The lines that end within the bytes written are in the file whole.
+      const errors: (Error | undefined)[] = [];
+      let end = text.charCodeAt(0) === 0x0a ? 1 : 0;
+      for (const line of lines) {
+        end += Buffer.byteLength(line, 'utf8') + 1;
+        const whole = end <= error.writtenBytes;
+        errors.push(whole ? undefined : failure);
+        if (whole) this.#noteWritten(`${line}\n`);
+      }
+      return errors;
+    }
+    this.#midLine = false;
+    for (const line of lines) this.#noteWritten(`${line}\n`);
+    return undefined;
+  }
+
+  // Is the path due a check (every PATH_CHECK_* records, characters or ms)?
+  #checkDue(): boolean {
+    return (
+      this.#sinceLines.length >= PATH_CHECK_MAX_RECORDS ||
+      this.#sinceChars >= PATH_CHECK_MAX_CHARS ||
+      performance.now() - this.#checkedAtMs >= PATH_CHECK_INTERVAL_MS
+    );
+  }
+
+  // A line now in the file, to write again should the file turn out deleted at the next check.
+  #noteWritten(text: string): void {
     this.#sinceLines.push(text);
     this.#sinceChars += text.length;
   }
@@ -241,6 +286,10 @@ export function checkAppendable(path: string, mkdir: boolean): void {
 }
 
 // internal ---------------------------------------------------------------------------------------
+
+function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
+}
 
 // Open `path` for appending (creating it, and its folders with `mkdir`) and say which file it is.
 function openAppend(path: string, mkdir: boolean): { fd: number; dev: number; ino: number } {

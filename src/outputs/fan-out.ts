@@ -15,7 +15,7 @@
 import { writeSync } from 'node:fs';
 import { type DeliveryFailure, OutputDeliveryError } from '../errors.js';
 import type { BenchRecord } from '../record/record.js';
-import type { Output } from './output.js';
+import type { BatchItem, Output } from './output.js';
 
 /** Delivers records to several outputs and reports what failed. */
 export class OutputFanOut {
@@ -55,30 +55,58 @@ export class OutputFanOut {
 
   /** Hand a record to every output. `encode()` is called at most once. */
   deliver(record: BenchRecord, encode: () => string): void {
-    let json: string | undefined;
-    const encodeOnce = () => {
-      json ??= encode();
-      return json;
-    };
+    const encodeOnce = once(encode);
+    for (const output of this.outputs) this.#write(output, record, encodeOnce);
+  }
+
+  /**
+   * Hand several records to every output, as {@link deliver} does one by one, but to an output
+   * with `writeBatch` all at once (the file output: one `write(2)`). Each `encode()` is called
+   * at most once.
+   */
+  deliverMany(batch: readonly BatchItem[]): void {
+    if (batch.length === 1) {
+      this.deliver(batch[0]!.record, batch[0]!.encode);
+      return;
+    }
+    const items = batch.map(({ record, encode }) => ({ record, encode: once(encode) }));
     for (const output of this.outputs) {
-      try {
-        const result = output.write(record, encodeOnce);
-        if (result && typeof (result as Promise<void>).then === 'function') {
-          const tracked: Promise<void> = (result as Promise<void>).then(
-            () => {
-              this.#settle(tracked);
-            },
-            (error: unknown) => {
-              this.#settle(tracked);
-              this.#fail(output, record, error, encodeOnce);
-            },
-          );
-          this.#pending.set(tracked, { output, record, encode: encodeOnce });
-          liveFanOuts.add(this);
-        }
-      } catch (error) {
-        this.#fail(output, record, error, encodeOnce);
+      if (output.writeBatch === undefined) {
+        for (const { record, encode } of items) this.#write(output, record, encode);
+        continue;
       }
+      let errors: readonly (Error | undefined)[] | undefined;
+      try {
+        errors = output.writeBatch(items);
+      } catch (error) {
+        errors = items.map(() => (error instanceof Error ? error : new Error(String(error))));
+      }
+      if (errors === undefined) continue;
+      for (const [i, { record, encode }] of items.entries()) {
+        if (errors[i] !== undefined) this.#fail(output, record, errors[i], encode);
+      }
+    }
+  }
+
+  // Start one record's write to one output: a sync throw fails it now, a promise is tracked.
+  #write(output: Output, record: BenchRecord, encodeOnce: () => string): void {
+    try {
+      const result = output.write(record, encodeOnce);
+      if (result && typeof (result as Promise<void>).then === 'function') {
+        const tracked: Promise<void> = (result as Promise<void>).then(
+          () => {
+            this.#settle(tracked);
+          },
+          (error: unknown) => {
+            this.#settle(tracked);
+            this.#fail(output, record, error, encodeOnce);
+          },
+        );
+        this.#pending.set(tracked, { output, record, encode: encodeOnce });
+        liveFanOuts.add(this);
+      }
+    } catch (error) {
+      this.#fail(output, record, error, encodeOnce);
     }
   }
 
@@ -176,6 +204,15 @@ export class OutputFanOut {
       );
     }
   }
+}
+
+// `encode`, called at most once.
+function once(encode: () => string): () => string {
+  let json: string | undefined;
+  return () => {
+    json ??= encode();
+    return json;
+  };
 }
 
 // One record on its way to one output.

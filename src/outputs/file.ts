@@ -70,6 +70,27 @@ export function fileOutput(path: string, options: FileOutputOptions = {}): FileO
       file ??= acquireAppendFile(absolute, openOptions);
       file.append(encode());
     },
+    // Records delivered together (the records one telemetry sample completes): one write(2).
+    writeBatch(batch) {
+      file ??= acquireAppendFile(absolute, openOptions);
+      const lines: string[] = [];
+      let errors: (Error | undefined)[] | undefined;
+      for (const [i, { encode }] of batch.entries()) {
+        try {
+          lines.push(encode());
+        } catch (error) {
+          errors ??= [];
+          errors[i] = error instanceof Error ? error : new Error(String(error));
+        }
+      }
+      if (errors === undefined) return file.appendMany(lines);
+      // Those that could not be encoded fail alone; the others are written.
+      const written = file.appendMany(lines);
+      let k = 0;
+      const all: (Error | undefined)[] = [];
+      for (let i = 0; i < batch.length; i++) all.push(errors[i] ?? written?.[k++]);
+      return all;
+    },
     // A deleted file's recent lines are written again to the new one now, not at the next check.
     async flush() {
       file?.followPath();

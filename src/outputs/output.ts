@@ -14,12 +14,24 @@ export interface Output {
    * the bench tracks it until `flush()`.
    */
   write(record: BenchRecord, encode: () => string): void | Promise<void>;
+  /**
+   * Deliver several records at once, synchronously (optional: without it each goes through
+   * {@link write}). Returns undefined when all were stored, else each one's error (undefined
+   * for those stored); a throw fails them all. The file output writes them in one `write(2)`.
+   */
+  writeBatch?(batch: readonly BatchItem[]): readonly (Error | undefined)[] | undefined;
   /** Wait until everything written so far is delivered (or has definitely failed). */
   flush?(): Promise<void>;
   /** Flush, then release connections and file descriptors. */
   close?(): Promise<void>;
   /** Read back every record this output holds (file, memory and Redis can; HTTP cannot). */
   getResults?(): Promise<BenchRecord[]>;
+}
+
+/** One record of a {@link Output.writeBatch} call and its shared, lazy encoding. */
+export interface BatchItem {
+  readonly record: BenchRecord;
+  readonly encode: () => string;
 }
 
 /** Identity helper that types an output object literal. */

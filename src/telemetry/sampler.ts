@@ -36,6 +36,7 @@ import { findOutsideVariables } from './_free-variables.js';
 import { OwnFieldsJson } from './_own-fields-json.js';
 import { POLICY_NAMES } from './_priority.js';
 import { SampleReservoir } from './_reservoir.js';
+import { afterDeliveryBatch, runDeliveryBatch } from './delivery-batch.js';
 import {
   ANCHOR_F64,
   BUSY_SID,
@@ -818,13 +819,15 @@ class SamplerHost {
     }
     run.waiting.count++;
     run.onDone = () => {
+      let delivered = false;
       try {
         deliver(resultOf(run));
-        run.pendingJournal?.delivered(run.sid);
-        if (run.journaledByWorker) run.host.discard(run);
+        delivered = true;
       } finally {
-        const { waiting } = run;
-        if (--waiting.count === 0) for (const resolve of waiting.resolvers.splice(0)) resolve();
+        // In a delivery batch the record's line is written when the batch closes: its journal
+        // entry goes only then.
+        if (delivered) afterDeliveryBatch(() => settleDelivered(run));
+        else settleWaiting(run);
       }
     };
     this.#watchStop(run);
@@ -951,8 +954,16 @@ class SamplerHost {
           message.type === 'sample'
             ? { epochMs: message.epochMs, json: message.json, shared: message.sids !== undefined }
             : { epochMs: message.epochMs, error: message.error };
-        this.#takeSample(message.sid, message, raw);
-        if (message.sids) for (const sid of message.sids) this.#takeSample(sid, message, raw);
+        if (message.sids === undefined) {
+          this.#takeSample(message.sid, message, raw);
+          return;
+        }
+        // Many records at once: delivered together (one write per file, delivery-batch.ts).
+        const { sids } = message;
+        runDeliveryBatch(() => {
+          this.#takeSample(message.sid, message, raw);
+          for (const sid of sids) this.#takeSample(sid, message, raw);
+        });
         return;
       }
       case 'define-error':
@@ -1075,6 +1086,22 @@ class SamplerHost {
     Atomics.add(this.#flags, DOORBELL, 1);
     Atomics.notify(this.#flags, DOORBELL);
   }
+}
+
+// A waiting run's record is delivered: drop its journals, then count it off its definition.
+function settleDelivered(run: RunState): void {
+  try {
+    run.pendingJournal?.delivered(run.sid);
+    if (run.journaledByWorker) run.host.discard(run);
+  } finally {
+    settleWaiting(run);
+  }
+}
+
+// One waiting run fewer: flush() and settled() resolve once there are none.
+function settleWaiting(run: RunState): void {
+  const { waiting } = run;
+  if (--waiting.count === 0) for (const resolve of waiting.resolvers.splice(0)) resolve();
 }
 
 // Note how late a sample was against its slot (index k is due at anchor + k·interval).
