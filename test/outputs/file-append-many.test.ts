@@ -6,7 +6,11 @@ import { mkdtempSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { acquireAppendFile, releaseAppendFile } from '../../src/outputs/_append-files.js';
+import {
+  type AppendFile,
+  acquireAppendFile,
+  releaseAppendFile,
+} from '../../src/outputs/_append-files.js';
 import type { WriteSync } from '../../src/outputs/_write-line.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mb-append-many-'));
@@ -35,26 +39,34 @@ function fillingDisk() {
   return { write: write as WriteSync, state };
 }
 
-const line = (n: number) => JSON.stringify({ n, text: `record ${n} é` });
-
-test('lines delivered together are written in one write(2), in order', () => {
-  const path = join(dir, 'together.jsonl');
+// A fresh file in the test folder, appended to through `fillingDisk()`'s writeSync while `body`
+// runs, then released.
+function withFile(
+  name: string,
+  body: (file: AppendFile, path: string, state: ReturnType<typeof fillingDisk>['state']) => void,
+): void {
+  const path = join(dir, name);
   const { write, state } = fillingDisk();
   const file = acquireAppendFile(path, { mkdir: true, write });
   try {
-    assert.equal(file.appendMany([line(1), line(2), line(3)]), undefined);
-    assert.equal(state.calls, 1);
-    assert.equal(readFileSync(path, 'utf8'), `${line(1)}\n${line(2)}\n${line(3)}\n`);
+    body(file, path, state);
   } finally {
     releaseAppendFile(file);
   }
+}
+
+const line = (n: number) => JSON.stringify({ n, text: `record ${n} é` });
+
+test('lines delivered together are written in one write(2), in order', () => {
+  withFile('together.jsonl', (file, path, state) => {
+    assert.equal(file.appendMany([line(1), line(2), line(3)]), undefined);
+    assert.equal(state.calls, 1);
+    assert.equal(readFileSync(path, 'utf8'), `${line(1)}\n${line(2)}\n${line(3)}\n`);
+  });
 });
 
 test('a write that fails part-way fails only the unfinished lines; the next line starts fresh', () => {
-  const path = join(dir, 'partial.jsonl');
-  const { write, state } = fillingDisk();
-  const file = acquireAppendFile(path, { mkdir: true, write });
-  try {
+  withFile('partial.jsonl', (file, path, state) => {
     const first = Buffer.byteLength(`${line(1)}\n`);
     // Room for the first line and a part of the second.
     state.budget = first + 5;
@@ -72,16 +84,11 @@ test('a write that fails part-way fails only the unfinished lines; the next line
     assert.equal(lines[0], line(1));
     assert.equal(lines[1], line(2).slice(0, 5), 'the fragment, a line of its own');
     assert.deepEqual(lines.slice(2), [line(4), line(5), '']);
-  } finally {
-    releaseAppendFile(file);
-  }
+  });
 });
 
 test('a write that fails before any byte fails every line of the batch', () => {
-  const path = join(dir, 'nothing.jsonl');
-  const { write, state } = fillingDisk();
-  const file = acquireAppendFile(path, { mkdir: true, write });
-  try {
+  withFile('nothing.jsonl', (file, path, state) => {
     state.budget = 0;
     const errors = file.appendMany([line(1), line(2)]);
     assert.equal(errors?.length, 2);
@@ -89,7 +96,5 @@ test('a write that fails before any byte fails every line of the batch', () => {
     state.budget = undefined;
     assert.equal(file.appendMany([line(3), line(4)]), undefined);
     assert.equal(readFileSync(path, 'utf8'), `${line(3)}\n${line(4)}\n`);
-  } finally {
-    releaseAppendFile(file);
-  }
+  });
 });
