@@ -26,6 +26,7 @@
 import { closeSync, constants, fstatSync, openSync, statSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { makeDirectorySync } from '../_make-directory.js';
+import { asError } from './_as-error.js';
 import { PartialWriteError, type WriteSync, writeLine } from './_write-line.js';
 
 /** The longest time between two checks that the path still names the file, in ms. */
@@ -286,10 +287,6 @@ export function checkAppendable(path: string, mkdir: boolean): void {
 }
 
 // internal ---------------------------------------------------------------------------------------
-
-function asError(thrown: unknown): Error {
-  return thrown instanceof Error ? thrown : new Error(String(thrown));
-}
 
 // Open `path` for appending (creating it, and its folders with `mkdir`) and say which file it is.
 function openAppend(path: string, mkdir: boolean): { fd: number; dev: number; ino: number } {

@@ -15,6 +15,7 @@
 import { writeSync } from 'node:fs';
 import { type DeliveryFailure, OutputDeliveryError } from '../errors.js';
 import type { BenchRecord } from '../record/record.js';
+import { asError } from './_as-error.js';
 import type { BatchItem, Output } from './output.js';
 
 /** Delivers records to several outputs and reports what failed. */
@@ -79,7 +80,7 @@ export class OutputFanOut {
       try {
         errors = output.writeBatch(items);
       } catch (error) {
-        errors = items.map(() => (error instanceof Error ? error : new Error(String(error))));
+        errors = items.map(() => asError(error));
       }
       if (errors === undefined) continue;
       for (const [i, { record, encode }] of items.entries()) {
@@ -186,7 +187,7 @@ export class OutputFanOut {
   }
 
   #fail(output: Output, record: Partial<BenchRecord>, error: unknown, encode?: () => string): void {
-    const err = error instanceof Error ? error : new Error(String(error));
+    const err = asError(error);
     this.#failures.push({
       output: output.name,
       record: { function_name: record.function_name, start_time: record.start_time },

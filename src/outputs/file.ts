@@ -9,6 +9,7 @@ import {
   checkAppendable,
   releaseAppendFile,
 } from './_append-files.js';
+import { asError } from './_as-error.js';
 import type { Output } from './output.js';
 import { expandPathPlaceholders } from './path-placeholders.js';
 
@@ -74,22 +75,26 @@ export function fileOutput(path: string, options: FileOutputOptions = {}): FileO
     writeBatch(batch) {
       file ??= acquireAppendFile(absolute, openOptions);
       const lines: string[] = [];
-      let errors: (Error | undefined)[] | undefined;
+      // A record that cannot be encoded fails alone (its error here); the others are written.
+      let unencoded: (Error | undefined)[] | undefined;
       for (const [i, { encode }] of batch.entries()) {
         try {
           lines.push(encode());
         } catch (error) {
-          errors ??= [];
-          errors[i] = error instanceof Error ? error : new Error(String(error));
+          unencoded ??= [];
+          unencoded[i] = asError(error);
         }
       }
-      if (errors === undefined) return file.appendMany(lines);
-      // Those that could not be encoded fail alone; the others are written.
       const written = file.appendMany(lines);
-      let k = 0;
-      const all: (Error | undefined)[] = [];
-      for (let i = 0; i < batch.length; i++) all.push(errors[i] ?? written?.[k++]);
-      return all;
+      if (unencoded === undefined) return written;
+      // The write's errors are by line: line k is the k-th record that was encoded.
+      const errors: (Error | undefined)[] = [];
+      let line = 0;
+      for (let i = 0; i < batch.length; i++) {
+        errors.push(unencoded[i] ?? written?.[line]);
+        if (unencoded[i] === undefined) line++;
+      }
+      return errors;
     },
     // A deleted file's recent lines are written again to the new one now, not at the next check.
     async flush() {

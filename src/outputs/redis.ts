@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import type { ConnectionOptions } from 'node:tls';
 import { OptionError } from '../errors.js';
 import type { BenchRecord } from '../record/record.js';
+import { asError } from './_as-error.js';
 import type { Output } from './output.js';
 
 /** Options of {@link redisOutput}. */
@@ -626,9 +627,4 @@ function unwrapTransactionError(error: Error): Error {
   if (!Array.isArray(replies)) return error;
   const first = replies.find((reply): reply is Error => reply instanceof Error);
   return first ?? error;
-}
-
-// Anything thrown, as an Error.
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

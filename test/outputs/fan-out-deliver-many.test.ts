@@ -2,9 +2,13 @@
 // call, to the others one by one; a record the batch could not store is reported as that
 // record's failure, and each record is encoded once for all outputs.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { OutputDeliveryError } from '../../src/errors.js';
 import { OutputFanOut } from '../../src/outputs/fan-out.js';
+import { fileOutput } from '../../src/outputs/file.js';
 import type { BatchItem, Output } from '../../src/outputs/output.js';
 import type { BenchRecord } from '../../src/record/record.js';
 
@@ -70,4 +74,33 @@ test('a batch output that throws fails every record of the batch', async () => {
     );
     return true;
   });
+});
+
+test('the file output writes a batch whose middle record cannot be encoded: that one fails alone', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mb-deliver-many-'));
+  try {
+    const path = join(dir, 'out.jsonl');
+    const fanOut = new OutputFanOut([fileOutput(path)], { warn: () => undefined });
+    fanOut.deliverMany(
+      [1, 2, 3].map((n) => ({
+        record: record(n),
+        encode: () => {
+          if (n === 2) throw new Error('cannot encode');
+          return `{"n":${n}}`;
+        },
+      })),
+    );
+    assert.equal(readFileSync(path, 'utf8'), '{"n":1}\n{"n":3}\n');
+    await assert.rejects(fanOut.flush(), (error: unknown) => {
+      assert.ok(error instanceof OutputDeliveryError);
+      assert.deepEqual(
+        error.failures.map((f) => [f.record.function_name, f.error.message]),
+        [['f2', 'cannot encode']],
+      );
+      return true;
+    });
+    await fanOut.close().catch(() => undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
