@@ -198,13 +198,19 @@ test('benches journaling to one outfile share a pending journal: never closed, t
     assert.deepEqual(record.telemetry, [{ timestamp: record.telemetry[0].timestamp, slow: 1 }]);
 });
 
-test('a pending journal whose folder was deleted starts a new segment for the next record', () => {
-  const dir = journalDirFor(join(tmp.path, 'pending-gone', 'out.jsonl'));
-  const header = { outfile: join(tmp.path, 'pending-gone', 'out.jsonl'), timezone: 'UTC' };
-  const journal = pendingJournalFor(dir, header);
+// The shared pending journal for `<tmp>/<name>/out.jsonl`, and what its tests pass it.
+function pendingIn(name: string) {
+  const folder = join(tmp.path, name);
+  const dir = journalDirFor(join(folder, 'out.jsonl'));
+  const header = { outfile: join(folder, 'out.jsonl'), timezone: 'UTC' };
   const fail = (message: string) => assert.fail(message);
+  return { folder, dir, header, journal: pendingJournalFor(dir, header), fail };
+}
+
+test('a pending journal whose folder was deleted starts a new segment for the next record', () => {
+  const { folder, dir, header, journal, fail } = pendingIn('pending-gone');
   journal.add(1_000_001, json({ function_name: 'first' }), fail);
-  rmSync(join(tmp.path, 'pending-gone'), { recursive: true, force: true });
+  rmSync(folder, { recursive: true, force: true });
   const again = pendingJournalFor(dir, header);
   assert.equal(again, journal, 'one pending journal per folder, outfile and timezone');
   again.add(1_000_002, json({ function_name: 'second' }), fail);
@@ -223,11 +229,7 @@ test('a pending journal whose folder was deleted starts a new segment for the ne
 });
 
 test('a pending journal whose folder was deleted with nothing pending: the next bench writes its record to a new file', () => {
-  const folder = join(tmp.path, 'pending-gone-delivered');
-  const dir = journalDirFor(join(folder, 'out.jsonl'));
-  const header = { outfile: join(folder, 'out.jsonl'), timezone: 'UTC' };
-  const journal = pendingJournalFor(dir, header);
-  const fail = (message: string) => assert.fail(message);
+  const { folder, dir, header, journal, fail } = pendingIn('pending-gone-delivered');
   journal.add(3_000_001, json({ function_name: 'first' }), fail);
   journal.delivered(3_000_001);
   rmSync(folder, { recursive: true, force: true });
@@ -247,11 +249,7 @@ test('a pending journal whose folder was deleted with nothing pending: the next 
 });
 
 test('a pending journal deleted mid-run is found within 256 records, and every record still pending is written again', () => {
-  const folder = join(tmp.path, 'pending-gone-mid-run');
-  const dir = journalDirFor(join(folder, 'out.jsonl'));
-  const header = { outfile: join(folder, 'out.jsonl'), timezone: 'UTC' };
-  const journal = pendingJournalFor(dir, header);
-  const fail = (message: string) => assert.fail(message);
+  const { folder, dir, journal, fail } = pendingIn('pending-gone-mid-run');
   // The file is checked now and then, not at every record (one fstat each would cost more
   // than the write): the records added right after the deletion go to the deleted file...
   journal.add(2_000_000, json({ n: 0 }), fail);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { MicroBench } from '../../src/bench/micro-bench.js';
+import type { MicroBenchOptions } from '../../src/bench/options.js';
 import { journalDirFor } from '../../src/journal/journal.js';
 import type { BenchRecord } from '../../src/record/record.js';
 
@@ -32,6 +33,21 @@ function pendingRecords(outfile: string): string[] {
 }
 
 const lines = (outfile: string) => readFileSync(outfile, 'utf8').trimEnd().split('\n');
+
+// 50 trivial calls of a bench with telemetry writing to `outfile`, some of them journaled while
+// they wait for their initial sample (checked), then the bench closed.
+async function journaledTinyCalls(
+  outfile: string,
+  options: Pick<MicroBenchOptions, 'recordFormat' | 'jsonReplacer'>,
+): Promise<void> {
+  const bench = new MicroBench({ outfile, defaultMixins: false, telemetry, ...options });
+  const call = bench.wrap(function tiny() {
+    return 1;
+  });
+  for (let i = 0; i < 50; i++) call();
+  assert.ok(pendingRecords(outfile).length > 0);
+  await bench.close();
+}
 
 class Counted extends MicroBench {
   captureCount(record: BenchRecord): void {
@@ -113,18 +129,7 @@ test('v1: a field JSON cannot hold warns once per record, whether the record wai
 
 test('v2 and a replacer encode the delivered record whole: the right layout and the replacer applied', async () => {
   const v2file = join(dir, 'v2.jsonl');
-  const v2 = new MicroBench({
-    outfile: v2file,
-    defaultMixins: false,
-    telemetry,
-    recordFormat: 'v2',
-  });
-  const v2call = v2.wrap(function tiny() {
-    return 1;
-  });
-  for (let i = 0; i < 50; i++) v2call();
-  assert.ok(pendingRecords(v2file).length > 0);
-  await v2.close();
+  await journaledTinyCalls(v2file, { recordFormat: 'v2' });
   for (const line of lines(v2file)) {
     const record = JSON.parse(line) as { call: Record<string, unknown> };
     assert.equal(record.call.name, 'tiny');
@@ -134,18 +139,9 @@ test('v2 and a replacer encode the delivered record whole: the right layout and 
   }
 
   const replaced = join(dir, 'replacer.jsonl');
-  const bench = new MicroBench({
-    outfile: replaced,
-    defaultMixins: false,
-    telemetry,
+  await journaledTinyCalls(replaced, {
     jsonReplacer: (key, value) => (key === 'pid' ? 'hidden' : value),
   });
-  const call = bench.wrap(function tiny() {
-    return 1;
-  });
-  for (let i = 0; i < 50; i++) call();
-  assert.ok(pendingRecords(replaced).length > 0);
-  await bench.close();
   for (const line of lines(replaced)) {
     const record = JSON.parse(line) as { telemetry: { pid: unknown }[] };
     assert.equal(record.telemetry[0]!.pid, 'hidden', 'the replacer saw the samples');
