@@ -207,6 +207,15 @@ function pendingIn(name: string) {
   return { folder, dir, header, journal: pendingJournalFor(dir, header), fail };
 }
 
+// The one segment file in `dir` (checked), headed by its header line, and its records.
+function onlySegment(dir: string): { name: string; records: unknown[] } {
+  const files = readdirSync(dir);
+  assert.equal(files.length, 1);
+  const lines = readFileSync(join(dir, files[0]!), 'utf8').trim().split('\n');
+  assert.equal(JSON.parse(lines[0]!).type, 'header');
+  return { name: files[0]!, records: lines.slice(1).map((line) => JSON.parse(line).record) };
+}
+
 test('a pending journal whose folder was deleted starts a new segment for the next record', () => {
   const { folder, dir, header, journal, fail } = pendingIn('pending-gone');
   journal.add(1_000_001, json({ function_name: 'first' }), fail);
@@ -214,15 +223,11 @@ test('a pending journal whose folder was deleted starts a new segment for the ne
   const again = pendingJournalFor(dir, header);
   assert.equal(again, journal, 'one pending journal per folder, outfile and timezone');
   again.add(1_000_002, json({ function_name: 'second' }), fail);
-  const files = readdirSync(dir);
-  assert.equal(files.length, 1);
-  const lines = readFileSync(join(dir, files[0]!), 'utf8').trim().split('\n');
-  assert.equal(JSON.parse(lines[0]!).type, 'header');
   // The first record was still pending in the deleted file: it is written again before the new one.
-  assert.deepEqual(
-    lines.slice(1).map((line) => JSON.parse(line).record),
-    [{ function_name: 'first' }, { function_name: 'second' }],
-  );
+  assert.deepEqual(onlySegment(dir).records, [
+    { function_name: 'first' },
+    { function_name: 'second' },
+  ]);
   again.delivered(1_000_001);
   again.delivered(1_000_002);
   again.closeDelivered();
@@ -235,17 +240,11 @@ test('a pending journal whose folder was deleted with nothing pending: the next 
   rmSync(folder, { recursive: true, force: true });
   // A new bench checks the shared journal's file at its first record.
   pendingJournalFor(dir, header).add(3_000_002, json({ function_name: 'second' }), fail);
-  const files = readdirSync(dir);
-  assert.equal(files.length, 1);
-  const lines = readFileSync(join(dir, files[0]!), 'utf8').trim().split('\n');
-  assert.equal(JSON.parse(lines[0]!).type, 'header');
-  assert.deepEqual(
-    lines.slice(1).map((line) => JSON.parse(line).record),
-    [{ function_name: 'second' }],
-  );
+  const segment = onlySegment(dir);
+  assert.deepEqual(segment.records, [{ function_name: 'second' }]);
   journal.delivered(3_000_002);
   journal.closeDelivered();
-  assert.equal(existsSync(join(dir, files[0]!)), false, 'the delivered segment is deleted');
+  assert.equal(existsSync(join(dir, segment.name)), false, 'the delivered segment is deleted');
 });
 
 test('a pending journal deleted mid-run is found within 256 records, and every record still pending is written again', () => {
