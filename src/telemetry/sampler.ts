@@ -36,7 +36,7 @@ import { findOutsideVariables } from './_free-variables.js';
 import { OwnFieldsJson } from './_own-fields-json.js';
 import { POLICY_NAMES } from './_priority.js';
 import { SampleReservoir } from './_reservoir.js';
-import { afterDeliveryBatch, runDeliveryBatch } from './delivery-batch.js';
+import { afterDeliveryBatch, deliveryBatchOpen, runDeliveryBatch } from './delivery-batch.js';
 import {
   ANCHOR_F64,
   BUSY_SID,
@@ -826,8 +826,9 @@ class SamplerHost {
       } finally {
         // In a delivery batch the record's line is written when the batch closes: its journal
         // entry goes only then.
-        if (delivered) afterDeliveryBatch(() => settleDelivered(run));
-        else settleWaiting(run);
+        if (!delivered) settleWaiting(run);
+        else if (deliveryBatchOpen()) afterDeliveryBatch(() => settleDelivered(run));
+        else settleDelivered(run);
       }
     };
     this.#watchStop(run);
