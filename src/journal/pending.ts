@@ -26,6 +26,7 @@
  */
 import { closeSync, fstatSync, ftruncateSync, readFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { IntKeyTable } from '../_int-key-table.js';
 import { createJournalFile, journalFileName, removeJournalFile } from './journal.js';
 
 /** Lines per pending-journal segment, before it starts over once nothing in it is pending. */
@@ -47,9 +48,16 @@ interface Segment {
   readonly headerBytes: number;
   lines: number;
   pending: number;
-  /** The journal line of each record still pending here, to write again should the file go. */
-  readonly pendingLines: Map<number, string>;
 }
+
+// A record still pending: its segment, and its journal line to write again should the file go.
+interface Pending {
+  readonly segment: Segment;
+  readonly line: string;
+}
+
+/** The most records usually pending at once (the sampler's session slots: protocol.ts). */
+const PENDING_CAPACITY = 4096;
 
 /** What a pending journal's header says besides the process (outfile, timezone). */
 export interface PendingJournalHeader {
@@ -64,7 +72,9 @@ export class PendingJournal {
   readonly #dir: string;
   readonly #header: PendingJournalHeader;
   #current: Segment | undefined;
-  readonly #bySid = new Map<number, Segment>();
+  // By sid (a table, not a Map: a Map churned at every call keeps records alive in V8's young
+  // generation far too long, see _int-key-table.ts).
+  readonly #pending = new IntKeyTable<Pending>(PENDING_CAPACITY);
   #failed = false;
   /** Records added since the current segment's file was last checked, and when that was. */
   #sinceCheck = 0;
@@ -111,8 +121,7 @@ export class PendingJournal {
       writeSync(segment.fd, line);
       segment.lines++;
       segment.pending++;
-      segment.pendingLines.set(sid, line);
-      this.#bySid.set(sid, segment);
+      this.#pending.set(sid, { segment, line });
       trackOpen(this);
     } catch (error) {
       this.#failed = true;
@@ -143,29 +152,28 @@ export class PendingJournal {
   #replaceGone(gone: Segment, sid: number): Segment {
     const fresh = this.#open(sid);
     this.#current = fresh;
+    const pending = this.#pending.entries();
     const lost = new Set<Segment>([gone]);
-    for (const segment of this.#bySid.values()) {
+    for (const [, { segment }] of pending) {
       if (!lost.has(segment) && isUnlinked(segment.fd)) lost.add(segment);
     }
-    for (const segment of lost) {
-      for (const [pendingSid, line] of segment.pendingLines) {
-        writeSync(fresh.fd, line);
-        fresh.lines++;
-        fresh.pending++;
-        fresh.pendingLines.set(pendingSid, line);
-        this.#bySid.set(pendingSid, fresh);
-      }
-      closeQuietly(segment.fd);
+    for (const [pendingSid, { segment, line }] of pending) {
+      if (!lost.has(segment)) continue;
+      writeSync(fresh.fd, line);
+      fresh.lines++;
+      fresh.pending++;
+      this.#pending.set(pendingSid, { segment: fresh, line });
     }
+    for (const segment of lost) closeQuietly(segment.fd);
     return fresh;
   }
 
   /** The record of session `sid` reached the outputs: it needs no journal any more. */
   delivered(sid: number): void {
-    const segment = this.#bySid.get(sid);
-    if (segment === undefined) return;
-    this.#bySid.delete(sid);
-    segment.pendingLines.delete(sid);
+    const entry = this.#pending.get(sid);
+    if (entry === undefined) return;
+    this.#pending.delete(sid);
+    const { segment } = entry;
     // The current segment stays (started over when full); a full one left behind goes.
     if (--segment.pending === 0 && segment !== this.#current) dropSegment(segment);
   }
@@ -201,7 +209,6 @@ export class PendingJournal {
       headerBytes: Buffer.byteLength(header),
       lines: 0,
       pending: 0,
-      pendingLines: new Map(),
     };
   }
 }

@@ -149,6 +149,18 @@ export interface WorkerData {
 /** Number of session slots (concurrent telemetry sessions per process). */
 export const SESSION_SLOTS = 4096;
 
+/** The largest session id: a sid is written into the shared Int32Array's words. */
+export const MAX_SID = 0x7fffffff;
+
+/**
+ * The session id after `sid`. Sids count up from 1 and wrap past MAX_SID back to 1: past 2³¹
+ * calls (hours of a tight loop) the words would hold negative numbers, and the two threads would
+ * find a call's session in different slots.
+ */
+export function sidAfter(sid: number): number {
+  return sid >= MAX_SID ? 1 : sid + 1;
+}
+
 /** Index of the reply counter in the shared Int32Array (bumped with every reply). */
 export const REPLY_COUNTER = 0;
 

@@ -80,6 +80,7 @@ import {
   START_TAIL,
   STATE_BASE,
   STOPPED_BIT,
+  sidAfter,
   type TelemetrySource,
   TIMEOUT_F64,
   type ToWorker,
@@ -257,6 +258,8 @@ interface RunState {
   needed: number;
   /** Called once the run is done (a stopped run waiting for its initial sample). */
   onDone?: () => void;
+  /** Stopped and waiting for a sample (its host counts it: SamplerHost.#waitingCount). */
+  awaited: boolean;
   /** When a pending stop is abandoned (performance.now() ms). */
   deadline?: number;
   /** Samples due by the stop (set when stopped). */
@@ -386,7 +389,8 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
       // A worker stuck in a hanging telemetry function would never take this call's samples.
       if (!host.checkHealthy()) host = getHost();
       host.ensureDefined(defId);
-      const sid = nextSid++;
+      const sid = nextSid;
+      nextSid = sidAfter(sid);
       const anchorEpochMs = nowEpochMs();
       const run: RunState = {
         sid,
@@ -400,6 +404,7 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
         anchorEpochMs,
         host,
         journaledByWorker: false,
+        awaited: false,
         base: 0,
         stopped: false,
         done: false,
@@ -505,8 +510,12 @@ class SamplerHost {
    * worker samples. (An array: a Map's set and delete per call cost allocations.)
    */
   readonly #slots: (RunState | undefined)[] = new Array(SESSION_SLOTS).fill(undefined);
-  /** Stopped runs waiting for their initial sample, in the order they stopped. */
-  readonly #waiting = new Set<RunState>();
+  /**
+   * Stopped runs waiting for a sample (`awaited`); they are in #slots until done. (A count,
+   * not a Set: a Set churned at every call keeps runs and their records alive in V8's young
+   * generation far too long, see _int-key-table.ts.)
+   */
+  #waitingCount = 0;
   // One timer for every waiting run's telemetryTimeout (a timer per call would cost more than
   // the rest of the stop): it fires at the earliest deadline and is left to lapse when idle.
   #deadlineTimer: NodeJS.Timeout | undefined;
@@ -637,14 +646,14 @@ class SamplerHost {
    */
   settleWaitingSync(): void {
     let deadline = 0;
-    for (const run of this.#waiting) deadline = Math.max(deadline, run.deadline ?? 0);
-    while (this.#waiting.size > 0 && !this.#dead) {
+    for (const run of this.#awaitedRuns()) deadline = Math.max(deadline, run.deadline ?? 0);
+    while (this.#waitingCount > 0 && !this.#dead) {
       const seen = Atomics.load(this.#flags, REPLY_COUNTER);
       this.#drain();
-      if (this.#waiting.size === 0 || !this.checkHealthy()) return;
+      if (this.#waitingCount === 0 || !this.checkHealthy()) return;
       const left = deadline - performance.now();
       if (left <= 0) {
-        for (const run of [...this.#waiting]) this.#timeout(run);
+        for (const run of this.#awaitedRuns()) this.#timeout(run);
         return;
       }
       Atomics.wait(this.#flags, REPLY_COUNTER, seen, Math.min(left, 50));
@@ -660,7 +669,7 @@ class SamplerHost {
   begin(run: RunState, intervalMs: number, initialSample: boolean): void {
     // Records still waiting for their initial sample (a loop of short synchronous calls): the
     // samples are usually in by now, so deliver those records before this call starts.
-    if (this.#waiting.size > 0 && Atomics.load(this.#flags, REPLY_COUNTER) !== this.#repliesSeen)
+    if (this.#waitingCount > 0 && Atomics.load(this.#flags, REPLY_COUNTER) !== this.#repliesSeen)
       this.#drain();
     const flags = this.#flags;
     const slot = run.sid % SESSION_SLOTS;
@@ -885,7 +894,10 @@ class SamplerHost {
     // next call (4,096 calls on), long enough to be copied out of V8's young generation.
     const slot = run.sid % SESSION_SLOTS;
     if (this.#slots[slot] === run) this.#slots[slot] = undefined;
-    if (this.#waiting.delete(run) && this.#waiting.size === 0) this.#port.unref();
+    if (run.awaited) {
+      run.awaited = false;
+      if (--this.#waitingCount === 0) this.#port.unref();
+    }
     run.onDone?.();
   }
 
@@ -1050,10 +1062,16 @@ class SamplerHost {
 
   // Keep the process alive until `run`'s initial sample is in, and abandon it at its deadline.
   #watchStop(run: RunState): void {
-    if (this.#waiting.size === 0) this.#port.ref();
-    this.#waiting.add(run);
+    if (this.#waitingCount++ === 0) this.#port.ref();
+    run.awaited = true;
     run.deadline = performance.now() + run.spec.timeoutS * 1000;
     this.#armDeadlineTimer(run.deadline);
+  }
+
+  // The runs waiting for a sample, from their slots (a copy: rare work, at a deadline or exit).
+  #awaitedRuns(): RunState[] {
+    if (this.#waitingCount === 0) return [];
+    return this.#slots.filter((run): run is RunState => run?.awaited === true);
   }
 
   #armDeadlineTimer(at: number): void {
@@ -1073,7 +1091,7 @@ class SamplerHost {
     if (!this.checkHealthy()) return;
     const now = performance.now();
     let next = Number.POSITIVE_INFINITY;
-    for (const run of [...this.#waiting]) {
+    for (const run of this.#awaitedRuns()) {
       if (run.done) continue;
       if ((run.deadline ?? 0) <= now) this.#timeout(run);
       else next = Math.min(next, run.deadline!);
