@@ -25,6 +25,8 @@ const active = new Map<BenchCall, () => Promise<void>>();
 const ended = new Set<() => Promise<void>>();
 let listening = false;
 let lingerGeneration = 0;
+// A linger is scheduled (lingerThenStop).
+let lingering = false;
 let warnedOffMain = false;
 
 /** Register `call` as interruptible; returns the function that unregisters it. */
@@ -65,12 +67,26 @@ function stopListening(): void {
 
 // Keep listening through one full poll phase after the last call ended (a signal already in
 // libuv's pipe is then dispatched to us, not dropped), unless a new call started meanwhile.
-// Each ending call restarts the count.
+// Each ending call restarts the count. One linger at a time: a loop of awaited calls never
+// lets immediates run, and one per call (each holding its call's async context, and so its
+// record) piled up until the loop ended.
 function lingerThenStop(): void {
-  const generation = ++lingerGeneration;
+  lingerGeneration++;
+  if (lingering) return;
+  lingering = true;
+  linger();
+}
+
+function linger(): void {
+  const generation = lingerGeneration;
   setImmediate(() =>
     setImmediate(() => {
-      if (generation !== lingerGeneration) return;
+      // A call ended since this linger began: count a full poll phase from there.
+      if (generation !== lingerGeneration) {
+        linger();
+        return;
+      }
+      lingering = false;
       ended.clear();
       if (active.size === 0) stopListening();
     }),
