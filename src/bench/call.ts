@@ -27,8 +27,13 @@ export interface CallEnvironment {
   readonly timezone: Timezone;
   readonly counter: () => number;
   readonly toJsonValue: (value: unknown, what: string) => unknown;
-  /** Start sampling for this call; undefined when telemetry is off. */
-  readonly startTelemetry: ((record: BenchRecord) => TelemetryRun) | undefined;
+  /**
+   * Start sampling for this call, from the instant its `start_time` was formatted from;
+   * undefined when telemetry is off.
+   */
+  readonly startTelemetry:
+    | ((record: BenchRecord, startEpochMs: number) => TelemetryRun)
+    | undefined;
   /** Wait for the sampler worker to be ready; the ms waited (0 once it is). */
   readonly prepareTelemetry?: (() => number) | undefined;
   /**
@@ -116,8 +121,9 @@ export class BenchCall {
     if (env.prepareTelemetry) this.#telemetryWaitMs = env.prepareTelemetry();
     // Stamped before telemetry starts: the initial sample is never earlier than start_time,
     // even when this thread is preempted while the sampler takes it.
-    record.start_time = formatTimestamp(nowEpochMs(), env.timezone);
-    if (env.startTelemetry) this.#telemetry = env.startTelemetry(record);
+    const startEpochMs = nowEpochMs();
+    record.start_time = formatTimestamp(startEpochMs, env.timezone);
+    if (env.startTelemetry) this.#telemetry = env.startTelemetry(record, startEpochMs);
   }
 
   /** Hooks before a timed iteration; returns the counter reading that starts it. */

@@ -155,7 +155,9 @@ export class MicroBench {
       timezone: opts.timezone,
       counter: opts.durationCounter,
       toJsonValue: (value, what) => toJsonValue(value, what, { replacer }),
-      startTelemetry: this.#telemetry ? (record) => this.#telemetry!.start(record) : undefined,
+      startTelemetry: this.#telemetry
+        ? (record, startEpochMs) => this.#telemetry!.start(record, startEpochMs)
+        : undefined,
       prepareTelemetry: this.#telemetry ? () => this.#telemetry!.prepare() : undefined,
       // A journaled record waiting for its initial sample is encoded once: its journal line's
       // JSON becomes its output line, with the telemetry fields added (v1; v2 encodes again).

@@ -91,7 +91,7 @@ export class AppendFile {
       throw error;
     }
     this.#midLine = false;
-    this.#noteWritten(text);
+    this.#noteWritten(line);
   }
 
   /**
@@ -107,8 +107,9 @@ export class AppendFile {
     } catch (error) {
       return lines.map(() => asError(error));
     }
-    let text = this.#midLine ? '\n' : '';
-    for (const line of lines) text += `${line}\n`;
+    // Joined, not appended line by line: a long string built with += is a tree of pieces,
+    // which writeSync encodes several times slower than a flat one (~2 µs per line here).
+    const text = `${this.#midLine ? '\n' : ''}${lines.join('\n')}\n`;
     try {
       writeLine(this.#fd, text, this.#options.write);
     } catch (error) {
@@ -122,12 +123,12 @@ export class AppendFile {
         end += Buffer.byteLength(line, 'utf8') + 1;
         const whole = end <= error.writtenBytes;
         errors.push(whole ? undefined : failure);
-        if (whole) this.#noteWritten(`${line}\n`);
+        if (whole) this.#noteWritten(line);
       }
       return errors;
     }
     this.#midLine = false;
-    for (const line of lines) this.#noteWritten(`${line}\n`);
+    for (const line of lines) this.#noteWritten(line);
     return undefined;
   }
 
@@ -141,9 +142,9 @@ export class AppendFile {
   }
 
   // A line now in the file, to write again should the file turn out deleted at the next check.
-  #noteWritten(text: string): void {
-    this.#sinceLines.push(text);
-    this.#sinceChars += text.length;
+  #noteWritten(line: string): void {
+    this.#sinceLines.push(line);
+    this.#sinceChars += line.length + 1;
   }
 
   /**
@@ -167,8 +168,8 @@ export class AppendFile {
     const replay = oldDeleted ? this.#sinceLines : [];
     let replayed = 0;
     try {
-      for (const text of replay) {
-        writeLine(next.fd, text, this.#options.write);
+      for (const line of replay) {
+        writeLine(next.fd, `${line}\n`, this.#options.write);
         replayed++;
       }
     } catch {

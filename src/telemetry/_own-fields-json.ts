@@ -3,7 +3,10 @@
 // for a call that runs past the journal delay. Consecutive calls of a function usually hold the
 // same own fields with the same values but for `start_time` (the function's name, an empty
 // `run_durations`, the same captures): their JSON is then the last one's with the new start time
-// put in, instead of the fields being gathered into an object and encoded again.
+// put in, instead of the fields being gathered into an object and encoded again. Once a
+// function's calls have repeated their own fields, those two parts become a header template:
+// sent to the worker once, and completed there with the start time (sampler.ts), so a call
+// writes no header text at all.
 import { setOwnKey } from '../json/_own-key.js';
 import { encodeJson } from '../json/encode.js';
 
@@ -11,6 +14,16 @@ const ignoreWarning = (): void => undefined;
 
 // A cached value that was an empty array (its JSON `[]`), whatever became of that array since.
 const EMPTY_ARRAY = Symbol('empty array');
+
+/** The JSON of a call's own fields around the value of `start_time`, and its id. */
+export interface HeaderTemplate {
+  /** Unique in this process. */
+  readonly id: number;
+  readonly before: string;
+  readonly after: string;
+}
+
+let nextTemplateId = 0;
 
 /** Encodes the own fields (not in the bench's constant fields, or changed) of one bench's calls. */
 export class OwnFieldsJson {
@@ -20,16 +33,34 @@ export class OwnFieldsJson {
   #values: unknown[] = [];
   #before = '';
   #after = '';
+  // The template of the cached parts, once a call has reused them.
+  #template: HeaderTemplate | undefined;
 
   /** The own fields of `record` (against `base`) as JSON, as encodeJson writes them. */
   encode(
     record: Readonly<Record<string, unknown>>,
     base: Readonly<Record<string, unknown>>,
   ): string {
-    return this.#reuse(record, base) ?? this.#encode(record, base);
+    const startTime = this.#reusedStartTime(record, base);
+    if (startTime !== undefined) return `${this.#before}${JSON.stringify(startTime)}${this.#after}`;
+    return this.#encode(record, base);
   }
 
-  #reuse(
+  /**
+   * The header template of `record`'s own fields (against `base`): defined when they are the
+   * last encoded call's but for `start_time`.
+   */
+  template(
+    record: Readonly<Record<string, unknown>>,
+    base: Readonly<Record<string, unknown>>,
+  ): HeaderTemplate | undefined {
+    if (this.#reusedStartTime(record, base) === undefined) return undefined;
+    this.#template ??= { id: nextTemplateId++, before: this.#before, after: this.#after };
+    return this.#template;
+  }
+
+  // `start_time` of a record whose own fields are the cached ones but for it.
+  #reusedStartTime(
     record: Readonly<Record<string, unknown>>,
     base: Readonly<Record<string, unknown>>,
   ): string | undefined {
@@ -50,8 +81,8 @@ export class OwnFieldsJson {
       }
       i++;
     }
-    if (i !== keys.length || startTime === undefined) return undefined;
-    return `${this.#before}${JSON.stringify(startTime)}${this.#after}`;
+    if (i !== keys.length) return undefined;
+    return startTime;
   }
 
   #encode(
@@ -78,6 +109,7 @@ export class OwnFieldsJson {
     }
     const json = encodeJson(own, { warn: ignoreWarning });
     this.#keys = [];
+    this.#template = undefined;
     const at = keys.indexOf('start_time');
     if (!cacheable || at < 0 || typeof own.start_time !== 'string') return json;
     // The values are strings, finite numbers, booleans, null and empty arrays: their JSON is

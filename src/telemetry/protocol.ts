@@ -53,6 +53,17 @@ export type ToWorker =
    */
   | { readonly type: 'header'; readonly sid: number; readonly record: unknown }
   /**
+   * A header template (HEADER_LEN −2 − id): the JSON of a call's own record fields before and
+   * after the value of `start_time`, which is the session's anchor formatted in the bench's
+   * timezone. Posted once, before the first start that uses it.
+   */
+  | {
+      readonly type: 'template';
+      readonly id: number;
+      readonly before: string;
+      readonly after: string;
+    }
+  /**
    * Sent only for journaled sessions (main stops the others through the shared state word
    * alone). With `record`, the record is not delivered yet: journal it as the session's last
    * line and keep the file until 'discard'. Without, the record is delivered: delete the file.
@@ -115,7 +126,9 @@ export interface WorkerData {
  *   DEF_BASE + slot        the telemetry definition's id
  *   JOURNAL_BASE + slot    the journaling bench's id (a 'base' message), 0 without journal
  *   HEADER_LEN_BASE + slot bytes of the call's own record fields (JSON) at HEADER_OFFSET +
- *                          slot·HEADER_BYTES; −1: they come in a 'header' message
+ *                          slot·HEADER_BYTES; −1: they come in a 'header' message; −2 − t:
+ *                          header template t ('template' message) with start_time formatted
+ *                          from the anchor
  *   START_FLAGS_BASE + slot START_INITIAL: take a sample at once (not for a session moved to a
  *                          replacement worker)
  *   F64 words (Float64Array at F64_OFFSET): ANCHOR_F64 + slot, INTERVAL_F64 + slot, TIMEOUT_F64 +
@@ -288,6 +301,16 @@ export const TIMEOUT_F64 = 2 * SESSION_SLOTS;
 
 /** Bytes of header room per slot (the call's own record fields as JSON). */
 export const HEADER_BYTES = 384;
+
+/** HEADER_LEN of a start whose own fields are header template `id` (see above). */
+export function templateHeaderLength(id: number): number {
+  return -2 - id;
+}
+
+/** The header template id a HEADER_LEN names, or −1 when it names none. */
+export function headerTemplateId(headerLength: number): number {
+  return headerLength <= -2 ? -2 - headerLength : -1;
+}
 
 /** Byte offset of the first slot's header bytes. */
 export const HEADER_OFFSET = F64_OFFSET + 8 * 3 * SESSION_SLOTS;

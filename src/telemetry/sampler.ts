@@ -33,7 +33,7 @@ import type { BenchRecord, TelemetrySample } from '../record/record.js';
 import { formatTimestamp, nowEpochMs, type Timezone } from '../record/timestamp.js';
 import { compileTelemetrySource, HELPER_NAMES } from './_compile.js';
 import { findOutsideVariables } from './_free-variables.js';
-import { OwnFieldsJson } from './_own-fields-json.js';
+import { type HeaderTemplate, OwnFieldsJson } from './_own-fields-json.js';
 import { POLICY_NAMES } from './_priority.js';
 import { SampleReservoir } from './_reservoir.js';
 import { afterDeliveryBatch, deliveryBatchOpen, runDeliveryBatch } from './delivery-batch.js';
@@ -84,6 +84,7 @@ import {
   type TelemetrySource,
   TIMEOUT_F64,
   type ToWorker,
+  templateHeaderLength,
   WORKER_IDLE,
 } from './protocol.js';
 import { percentile95, roundMs } from './sample-account.js';
@@ -180,7 +181,12 @@ export interface TelemetryDefinition {
    * call made while the worker starts (tens of ms, once per process) does not count the wait.
    */
   prepare(): number;
-  start(record: BenchRecord): TelemetryRun;
+  /**
+   * Start sampling the call whose record this is. `startEpochMs`: the instant its `start_time`
+   * was formatted from (in the bench's timezone); sampling is anchored there, and the sampler
+   * can then write the call's journal header from the anchor. Without it, now.
+   */
+  start(record: BenchRecord, startEpochMs?: number): TelemetryRun;
   /**
    * A promise that settles once every stopped run of this definition has handed its samples
    * to `deliver`; undefined when none is waiting. (One promise for any number of waiting runs:
@@ -247,6 +253,8 @@ interface RunState {
   /** Its definition's count of waiting runs. */
   readonly waiting: Waiting;
   readonly anchorEpochMs: number;
+  /** `record.start_time` is anchorEpochMs formatted in the bench's timezone. */
+  readonly anchorIsStart: boolean;
   host: SamplerHost;
   /** Ran long enough for the worker to have written its journal file (set when stopped). */
   journaledByWorker: boolean;
@@ -383,7 +391,7 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
       host.waitReady(spec.timeoutS * 1000);
       return performance.now() - before;
     },
-    start(record) {
+    start(record, startEpochMs) {
       let host = getHost();
       host.waitReady(spec.timeoutS * 1000);
       // A worker stuck in a hanging telemetry function would never take this call's samples.
@@ -391,7 +399,7 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
       host.ensureDefined(defId);
       const sid = nextSid;
       nextSid = sidAfter(sid);
-      const anchorEpochMs = nowEpochMs();
+      const anchorEpochMs = startEpochMs ?? nowEpochMs();
       const run: RunState = {
         sid,
         spec,
@@ -402,6 +410,7 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
         defId,
         waiting,
         anchorEpochMs,
+        anchorIsStart: startEpochMs !== undefined,
         host,
         journaledByWorker: false,
         awaited: false,
@@ -739,16 +748,24 @@ class SamplerHost {
       this.#post({ type: 'wake' });
   }
 
-  // The call's own record fields for its journal header, as JSON in the slot's header bytes;
-  // returns their length, or −1 after posting them in a 'header' message (too long for the
-  // slot). The worker reads them only if the call runs long enough to be journaled.
+  // The call's own record fields for its journal header (HEADER_LEN, protocol.ts): a header
+  // template the worker completes with the start time (the fields are the last call's but for
+  // start_time), or their JSON in the slot's header bytes (their length), or −1 after posting
+  // them in a 'header' message (too long for the slot). The worker reads them only if the call
+  // runs long enough to be journaled.
   #writeHeader(run: RunState, slot: number, base: JournalBase): number {
     let encoder = ownFieldsJson.get(base);
     if (encoder === undefined) {
       encoder = new OwnFieldsJson();
       ownFieldsJson.set(base, encoder);
     }
-    const json = encoder.encode(run.record, base.record as Readonly<Record<string, unknown>>);
+    const baseRecord = base.record as Readonly<Record<string, unknown>>;
+    if (run.anchorIsStart) {
+      const template = encoder.template(run.record, baseRecord);
+      if (template !== undefined && this.#ensureTemplate(template))
+        return templateHeaderLength(template.id);
+    }
+    const json = encoder.encode(run.record, baseRecord);
     if (json.length <= HEADER_BYTES) {
       // One copy, no byteLength first: a write that stops more than 3 bytes (one UTF-8
       // character) short of the end wrote the whole text.
@@ -792,6 +809,23 @@ class SamplerHost {
   }
 
   readonly #bases = new Set<number>();
+
+  // Send a header template to this worker once; false past MAX_TEMPLATES (the worker keeps
+  // each one: a program making endless benches gets plain headers from there on).
+  #ensureTemplate(template: HeaderTemplate): boolean {
+    if (this.#templates.has(template.id)) return true;
+    if (this.#templates.size >= MAX_TEMPLATES) return false;
+    this.#templates.add(template.id);
+    this.#post({
+      type: 'template',
+      id: template.id,
+      before: template.before,
+      after: template.after,
+    });
+    return true;
+  }
+
+  readonly #templates = new Set<number>();
 
   stop(
     run: RunState,
@@ -1203,6 +1237,9 @@ function resultOf(run: RunState): TelemetryResult {
   if (missed > 0) run.warnMissed(run);
   return result;
 }
+
+// The most header templates one worker is sent.
+const MAX_TEMPLATES = 1024;
 
 // Per journaling bench, the encoder of its calls' own fields for their journal headers.
 const ownFieldsJson = new WeakMap<JournalBase, OwnFieldsJson>();

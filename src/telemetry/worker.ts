@@ -35,6 +35,7 @@ import {
   sessionJournalFileName,
 } from '../journal/journal.js';
 import { toJsonValue } from '../json/encode.js';
+import { formatTimestamp, resolveTimezone, type Timezone } from '../record/timestamp.js';
 import { compileTelemetrySource, explainTelemetryError } from './_compile.js';
 import {
   applySamplerPriority,
@@ -58,6 +59,7 @@ import {
   HEADER_BYTES,
   HEADER_LEN_BASE,
   HEADER_OFFSET,
+  headerTemplateId,
   INTERVAL_F64,
   JOURNAL_BASE,
   JOURNAL_DELAY_MS,
@@ -141,6 +143,9 @@ const definitions = new Map<number, Definition>();
 const bases = new Map<number, JournalBase>();
 // Calls' own record fields that did not fit their slot's header bytes ('header' messages).
 const headerMessages = new Map<number, unknown>();
+// Header templates by id ('template' messages), and the benches' timezones by name.
+const templates = new Map<number, { readonly before: string; readonly after: string }>();
+const timezones = new Map<string, Timezone>();
 const sessions = new Map<number, Session>();
 
 function reply(message: FromWorker): void {
@@ -651,8 +656,10 @@ function readStarts(): void {
       const baseId = flags[JOURNAL_BASE + slot]!;
       const base = baseId === 0 ? undefined : bases.get(baseId);
       const headerLen = flags[HEADER_LEN_BASE + slot]!;
+      const templateId = headerTemplateId(headerLen);
       if (def === undefined || (baseId !== 0 && base === undefined)) break;
-      if (base !== undefined && headerLen < 0 && !headerMessages.has(sid)) break;
+      if (base !== undefined && templateId >= 0 && !templates.has(templateId)) break;
+      if (base !== undefined && headerLen === -1 && !headerMessages.has(sid)) break;
       const anchor = f64[ANCHOR_F64 + slot]!;
       const initial = (flags[START_FLAGS_BASE + slot]! & START_INITIAL) !== 0;
       const stopped = (Atomics.load(flags, STATE_BASE + slot) & STOPPED_BIT) !== 0;
@@ -665,9 +672,15 @@ function readStarts(): void {
         let own: unknown;
         if (base !== undefined) {
           own =
-            headerLen < 0
-              ? headerMessages.get(sid)
-              : headerBytes.toString('utf8', slot * HEADER_BYTES, slot * HEADER_BYTES + headerLen);
+            templateId >= 0
+              ? fromTemplate(templates.get(templateId)!, anchor, base.timezone)
+              : headerLen < 0
+                ? headerMessages.get(sid)
+                : headerBytes.toString(
+                    'utf8',
+                    slot * HEADER_BYTES,
+                    slot * HEADER_BYTES + headerLen,
+                  );
           headerMessages.delete(sid);
         }
         const intervalMs = f64[INTERVAL_F64 + slot]!;
@@ -705,6 +718,20 @@ function readStarts(): void {
   Atomics.store(flags, START_TAIL, tail);
   startsReadAt = performance.now();
   if (together) sampleTogether(together);
+}
+
+// A call's own fields from a header template: its start_time is its anchor, as main formatted it.
+function fromTemplate(
+  template: { readonly before: string; readonly after: string },
+  anchor: number,
+  timezone: string,
+): string {
+  let zone = timezones.get(timezone);
+  if (zone === undefined) {
+    zone = resolveTimezone(timezone);
+    timezones.set(timezone, zone);
+  }
+  return `${template.before}${JSON.stringify(formatTimestamp(anchor, zone))}${template.after}`;
 }
 
 // A stopped session that owes only its initial sample, shared with the others read with it.
@@ -853,6 +880,9 @@ function handleMessage(message: ToWorker): void {
       return;
     case 'header':
       headerMessages.set(message.sid, message.record);
+      return;
+    case 'template':
+      templates.set(message.id, message);
       return;
     case 'wake':
       wakeScheduler();

@@ -100,3 +100,40 @@ test("a call's own fields reach its journal header whether they fit the slot's h
     assert.equal((header.record as Record<string, unknown>).function_name, 'journaled');
   }
 });
+
+// From a function's second call on, main sends no header text: the worker completes the
+// function's header template with the call's anchor, formatted as main formatted start_time.
+for (const timezone of ['Asia/Kolkata', '-03:30']) {
+  test(`a call's journal header from a header template has the call's own start_time (${timezone})`, async () => {
+    const outfile = join(dir, `template-${timezone.replace(/\W/g, '')}.jsonl`);
+    const journals = journalDirFor(outfile);
+    const bench = new MicroBench({
+      outfile,
+      timezone,
+      telemetry: (p) => ({ pid: p.pid }),
+      telemetryInterval: 0.02,
+    });
+    const starts: unknown[] = [];
+    let long = false;
+    const call = bench.wrap(function templated() {
+      if (!long) return;
+      spin(200); // past the journal delay: the worker has written the file by now
+      for (const name of readdirSync(journals)) {
+        const first = readFileSync(join(journals, name), 'utf8').split('\n')[0]!;
+        const header = JSON.parse(first) as { kind?: string; record?: { start_time: unknown } };
+        // (The short calls' pending journal is in the same folder.)
+        if (header.kind !== 'pending') starts.push(header.record?.start_time);
+      }
+    });
+    for (let i = 0; i < 20; i++) call();
+    long = true;
+    call();
+    await bench.close();
+    const records = readFileSync(outfile, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { start_time: string });
+    assert.equal(records.length, 21);
+    assert.deepEqual(starts, [records[20]!.start_time]);
+  });
+}
