@@ -56,3 +56,31 @@ test('entries() is a copy: the table may change while it is walked', () => {
 test('an IntKeyTable capacity that is not a power of two is a RangeError', () => {
   assert.throws(() => new IntKeyTable(6), /power of two, got 6/);
 });
+
+test('a table grows from its initial size as keys need room, and no further than its largest', () => {
+  const table = new IntKeyTable<number>(64, 4);
+  assert.equal(table.capacity, 4);
+  for (let key = 100; key < 120; key++) table.set(key, key * 2);
+  assert.equal(table.capacity, 32, 'the 20 consecutive keys held at once fit 32 slots');
+  for (let key = 100; key < 120; key++) assert.equal(table.get(key), key * 2);
+  assert.equal(table.size, 20);
+  // 1 and 65 share a slot at every size up to 64: the table stops there, and one overflows.
+  const small = new IntKeyTable<string>(64, 4);
+  small.set(1, 'a');
+  small.set(65, 'b');
+  assert.equal(small.capacity, 64);
+  assert.equal(small.get(1), 'a');
+  assert.equal(small.get(65), 'b');
+  assert.equal(small.size, 2);
+  assert.throws(() => new IntKeyTable(8, 16), /initial capacity 16 exceeds its largest, 8/);
+});
+
+test('entries() come in ascending key order (sids: the order their calls started), whatever their slots', () => {
+  const table = new IntKeyTable<string>(8);
+  // 14 and 15 take the last slots, 16 and 17 wrap round to the first ones.
+  for (const key of [14, 15, 16, 17]) table.set(key, `k${key}`);
+  assert.deepEqual(
+    table.entries().map(([key]) => key),
+    [14, 15, 16, 17],
+  );
+});
