@@ -50,10 +50,10 @@ test('records delivered to a file are not held by the sampler once delivered', a
 // allocated. Pending records used to be kept in a Map and a Set churned at every call, whose
 // rehashed tables V8 keeps reachable from the old generation (see src/_int-key-table.ts):
 // ~20 % of all that a call allocated was promoted, and each scavenge took 5–7 ms.
-async function promotedShare(journal: boolean): Promise<number> {
+async function promotedShare(): Promise<number> {
   const result = await runTsChild(
     fixturePath('telemetry-promotion.ts'),
-    [journal ? 'journal' : 'no-journal', join(dir, `promotion-${journal}.jsonl`)],
+    ['journal', join(dir, 'promotion.jsonl')],
     { timeoutMs: 120_000 },
   );
   assert.equal(result.code, 0, result.stderr);
@@ -68,10 +68,21 @@ async function promotedShare(journal: boolean): Promise<number> {
   return promoted / allocated;
 }
 
-// With the journal (the default): 0.6–0.7 % here, idle or beside a busy process; 19.9 % with
-// the Map and Set. (Without the journal the share follows how far the sampler lags, as the
-// records wait in memory for their sample: 1–6 % here, so it is no steady measure.)
+// With the journal (the default): 0.6–0.9 % here, idle or beside two busy processes; 16–20 %
+// with the Map and Set. Once in a full test run a share of 13.8 % came (the records waited far
+// longer for their samples than usual), so the loop runs up to three times and the least share
+// counts: a regression gives its share every time. (Without the journal the share follows how
+// far the sampler lags, as the records wait in memory for their sample: 1–6 % here, so it is
+// no steady measure.)
 test('a loop of short journaled calls promotes few of its objects out of the young generation', async () => {
-  const share = await promotedShare(true);
-  assert.ok(share < 0.05, `${(share * 100).toFixed(1)} % of the allocated bytes promoted`);
+  const shares: number[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    shares.push(await promotedShare());
+    if (shares.at(-1)! < 0.05) break;
+  }
+  const least = Math.min(...shares);
+  assert.ok(
+    least < 0.05,
+    `${shares.map((share) => `${(share * 100).toFixed(1)} %`).join(', ')} of the allocated bytes promoted`,
+  );
 });
