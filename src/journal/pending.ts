@@ -56,7 +56,10 @@ interface Pending {
   readonly line: string;
 }
 
-/** The most records usually pending at once (the sampler's session slots: protocol.ts). */
+/**
+ * The most slots the table of pending records grows to (the sampler's session slots,
+ * protocol.ts: about the most calls in flight at once); keys that collide past it overflow.
+ */
 const PENDING_CAPACITY = 4096;
 
 /** What a pending journal's header says besides the process (outfile, timezone). */

@@ -25,6 +25,14 @@ export interface HeaderTemplate {
 
 let nextTemplateId = 0;
 
+/** A header template's JSON for the call that started at `startTime` (its `start_time`). */
+export function completeTemplate(
+  template: { readonly before: string; readonly after: string },
+  startTime: string,
+): string {
+  return `${template.before}${JSON.stringify(startTime)}${template.after}`;
+}
+
 /** Encodes the own fields (not in the bench's constant fields, or changed) of one bench's calls. */
 export class OwnFieldsJson {
   // The last cacheable call's own keys and values (start_time's value not kept), and its JSON
@@ -41,48 +49,46 @@ export class OwnFieldsJson {
     record: Readonly<Record<string, unknown>>,
     base: Readonly<Record<string, unknown>>,
   ): string {
-    const startTime = this.#reusedStartTime(record, base);
-    if (startTime !== undefined) return `${this.#before}${JSON.stringify(startTime)}${this.#after}`;
-    return this.#encode(record, base);
+    const header = this.header(record, base);
+    return typeof header === 'string'
+      ? header
+      : completeTemplate(header, record.start_time as string);
   }
 
   /**
-   * The header template of `record`'s own fields (against `base`): defined when they are the
-   * last encoded call's but for `start_time`.
+   * The own fields of `record` (against `base`) as a header template, when they are the last
+   * encoded call's but for `start_time`; else as JSON (encoded now, and kept for the next).
    */
-  template(
+  header(
     record: Readonly<Record<string, unknown>>,
     base: Readonly<Record<string, unknown>>,
-  ): HeaderTemplate | undefined {
-    if (this.#reusedStartTime(record, base) === undefined) return undefined;
+  ): HeaderTemplate | string {
+    if (!this.#reusable(record, base)) return this.#encode(record, base);
     this.#template ??= { id: nextTemplateId++, before: this.#before, after: this.#after };
     return this.#template;
   }
 
-  // `start_time` of a record whose own fields are the cached ones but for it.
-  #reusedStartTime(
+  // Are the record's own fields the cached ones but for start_time (a string)?
+  #reusable(
     record: Readonly<Record<string, unknown>>,
     base: Readonly<Record<string, unknown>>,
-  ): string | undefined {
+  ): boolean {
     const keys = this.#keys;
-    if (keys.length === 0) return undefined;
+    if (keys.length === 0) return false;
     let i = 0;
-    let startTime: string | undefined;
     for (const key of Object.keys(record)) {
       const value = record[key];
       if (Object.hasOwn(base, key) && base[key] === value) continue;
-      if (key !== keys[i]) return undefined;
+      if (key !== keys[i]) return false;
       if (key === 'start_time') {
-        if (typeof value !== 'string') return undefined;
-        startTime = value;
+        if (typeof value !== 'string') return false;
       } else {
         const cached = this.#values[i];
-        if (cached === EMPTY_ARRAY ? !isEmptyArray(value) : value !== cached) return undefined;
+        if (cached === EMPTY_ARRAY ? !isEmptyArray(value) : value !== cached) return false;
       }
       i++;
     }
-    if (i !== keys.length) return undefined;
-    return startTime;
+    return i === keys.length;
   }
 
   #encode(

@@ -33,7 +33,7 @@ import type { BenchRecord, TelemetrySample } from '../record/record.js';
 import { formatTimestamp, nowEpochMs, type Timezone } from '../record/timestamp.js';
 import { compileTelemetrySource, HELPER_NAMES } from './_compile.js';
 import { findOutsideVariables } from './_free-variables.js';
-import { type HeaderTemplate, OwnFieldsJson } from './_own-fields-json.js';
+import { completeTemplate, type HeaderTemplate, OwnFieldsJson } from './_own-fields-json.js';
 import { POLICY_NAMES } from './_priority.js';
 import { SampleReservoir } from './_reservoir.js';
 import { afterDeliveryBatch, deliveryBatchOpen, runDeliveryBatch } from './delivery-batch.js';
@@ -760,12 +760,15 @@ class SamplerHost {
       ownFieldsJson.set(base, encoder);
     }
     const baseRecord = base.record as Readonly<Record<string, unknown>>;
+    let json: string;
     if (run.anchorIsStart) {
-      const template = encoder.template(run.record, baseRecord);
-      if (template !== undefined && this.#ensureTemplate(template))
-        return templateHeaderLength(template.id);
+      const header = encoder.header(run.record, baseRecord);
+      if (typeof header === 'string') json = header;
+      else if (this.#ensureTemplate(header)) return templateHeaderLength(header.id);
+      else json = completeTemplate(header, run.record.start_time);
+    } else {
+      json = encoder.encode(run.record, baseRecord);
     }
-    const json = encoder.encode(run.record, baseRecord);
     if (json.length <= HEADER_BYTES) {
       // One copy, no byteLength first: a write that stops more than 3 bytes (one UTF-8
       // character) short of the end wrote the whole text.

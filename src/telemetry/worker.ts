@@ -37,6 +37,7 @@ import {
 import { toJsonValue } from '../json/encode.js';
 import { formatTimestamp, resolveTimezone, type Timezone } from '../record/timestamp.js';
 import { compileTelemetrySource, explainTelemetryError } from './_compile.js';
+import { completeTemplate } from './_own-fields-json.js';
 import {
   applySamplerPriority,
   createNiceSwitch,
@@ -731,7 +732,7 @@ function fromTemplate(
     zone = resolveTimezone(timezone);
     timezones.set(timezone, zone);
   }
-  return `${template.before}${JSON.stringify(formatTimestamp(anchor, zone))}${template.after}`;
+  return completeTemplate(template, formatTimestamp(anchor, zone));
 }
 
 // A stopped session that owes only its initial sample, shared with the others read with it.

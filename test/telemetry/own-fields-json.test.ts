@@ -3,7 +3,7 @@
 // call after call, whatever changes between them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { OwnFieldsJson } from '../../src/telemetry/_own-fields-json.js';
+import { completeTemplate, OwnFieldsJson } from '../../src/telemetry/_own-fields-json.js';
 
 const base = { mb_run_id: 'r', function_name: '', invocation: 'Node', constant: 1 };
 
@@ -87,23 +87,18 @@ test('a record without start_time (or with a non-string one) is encoded whole ea
 test('a header template: once a call repeats the last one but for start_time, it completes to that call’s JSON', () => {
   const encoder = new OwnFieldsJson();
   const first = call('2026-12-04T18:00:00.000000+00:00', { env_X: 'x' });
-  assert.equal(encoder.template(first, base), undefined, 'nothing cached yet');
-  encoder.encode(first, base);
+  assert.equal(encoder.header(first, base), reference(first), 'nothing cached yet: its JSON');
   const second = call('2026-12-04T18:00:01.000001+00:00', { env_X: 'x' });
-  const template = encoder.template(second, base);
-  assert.ok(template !== undefined);
-  assert.equal(
-    `${template.before}${JSON.stringify(second.start_time)}${template.after}`,
-    reference(second),
-  );
+  const template = encoder.header(second, base);
+  assert.ok(typeof template !== 'string');
+  assert.equal(completeTemplate(template, second.start_time as string), reference(second));
   const third = call('2026-12-04T18:00:02.000002+00:00', { env_X: 'x' });
-  assert.equal(encoder.template(third, base), template, 'the same template, not a new one');
+  assert.equal(encoder.header(third, base), template, 'the same template, not a new one');
   // A changed field: no template until the new fields have been encoded and repeated.
   const changed = call('2026-12-04T18:00:03.000003+00:00', { env_X: 'y' });
-  assert.equal(encoder.template(changed, base), undefined);
-  assert.equal(encoder.encode(changed, base), reference(changed));
+  assert.equal(encoder.header(changed, base), reference(changed));
   const again = call('2026-12-04T18:00:04.000004+00:00', { env_X: 'y' });
-  const next = encoder.template(again, base);
-  assert.ok(next !== undefined && next.id !== template.id, 'a template of its own');
-  assert.equal(`${next.before}${JSON.stringify(again.start_time)}${next.after}`, reference(again));
+  const next = encoder.header(again, base);
+  assert.ok(typeof next !== 'string' && next.id !== template.id, 'a template of its own');
+  assert.equal(completeTemplate(next, again.start_time as string), reference(again));
 });
