@@ -138,18 +138,22 @@ export function untrustedReason(
  */
 export function createJournalFile(dir: string, name: string): { fd: number; path: string } {
   const path = join(dir, name);
+  const flags =
+    constants.O_WRONLY |
+    constants.O_APPEND |
+    constants.O_CREAT |
+    constants.O_EXCL |
+    constants.O_NOFOLLOW;
   for (let attempt = 0; ; attempt++) {
-    prepareJournalDir(dir);
     try {
-      const flags =
-        constants.O_WRONLY |
-        constants.O_APPEND |
-        constants.O_CREAT |
-        constants.O_EXCL |
-        constants.O_NOFOLLOW;
+      prepareJournalDir(dir);
       return { fd: openSync(path, flags, 0o600), path };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 2) throw error;
+      // Another process that journals beside us deletes the folders its last journal leaves
+      // empty (removeJournalFile): one may go between any two of our steps, from a mkdir in it
+      // to the open. Start again (a tight loop of such processes can win a few rounds in a row;
+      // each costs some µs); a check that fails (JournalError) is not retried.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 49) throw error;
     }
   }
 }

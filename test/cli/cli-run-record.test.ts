@@ -173,7 +173,7 @@ describe('microbench -- COMMAND record', { concurrency: 2 }, () => {
       /(warmup|iteration) \d/,
       'no progress line when stderr is a pipe',
     );
-    assert.equal(result.stderr.split('\n').length, 2, 'the summary line alone');
+    assert.equal(result.stderr.split('\n').length, 2, `the summary line alone: ${result.stderr}`);
     const record = readOnlyRecord(outfile);
     assert.deepEqual(record.stdout, ['run2\n', 'run3\n', 'run4\n']);
     assert.equal(record.run_durations.length, 3);
