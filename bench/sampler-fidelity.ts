@@ -170,6 +170,13 @@ export async function measure(args: BenchArgs): Promise<Section> {
           { intervalS: 0.05, durationS: 2 },
           { intervalS: 0.05, durationS: 2, workload: 'allocating' as const },
           { intervalS: 0.05, durationS: 2, workload: 'allocating' as const, busyNeighbour: true },
+          {
+            intervalS: 0.05,
+            durationS: 2,
+            workload: 'allocating' as const,
+            busyNeighbour: true,
+            priority: 'realtime' as const,
+          },
         ]
       : [
           { intervalS: 0.05, durationS: 2 },
