@@ -45,6 +45,8 @@ export interface FidelityResult extends FidelityProbe {
   readonly startEpochMs: number;
   /** The measured call's duration, seconds. */
   readonly callDurationS: number;
+  /** The record's finish_time, epoch milliseconds. */
+  readonly finishEpochMs: number;
   /** What the record says of its samples. */
   readonly recordDue: number | null;
   readonly recordTaken: number | null;
@@ -116,6 +118,7 @@ export async function probeFidelity(probe: FidelityProbe): Promise<FidelityResul
     ),
     startEpochMs: parseTimestampMs(record.start_time),
     callDurationS: record.run_durations[0] ?? Number.NaN,
+    finishEpochMs: parseTimestampMs(record.finish_time),
   };
 }
 
@@ -123,7 +126,9 @@ export async function probeFidelity(probe: FidelityProbe): Promise<FidelityResul
 function analyse(result: FidelityResult) {
   const intervalMs = result.intervalS * 1000;
   const times = result.sampleEpochMs;
-  const expected = Math.floor(result.durationS / result.intervalS + 1e-9) + 1;
+  // Due by the call's end (start_time … finish_time, as the record says), not by its nominal
+  // length: a call that runs past it (a GC pause beside a busy process) has one sample more due.
+  const expected = Math.floor((result.finishEpochMs - result.startEpochMs) / intervalMs + 1e-9) + 1;
   const errors: number[] = [];
   for (let i = 1; i < times.length; i++)
     errors.push(Math.abs(times[i]! - times[i - 1]! - intervalMs));
@@ -300,7 +305,7 @@ export async function measure(args: BenchArgs): Promise<Section> {
     method: [
       "The main thread runs a CPU-bound synchronous loop (no event loop turns) inside a wrapped call with telemetry (`memoryInfo().rss`); the record's sample timestamps give the intervals.",
       `Each configuration runs in a fresh process: a warm-up call (${warmupMs} ms), then the measured one. The allocating call pushes an object per step (\`a.push({x})\`), which keeps V8's concurrent GC threads busy; "one busy process beside" runs \`node -e 'for(;;){}'\` during the run. The record columns are what the record itself says (telemetry_samples_taken / _due, telemetry_lateness_p95_ms / _max_ms against the schedule start + k·interval, telemetry_sampler).`,
-      "Expected = duration / interval + 1 (the initial sample). Drift = the lateness (against the schedule counted from the first sample) that accumulates over the call: the Theil–Sen slope of lateness against time (the median of the slopes between every pair of samples) times the call's length. A schedule that adds error at every wake-up climbs steadily and shows up there; a few late wake-ups do not tilt it. Initial delay = first sample − the record's `start_time` (which is stamped just before the session starts, so it is never negative).",
+      "Expected = the call's length (the record's finish_time − start_time) / interval, rounded down, + 1 (the initial sample). Drift = the lateness (against the schedule counted from the first sample) that accumulates over the call: the Theil–Sen slope of lateness against time (the median of the slopes between every pair of samples) times the call's length. A schedule that adds error at every wake-up climbs steadily and shows up there; a few late wake-ups do not tilt it. Initial delay = first sample − the record's `start_time` (which is stamped just before the session starts, so it is never negative).",
     ].join(' '),
     tables: [
       {
