@@ -13,8 +13,25 @@ export interface Timezone {
 
 const OFFSET_RE = /^(?:UTC)?([+-])(\d{2}):?(\d{2})$/;
 
-/** Resolve `UTC`, a fixed offset (`+05:30`, `UTC-03:00`) or an IANA zone (`Europe/Paris`). */
+// One Timezone per name, for the life of the process: a bench's timestamps are formatted on
+// the hot path, and a fresh object per bench (a new offsetMinutes closure each time) made V8
+// recompile the formatting code for each new bench ("wrong call target").
+const resolved = new Map<string, Timezone>();
+
+/**
+ * Resolve `UTC`, a fixed offset (`+05:30`, `UTC-03:00`) or an IANA zone (`Europe/Paris`); the
+ * same name gives the same object.
+ */
 export function resolveTimezone(name: string): Timezone {
+  let zone = resolved.get(name);
+  if (zone === undefined) {
+    zone = createTimezone(name);
+    resolved.set(name, zone);
+  }
+  return zone;
+}
+
+function createTimezone(name: string): Timezone {
   if (name === 'UTC' || name === 'Z' || name === 'Etc/UTC') return { name, offsetMinutes: () => 0 };
   const fixed = OFFSET_RE.exec(name);
   if (fixed) {

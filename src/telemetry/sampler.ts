@@ -238,10 +238,34 @@ class RunHandle implements TelemetryRun {
   }
 }
 
+/** What a run reads of its bench's {@link TelemetrySpec} while it is sampled. */
+class RunSettings {
+  readonly intervalS: number;
+  readonly timeoutS: number;
+  readonly timezone: Timezone;
+  readonly maxSamples: number | undefined;
+
+  constructor(spec: TelemetrySpec) {
+    this.intervalS = spec.intervalS;
+    this.timeoutS = spec.timeoutS;
+    this.timezone = spec.timezone;
+    this.maxSamples = spec.maxSamples;
+  }
+}
+
+// The latest bench's objects that its calls read, kept alive. Objects shaped alike share a V8
+// map only while one of them lives: once every earlier bench was collected, a new bench's
+// objects got new maps, and the code of the call path, optimized for the old ones, was
+// deoptimized and compiled again (~40 deopts in a burst, over 4 rounds of 2,000 calls, with the
+// compiler threads taking the second core from the sampler). A class instance (RunSettings)
+// and these kept objects keep their maps.
+// biome-ignore lint/correctness/noUnusedVariables: written, never read: it keeps its objects alive
+let keptForShapes: readonly unknown[] = [];
+
 // One run's main-side state.
 interface RunState {
   readonly sid: number;
-  readonly spec: TelemetrySpec;
+  readonly spec: RunSettings;
   /** The call's record (partial while it runs, finished once stopped). */
   readonly record: BenchRecord;
   readonly reservoir: SampleReservoir<RawSample>;
@@ -265,11 +289,11 @@ interface RunState {
   /** Samples the run waits for once stopped. */
   needed: number;
   /** Called once the run is done (a stopped run waiting for its initial sample). */
-  onDone?: () => void;
+  onDone: (() => void) | undefined;
   /** Stopped and waiting for a sample (its host counts it: SamplerHost.#waitingCount). */
   awaited: boolean;
-  /** When a pending stop is abandoned (performance.now() ms). */
-  deadline?: number;
+  /** When a pending stop is abandoned (performance.now() ms); 0 until stopped. */
+  deadline: number;
   /** Samples due by the stop (set when stopped). */
   due: number;
   /** ms late of each sample received (see LATENESS_KEPT), and the largest. */
@@ -356,6 +380,7 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
       })
     : undefined;
   const intervalMs = spec.intervalS * 1000;
+  const settings = new RunSettings(spec);
   const waiting: Waiting = { count: 0, resolvers: [] };
   // What every journal of this bench shares, sent to the worker once; a call's journal header
   // adds only the call's own fields.
@@ -374,6 +399,7 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
     : undefined;
   // The worker starts now, while the program sets up, so no call waits for it; the process's
   // sampler follows the priority the latest bench asked for.
+  keptForShapes = [settings, waiting, journalBase];
   requestPriority(spec.priority ?? 'raised');
   getHost().ensureDefined(defId);
   let warnedMissed = false;
@@ -388,12 +414,12 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
       const host = getHost();
       if (host.isReady()) return 0;
       const before = performance.now();
-      host.waitReady(spec.timeoutS * 1000);
+      host.waitReady(settings.timeoutS * 1000);
       return performance.now() - before;
     },
     start(record, startEpochMs) {
       let host = getHost();
-      host.waitReady(spec.timeoutS * 1000);
+      host.waitReady(settings.timeoutS * 1000);
       // A worker stuck in a hanging telemetry function would never take this call's samples.
       if (!host.checkHealthy()) host = getHost();
       host.ensureDefined(defId);
@@ -402,9 +428,9 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
       const anchorEpochMs = startEpochMs ?? nowEpochMs();
       const run: RunState = {
         sid,
-        spec,
+        spec: settings,
         record,
-        reservoir: new SampleReservoir<RawSample>(spec.maxSamples),
+        reservoir: new SampleReservoir<RawSample>(settings.maxSamples),
         journalBase,
         pendingJournal,
         defId,
@@ -418,6 +444,10 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
         stopped: false,
         done: false,
         needed: 0,
+        // Every field from the start, none added later: a run whose shape changed as it went
+        // gave V8 new maps to deoptimize on, a storm of recompiles every few thousand calls.
+        onDone: undefined,
+        deadline: 0,
         due: 0,
         lateness: [],
         latenessMax: Number.NaN,
@@ -434,7 +464,7 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
       // calls do not wait: the worker stamps it within tens of µs while user code runs).
       if (firstCall) {
         firstCall = false;
-        host.awaitInitialStamp(run, Math.min(intervalMs, spec.timeoutS * 1000));
+        host.awaitInitialStamp(run, Math.min(intervalMs, settings.timeoutS * 1000));
       }
       return new RunHandle(run);
     },
@@ -655,7 +685,7 @@ class SamplerHost {
    */
   settleWaitingSync(): void {
     let deadline = 0;
-    for (const run of this.#awaitedRuns()) deadline = Math.max(deadline, run.deadline ?? 0);
+    for (const run of this.#awaitedRuns()) deadline = Math.max(deadline, run.deadline);
     while (this.#waitingCount > 0 && !this.#dead) {
       const seen = Atomics.load(this.#flags, REPLY_COUNTER);
       this.#drain();
@@ -1130,8 +1160,8 @@ class SamplerHost {
     let next = Number.POSITIVE_INFINITY;
     for (const run of this.#awaitedRuns()) {
       if (run.done) continue;
-      if ((run.deadline ?? 0) <= now) this.#timeout(run);
-      else next = Math.min(next, run.deadline!);
+      if (run.deadline <= now) this.#timeout(run);
+      else next = Math.min(next, run.deadline);
     }
     if (next < Number.POSITIVE_INFINITY && !this.#dead) this.#armDeadlineTimer(next);
   }

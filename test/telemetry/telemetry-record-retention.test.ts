@@ -86,3 +86,23 @@ test('a loop of short journaled calls promotes few of its objects out of the you
     `${shares.map((share) => `${(share * 100).toFixed(1)} %`).join(', ')} of the allocated bytes promoted`,
   );
 });
+
+test('benches made one after another do not deoptimize the call path again', async () => {
+  // Each bench's objects that its calls read (its telemetry settings, its timezone) were new
+  // objects of a new V8 map once the earlier benches were collected: the optimized call path
+  // was deoptimized (wrong map, wrong call target) and compiled again, 29–30 times after
+  // warm-up over 16 rounds of 2,000 calls. The settings are now a class instance, the latest
+  // bench's objects are kept, and a timezone is one object per name: 2–3 times.
+  const out = mkdtempSync(join(dir, 'rounds-'));
+  const result = await runTsChild(fixturePath('telemetry-bench-rounds.ts'), [out, '20'], {
+    timeoutMs: 120_000,
+  });
+  assert.equal(result.code, 0, result.stderr);
+  const [, afterWarm = ''] = result.stdout.split('\nWARM\n');
+  assert.match(result.stdout, /\nDONE\n/);
+  const deopts = afterWarm.split('\n').filter((line) => line.startsWith('[bailout'));
+  assert.ok(
+    deopts.length <= 10,
+    `${deopts.length} deoptimizations after warm-up:\n${deopts.join('\n')}`,
+  );
+});
