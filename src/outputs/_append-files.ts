@@ -108,8 +108,10 @@ export class AppendFile {
       return lines.map(() => asError(error));
     }
     // Joined, not appended line by line: a long string built with += is a tree of pieces,
-    // which writeSync encodes several times slower than a flat one (~2 µs per line here).
-    const text = `${this.#midLine ? '\n' : ''}${lines.join('\n')}\n`;
+    // which writeSync encodes several times slower than a flat one (~2 µs per line here). The
+    // newlines around are joined in too: one added after the join would make a tree again, and
+    // writeSync a second copy of every line.
+    const text = (this.#midLine ? ['', ...lines, ''] : [...lines, '']).join('\n');
     try {
       writeLine(this.#fd, text, this.#options.write);
     } catch (error) {
