@@ -247,6 +247,10 @@ export async function measureTelemetry(args: BenchArgs): Promise<Section> {
   const lib = await loadLibrary();
   const dir = mkdtempSync(join(tmpdir(), 'microbench-bench-telemetry-'));
   const rounds = args.quick ? 3 : 15;
+  // Rounds before the timed ones: the telemetry path's optimized code is in place only after
+  // a few thousand calls of each configuration (each TurboFan compile of it takes 10–40 ms on
+  // a helper thread of this VM, and the first timed rounds were ×3–5 the file alone).
+  const warmupRounds = args.quick ? 1 : 3;
   const calls = args.quick ? 1_000 : 2_000;
   const loop = new Map<string, number[]>(TELEMETRY_CONFIGS.map((c) => [c.label, []]));
   const total = new Map<string, number[]>(TELEMETRY_CONFIGS.map((c) => [c.label, []]));
@@ -259,7 +263,7 @@ export async function measureTelemetry(args: BenchArgs): Promise<Section> {
   let records = 0;
   let withInitialSample = 0;
   try {
-    for (let round = 0; round <= rounds; round++) {
+    for (let round = 1 - warmupRounds; round <= rounds; round++) {
       {
         const wrapped = new lib.MicroBench({ defaultMixins: false }).wrap(work);
         const us = timeSync(wrapped, calls);
@@ -316,7 +320,8 @@ export async function measureTelemetry(args: BenchArgs): Promise<Section> {
         await bench.close();
       }
       // The sampler worker started during the warm-up round: its threads are the new ones.
-      if (round === 0) samplerThreads = listThreads().filter((tid) => !threadsBefore.has(tid));
+      if (round === 1 - warmupRounds)
+        samplerThreads = listThreads().filter((tid) => !threadsBefore.has(tid));
       rmSync(dir, { recursive: true, force: true });
     }
   } finally {
@@ -365,7 +370,7 @@ export async function measureTelemetry(args: BenchArgs): Promise<Section> {
   ];
   return {
     title: 'Overhead with telemetry enabled',
-    method: `${formatCount(calls)} back-to-back synchronous calls of the trivial function per batch with a telemetry function (\`process.memoryInfo()\`) at the default 60 s interval, so each call gets just its initial sample; each bench makes one call before the timed ones (opening its file and its first call's wait for the sampler are not per-call costs); median of ${rounds} rounds after a warm-up round. "Main thread" is the time spent in the call loop; "until delivered" adds \`await bench.flush()\` (it delivers the records still waiting for their initial sample), divided by the number of calls. CPU columns: each thread's CPU time (schedstat) from the first call until every record is delivered, per call. The file + journal target compares each round with the file alone in the same round (the median of those ratios).`,
+    method: `${formatCount(calls)} back-to-back synchronous calls of the trivial function per batch with a telemetry function (\`process.memoryInfo()\`) at the default 60 s interval, so each call gets just its initial sample; each bench makes one call before the timed ones (opening its file and its first call's wait for the sampler are not per-call costs); median of ${rounds} rounds after ${warmupRounds} warm-up round${warmupRounds > 1 ? 's' : ''} (until then the telemetry path is still being compiled: each TurboFan compile of it takes 10–40 ms on a helper thread here, and the first rounds after one warm-up round were ×3–5 the file alone). "Main thread" is the time spent in the call loop; "until delivered" adds \`await bench.flush()\` (it delivers the records still waiting for their initial sample), divided by the number of calls. CPU columns: each thread's CPU time (schedstat) from the first call until every record is delivered, per call. The file + journal target compares each round with the file alone in the same round (the median of those ratios).`,
     tables: [
       {
         head: [
