@@ -172,8 +172,10 @@ export class BenchCall {
    * `sync` (a signal or process exit ends the call) collects telemetry synchronously;
    * `interrupted` names the signal that ended the call.
    */
-  end(options: { sync?: boolean; interrupted?: string } = {}): void {
-    const { sync = false, interrupted } = options;
+  end(options?: { sync?: boolean; interrupted?: string }): void {
+    // (No default object: one per call, for a parameter that is nearly always left out.)
+    const sync = options?.sync ?? false;
+    const interrupted = options?.interrupted;
     if (this.#ended) return;
     this.#ended = true;
     const { record, context } = this;

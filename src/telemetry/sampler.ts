@@ -288,8 +288,8 @@ interface RunState {
   done: boolean;
   /** Samples the run waits for once stopped. */
   needed: number;
-  /** Called once the run is done (a stopped run waiting for its initial sample). */
-  onDone: (() => void) | undefined;
+  /** Hands the record over once the run is done (a stopped run waiting for its initial sample). */
+  deliver: ((result: TelemetryResult) => void) | undefined;
   /** Stopped and waiting for a sample (its host counts it: SamplerHost.#waitingCount). */
   awaited: boolean;
   /** When a pending stop is abandoned (performance.now() ms); 0 until stopped. */
@@ -446,7 +446,7 @@ export function defineTelemetry(spec: TelemetrySpec): TelemetryDefinition {
         needed: 0,
         // Every field from the start, none added later: a run whose shape changed as it went
         // gave V8 new maps to deoptimize on, a storm of recompiles every few thousand calls.
-        onDone: undefined,
+        deliver: undefined,
         deadline: 0,
         due: 0,
         lateness: [],
@@ -888,25 +888,15 @@ class SamplerHost {
       run.pendingJournal.add(
         run.sid,
         encodePending ?? (() => encodeJson(record, { warn: ignoreWarning })),
-        (message) => warnJournalError(message),
+        warnJournalError,
       );
       // A long call's journal file also gets the finished record.
       if (run.journaledByWorker) this.#postStop(run, run.record);
     }
     run.waiting.count++;
-    run.onDone = () => {
-      let delivered = false;
-      try {
-        deliver(resultOf(run));
-        delivered = true;
-      } finally {
-        // In a delivery batch the record's line is written when the batch closes: its journal
-        // entry goes only then.
-        if (!delivered) settleWaiting(run);
-        else if (deliveryBatchOpen()) afterDeliveryBatch(() => settleDelivered(run));
-        else settleDelivered(run);
-      }
-    };
+    // Kept on the run, not in a closure: a closure and its context per call, held until the
+    // sample comes, are more for the young-generation GC to copy (see deliverStopped).
+    run.deliver = deliver;
     this.#watchStop(run);
     this.checkHealthy();
     return false;
@@ -965,7 +955,7 @@ class SamplerHost {
       run.awaited = false;
       if (--this.#waitingCount === 0) this.#port.unref();
     }
-    run.onDone?.();
+    if (run.deliver) deliverStopped(run);
   }
 
   // Set the run's stopped bit; the state word says how many samples the worker had posted.
@@ -1182,6 +1172,51 @@ function settleDelivered(run: RunState): void {
   } finally {
     settleWaiting(run);
   }
+}
+
+// A stopped run waiting for a sample is done: hand its record over, then settle it. In a
+// delivery batch the record's line is written when the batch closes: its journal entry goes
+// only then (settleAfterBatch).
+function deliverStopped(run: RunState): void {
+  const deliver = run.deliver!;
+  run.deliver = undefined;
+  let delivered = false;
+  try {
+    deliver(resultOf(run));
+    delivered = true;
+  } finally {
+    if (!delivered) settleWaiting(run);
+    else if (deliveryBatchOpen()) settleAfterBatch(run);
+    else settleDelivered(run);
+  }
+}
+
+// The runs the open delivery batch delivered, to settle once it closes (one after-batch task for
+// them all, not a closure per run).
+let toSettle: RunState[] = [];
+
+function settleAfterBatch(run: RunState): void {
+  if (toSettle.length === 0) afterDeliveryBatch(settleBatch);
+  toSettle.push(run);
+}
+
+// Each run is settled even when one before it threw; the first error is rethrown at the end.
+function settleBatch(): void {
+  const runs = toSettle;
+  toSettle = [];
+  let failed = false;
+  let failure: unknown;
+  for (const run of runs) {
+    try {
+      settleDelivered(run);
+    } catch (error) {
+      if (!failed) {
+        failed = true;
+        failure = error;
+      }
+    }
+  }
+  if (failed) throw failure;
 }
 
 // One waiting run fewer: flush() and settled() resolve once there are none.
