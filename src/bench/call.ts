@@ -114,7 +114,7 @@ export class BenchCall {
     for (const [name, method] of env.captureMethods.pre) {
       this.#guard(name, () => method.call(env.instance, record));
     }
-    // `telemetry` is added when the call ends, after every other field (#attach).
+    // `telemetry` is added when the call ends, after every other field (attachTelemetry).
     record.run_durations = [];
     // A call made while the sampler worker is still starting (once per process, tens of ms)
     // waits for it here, before start_time: the wait is not timed, and the record states it.
@@ -199,17 +199,12 @@ export class BenchCall {
       if (env.startTelemetry) record.telemetry ??= [];
       env.deliver(record);
     } else if (sync) {
-      env.deliver(record, this.#attach(telemetry.stopSync(), undefined));
-    } else {
-      // Delivered at once when every sample is in; otherwise once the one still due arrives
-      // (the bench's flush() waits for that through its telemetry definition), journaled
-      // meanwhile as `journalJson`, which the output line then reuses.
-      let journalJson: string | undefined;
-      const encodePending = env.encodePending;
-      telemetry.stop(
-        (result) => env.deliver(record, this.#attach(result, journalJson)),
-        encodePending && (() => (journalJson = encodePending(record))),
+      env.deliver(
+        record,
+        attachTelemetry(record, this.#telemetryWaitMs, telemetry.stopSync(), undefined),
       );
+    } else {
+      stopTelemetry(telemetry, record, env, this.#telemetryWaitMs);
     }
   }
 
@@ -217,46 +212,6 @@ export class BenchCall {
   cancel(): void {
     this.#ended = true;
     this.#telemetry?.cancel();
-  }
-
-  // Add the telemetry fields after the record's others. Returns them (with `prefixJson`, the
-  // record's JSON before them, if known) when none was in the record before, so that they are
-  // its last keys; else undefined.
-  #attach(result: TelemetryResult, prefixJson: string | undefined): AppendedFields | undefined {
-    const record = this.record;
-    let appended = true;
-    for (const key of TELEMETRY_KEYS) {
-      if (Object.hasOwn(record, key)) appended = false;
-    }
-    // Named stores, in the record's order (a keyed copy from `fields` cost ~10 % of a short
-    // call with telemetry kept in memory).
-    const fields: Record<string, unknown> = {};
-    record.telemetry = fields.telemetry = result.samples;
-    if (result.total !== result.samples.length)
-      record.telemetry_samples_total = fields.telemetry_samples_total = result.total;
-    record.telemetry_samples_due = fields.telemetry_samples_due = result.due;
-    record.telemetry_samples_taken = fields.telemetry_samples_taken = result.total;
-    record.telemetry_samples_missed = fields.telemetry_samples_missed = result.missed;
-    if (result.missedCause !== undefined)
-      record.telemetry_missed_cause = fields.telemetry_missed_cause = result.missedCause;
-    record.telemetry_lateness_p95_ms = fields.telemetry_lateness_p95_ms = result.latenessP95Ms;
-    record.telemetry_lateness_max_ms = fields.telemetry_lateness_max_ms = result.latenessMaxMs;
-    if (result.errors.length > 0)
-      record.telemetry_errors = fields.telemetry_errors = [...result.errors];
-    const { priority, nice, policy, tid } = result.sampler;
-    record.telemetry_sampler = fields.telemetry_sampler =
-      this.#telemetryWaitMs > 0
-        ? {
-            priority,
-            nice,
-            policy,
-            tid,
-            startup_wait_ms: Math.round(this.#telemetryWaitMs * 1000) / 1000,
-          }
-        : { priority, nice, policy, tid };
-    return appended
-      ? new TelemetryFields(fields, prefixJson, result, this.#telemetryWaitMs > 0)
-      : undefined;
   }
 
   // A failing collector never loses the record: note which one failed and why.
@@ -279,7 +234,68 @@ export function toRecordedException(error: unknown): RecordedException {
   return { type: typeof error, message: String(error) };
 }
 
-// Every field #attach may add: when the record has one already (a constant field of that
+// Stop a call's telemetry and deliver its record once every sample is in (at once, or when the
+// one still due arrives: the bench's flush() waits for that through its telemetry definition),
+// journaled meanwhile as `journalJson`, which the output line then reuses. A function of its
+// own, so that the callbacks' context holds the record and nothing else of the call (its
+// context and its mixins' scratch are garbage once it returns, not held while it waits).
+function stopTelemetry(
+  telemetry: TelemetryRun,
+  record: BenchRecord,
+  env: CallEnvironment,
+  waitedMs: number,
+): void {
+  let journalJson: string | undefined;
+  const encodePending = env.encodePending;
+  telemetry.stop(
+    (result) => env.deliver(record, attachTelemetry(record, waitedMs, result, journalJson)),
+    encodePending && (() => (journalJson = encodePending(record))),
+  );
+}
+
+// Add the telemetry fields after the record's others (`waitedMs`: how long the call waited for
+// the sampler to start). Returns them (with `prefixJson`, the record's JSON before them, if
+// known) when none was in the record before, so that they are its last keys; else undefined.
+function attachTelemetry(
+  record: BenchRecord,
+  waitedMs: number,
+  result: TelemetryResult,
+  prefixJson: string | undefined,
+): AppendedFields | undefined {
+  let appended = true;
+  for (const key of TELEMETRY_KEYS) {
+    if (Object.hasOwn(record, key)) appended = false;
+  }
+  // Named stores, in the record's order (a keyed copy from `fields` cost ~10 % of a short
+  // call with telemetry kept in memory).
+  const fields: Record<string, unknown> = {};
+  record.telemetry = fields.telemetry = result.samples;
+  if (result.total !== result.samples.length)
+    record.telemetry_samples_total = fields.telemetry_samples_total = result.total;
+  record.telemetry_samples_due = fields.telemetry_samples_due = result.due;
+  record.telemetry_samples_taken = fields.telemetry_samples_taken = result.total;
+  record.telemetry_samples_missed = fields.telemetry_samples_missed = result.missed;
+  if (result.missedCause !== undefined)
+    record.telemetry_missed_cause = fields.telemetry_missed_cause = result.missedCause;
+  record.telemetry_lateness_p95_ms = fields.telemetry_lateness_p95_ms = result.latenessP95Ms;
+  record.telemetry_lateness_max_ms = fields.telemetry_lateness_max_ms = result.latenessMaxMs;
+  if (result.errors.length > 0)
+    record.telemetry_errors = fields.telemetry_errors = [...result.errors];
+  const { priority, nice, policy, tid } = result.sampler;
+  record.telemetry_sampler = fields.telemetry_sampler =
+    waitedMs > 0
+      ? {
+          priority,
+          nice,
+          policy,
+          tid,
+          startup_wait_ms: Math.round(waitedMs * 1000) / 1000,
+        }
+      : { priority, nice, policy, tid };
+  return appended ? new TelemetryFields(fields, prefixJson, result, waitedMs > 0) : undefined;
+}
+
+// Every field attachTelemetry may add: when the record has one already (a constant field of that
 // name), the fields are not its last keys and the line is encoded whole.
 const TELEMETRY_KEYS = [
   'telemetry',
