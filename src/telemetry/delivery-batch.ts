@@ -17,7 +17,9 @@
 
 let open = false;
 let flushes: (() => void)[] = [];
-let afters: (() => void)[] = [];
+// After-batch work, each with its subject (side by side: no closure per record).
+let afters: ((subject: never) => void)[] = [];
+let afterSubjects: unknown[] = [];
 
 /** Whether a delivery batch is open (records handed over now may be queued until it closes). */
 export function deliveryBatchOpen(): boolean {
@@ -29,10 +31,19 @@ export function atDeliveryBatchEnd(flush: () => void): void {
   flushes.push(flush);
 }
 
-/** While a batch is open: run `work` once every queue is written (else at once). */
-export function afterDeliveryBatch(work: () => void): void {
-  if (open) afters.push(work);
-  else work();
+/**
+ * While a batch is open: run `work(subject)` once every queue is written (else at once). The
+ * subject is passed, not captured, so a record's after-batch work needs no closure of its own.
+ */
+export function afterDeliveryBatch(work: () => void): void;
+export function afterDeliveryBatch<T>(work: (subject: T) => void, subject: T): void;
+export function afterDeliveryBatch<T>(work: (subject: T) => void, subject?: T): void {
+  if (!open) {
+    work(subject as T);
+    return;
+  }
+  afters.push(work as (subject: never) => void);
+  afterSubjects.push(subject);
 }
 
 /**
@@ -59,16 +70,27 @@ export function runDeliveryBatch(body: () => void): void {
   // batches of their own, so the lists are swapped before any runs.
   const queued = flushes;
   const later = afters;
+  const subjects = afterSubjects;
   flushes = [];
   afters = [];
-  for (const work of [...queued, ...later]) {
+  afterSubjects = [];
+  const note = (error: unknown) => {
+    if (failed) return;
+    failed = true;
+    failure = error;
+  };
+  for (const work of queued) {
     try {
       work();
     } catch (error) {
-      if (!failed) {
-        failed = true;
-        failure = error;
-      }
+      note(error);
+    }
+  }
+  for (let k = 0; k < later.length; k++) {
+    try {
+      later[k]!(subjects[k] as never);
+    } catch (error) {
+      note(error);
     }
   }
   if (failed) throw failure;

@@ -36,7 +36,7 @@ import { findOutsideVariables } from './_free-variables.js';
 import { completeTemplate, type HeaderTemplate, OwnFieldsJson } from './_own-fields-json.js';
 import { POLICY_NAMES } from './_priority.js';
 import { SampleReservoir } from './_reservoir.js';
-import { afterDeliveryBatch, deliveryBatchOpen, runDeliveryBatch } from './delivery-batch.js';
+import { afterDeliveryBatch, runDeliveryBatch } from './delivery-batch.js';
 import {
   ANCHOR_F64,
   BUSY_SID,
@@ -1176,7 +1176,7 @@ function settleDelivered(run: RunState): void {
 
 // A stopped run waiting for a sample is done: hand its record over, then settle it. In a
 // delivery batch the record's line is written when the batch closes: its journal entry goes
-// only then (settleAfterBatch).
+// only then.
 function deliverStopped(run: RunState): void {
   const deliver = run.deliver!;
   run.deliver = undefined;
@@ -1186,37 +1186,8 @@ function deliverStopped(run: RunState): void {
     delivered = true;
   } finally {
     if (!delivered) settleWaiting(run);
-    else if (deliveryBatchOpen()) settleAfterBatch(run);
-    else settleDelivered(run);
+    else afterDeliveryBatch(settleDelivered, run);
   }
-}
-
-// The runs the open delivery batch delivered, to settle once it closes (one after-batch task for
-// them all, not a closure per run).
-let toSettle: RunState[] = [];
-
-function settleAfterBatch(run: RunState): void {
-  if (toSettle.length === 0) afterDeliveryBatch(settleBatch);
-  toSettle.push(run);
-}
-
-// Each run is settled even when one before it threw; the first error is rethrown at the end.
-function settleBatch(): void {
-  const runs = toSettle;
-  toSettle = [];
-  let failed = false;
-  let failure: unknown;
-  for (const run of runs) {
-    try {
-      settleDelivered(run);
-    } catch (error) {
-      if (!failed) {
-        failed = true;
-        failure = error;
-      }
-    }
-  }
-  if (failed) throw failure;
 }
 
 // One waiting run fewer: flush() and settled() resolve once there are none.

@@ -107,3 +107,22 @@ test('a batch writes its queues when it closes, then runs the after-batch work, 
   afterDeliveryBatch(() => order.push('now'));
   assert.equal(order.at(-1), 'now');
 });
+
+test('after-batch work gets its subject, each run past a throw, in the order given', () => {
+  const settled: string[] = [];
+  const settle = (name: string) => {
+    settled.push(name);
+    if (name === 'b') throw new Error('b failed');
+  };
+  assert.throws(
+    () =>
+      runDeliveryBatch(() => {
+        for (const name of ['a', 'b', 'c']) afterDeliveryBatch(settle, name);
+        assert.deepEqual(settled, []);
+      }),
+    /b failed/,
+  );
+  assert.deepEqual(settled, ['a', 'b', 'c']);
+  afterDeliveryBatch(settle, 'd');
+  assert.deepEqual(settled, ['a', 'b', 'c', 'd']);
+});
