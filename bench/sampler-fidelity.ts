@@ -163,6 +163,15 @@ function analyse(result: FidelityResult) {
   };
 }
 
+// The crowded allocating call with the sampler on the opt-in real-time policy.
+const CROWDED_REALTIME = {
+  intervalS: 0.05,
+  durationS: 2,
+  workload: 'allocating',
+  busyNeighbour: true,
+  priority: 'realtime',
+} as const;
+
 /**
  * Sampler timing with the main thread blocked: each configuration in a fresh process (a
  * warm-up call of 300 ms, then the measured call).
@@ -175,13 +184,7 @@ export async function measure(args: BenchArgs): Promise<Section> {
           { intervalS: 0.05, durationS: 2 },
           { intervalS: 0.05, durationS: 2, workload: 'allocating' as const },
           { intervalS: 0.05, durationS: 2, workload: 'allocating' as const, busyNeighbour: true },
-          {
-            intervalS: 0.05,
-            durationS: 2,
-            workload: 'allocating' as const,
-            busyNeighbour: true,
-            priority: 'realtime' as const,
-          },
+          CROWDED_REALTIME,
         ]
       : [
           { intervalS: 0.05, durationS: 2 },
@@ -194,13 +197,9 @@ export async function measure(args: BenchArgs): Promise<Section> {
           { intervalS: 0.05, durationS: 2, busyNeighbour: true },
           { intervalS: 0.05, durationS: 2, workload: 'allocating' as const, busyNeighbour: true },
           { intervalS: 0.05, durationS: 2, workload: 'allocating' as const, busyNeighbour: true },
-          ...[1, 2, 3].map(() => ({
-            intervalS: 0.05,
-            durationS: 2,
-            workload: 'allocating' as const,
-            busyNeighbour: true,
-            priority: 'realtime' as const,
-          })),
+          CROWDED_REALTIME,
+          CROWDED_REALTIME,
+          CROWDED_REALTIME,
         ]
   ).map((p) => ({ ...p, warmupMs }));
   const analysed = probes.map((probe) => {
