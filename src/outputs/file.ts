@@ -42,9 +42,10 @@ export interface FileOutput extends Output {
  * give each node its own file with a placeholder, or use Redis).
  *
  * `path` may hold placeholders: `{hostname}`, `{pid}`, `{run_id}`, `{env:NAME}` (see
- * {@link expandPathPlaceholders}). The path is checked here (opened for appending; its folders
- * are created, a file the check created is removed again), so an unwritable path is an
- * `OptionError` now rather than a lost record later. The descriptor is opened on the first
+ * {@link expandPathPlaceholders}). The path is checked here (an existing file opened for
+ * appending, a missing one's folder shown to accept a new file; its folders are created, the file
+ * itself only by the first record), so an unwritable path is an `OptionError` now rather than a
+ * lost record later. The descriptor is opened on the first
  * record and kept until `close()`; file outputs of one process that append to the same file share one
  * descriptor, so outputs that are never closed do not pile them up. When the file is deleted,
  * renamed or replaced, its path is opened again (with one warning) and later records go there;
@@ -121,7 +122,7 @@ export function fileOutput(path: string, options: FileOutputOptions = {}): FileO
 
 /**
  * Check that `path` (absolute) can be opened for appending as {@link fileOutput} will open it
- * (a file created by the check is removed again), or throw an `OptionError` naming the path and
+ * (creating no file at `path`), or throw an `OptionError` naming the path and
  * the OS error (with it as `cause`); `what` names the option in the message.
  */
 export function validateOutfileWritable(

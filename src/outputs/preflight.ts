@@ -29,7 +29,7 @@ export function preflightOutputs(options: CliOutputOptions): { readonly outfile?
 
 // internal ---------------------------------------------------------------------------------------
 
-// Open the outfile for appending as the run will (a file made by the check is removed again);
+// Check the outfile can be opened for appending as the run will (creating no file there);
 // returns its absolute path.
 function preflightOutfile(outfile: string): string {
   if (outfile === '') throw new UsageError('--outfile: expected a file path, got an empty string');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -81,4 +81,63 @@ test(`${WRITERS} processes × ${RECORDS} records to one outfile: every line inta
   );
   const allIds = new Set([...runIds.values()].map((ids) => [...ids].join()));
   assert.equal(allIds.size, WRITERS, 'one mb_run_id per process, different between processes');
+});
+
+test('processes that start on a new outfile at the same instant lose none of their first records', async () => {
+  // The check that the outfile can be written used to create the file and remove it again: a
+  // record another process appended in between was removed with it (2–3 of 400 here).
+  const WRITERS_AT_ONCE = 4;
+  const ROUNDS = 100;
+  const folder = join(dir, 'first-writes');
+  mkdirSync(folder);
+  const writers = Array.from({ length: WRITERS_AT_ONCE }, (_, writer) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fixturePath('file-first-write-process.ts'),
+        folder,
+        String(writer),
+        String(ROUNDS),
+      ],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
+    children.push(child);
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const exited = new Promise<void>((resolve, reject) => {
+      child.on('close', (code, signal) => {
+        if (code === 0 && stderr === '') resolve();
+        else reject(new Error(`writer ${writer} exited with ${code ?? signal}: ${stderr}`));
+      });
+    });
+    const ready = new Promise<void>((resolve) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        if (chunk.includes('ready')) resolve();
+      });
+    });
+    return { child, ready, exited };
+  });
+  await Promise.race([Promise.all(writers.map((w) => w.ready)), ...writers.map((w) => w.exited)]);
+  const epoch = Date.now() + 200;
+  for (const { child } of writers) child.stdin.end(`go ${epoch}\n`);
+  await Promise.all(writers.map((w) => w.exited));
+
+  const lost: string[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const path = join(folder, `round-${round}.jsonl`);
+    const got = existsSync(path)
+      ? readFileSync(path, 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line).writer as number)
+      : [];
+    for (let writer = 0; writer < WRITERS_AT_ONCE; writer++) {
+      if (!got.includes(writer)) lost.push(`round ${round} writer ${writer}`);
+    }
+  }
+  assert.deepEqual(lost, [], `${lost.length} of ${WRITERS_AT_ONCE * ROUNDS} records lost`);
 });

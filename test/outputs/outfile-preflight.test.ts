@@ -3,9 +3,19 @@
 // OptionError naming the path and the OS error when the bench or output is made.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  watch,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { MicroBench } from '../../src/bench/micro-bench.js';
 import { OptionError, UsageError } from '../../src/errors.js';
 import { fileOutput } from '../../src/outputs/file.js';
@@ -53,6 +63,50 @@ describe('at construction (library)', () => {
     bench.record('one', () => 1);
     await bench.close();
     assert.equal(JSON.parse(readFileSync(outfile, 'utf8')).function_name, 'one');
+  });
+
+  test('the check never creates the outfile, not even for a moment', async () => {
+    // A file the check made and removed again took with it whatever another process appended
+    // in between (test/outputs/file-concurrent-processes.test.ts races real processes).
+    const folder = join(tmp.path, 'watched');
+    mkdirSync(folder);
+    const seen: string[] = [];
+    const watcher = watch(folder, (_event, name) => seen.push(String(name)));
+    try {
+      for (let i = 0; i < 5; i++) fileOutput(join(folder, 'out.jsonl'));
+      new MicroBench({ outfile: join(folder, 'out.jsonl'), defaultMixins: false });
+      // inotify reports in order: once the marker is seen, every earlier event has been.
+      writeFileSync(join(folder, 'marker'), '');
+      while (!seen.includes('marker')) await sleep(10);
+    } finally {
+      watcher.close();
+    }
+    assert.ok(seen.length > 1, 'the check is seen probing the folder');
+    assert.equal(seen.includes('out.jsonl'), false, seen.join(' '));
+    assert.deepEqual(readdirSync(folder), ['marker'], 'and leaves nothing behind');
+  });
+
+  test('a link to a file not made yet: its folder is checked, and the first record creates it', async () => {
+    const target = join(tmp.path, 'link-target', 'results.jsonl');
+    mkdirSync(dirname(target));
+    const link = join(tmp.path, 'link.jsonl');
+    symlinkSync(target, link);
+    const bench = new MicroBench({ outfile: link, defaultMixins: false });
+    assert.equal(existsSync(target), false);
+    bench.record('linked', () => 1);
+    await bench.close();
+    assert.equal(JSON.parse(readFileSync(target, 'utf8')).function_name, 'linked');
+
+    symlinkSync('/proc/nope/results.jsonl', join(tmp.path, 'bad-link.jsonl'));
+    assert.throws(
+      () => fileOutput(join(tmp.path, 'bad-link.jsonl')),
+      (error: unknown) => {
+        assert.ok(error instanceof OptionError);
+        assert.match(error.message, /bad-link\.jsonl": cannot open it for appending \(/);
+        assert.doesNotMatch(error.message, /mb-probe/, 'the probe is not what the user sees');
+        return true;
+      },
+    );
   });
 
   test('an existing file is opened, not replaced', async () => {
@@ -157,5 +211,6 @@ describe('microbench --outfile (CLI)', () => {
     );
     assert.equal(existsSync(marker), false, 'the command was not spawned');
     assert.equal(existsSync(join(closed, 'r.jsonl')), false);
+    assert.doesNotMatch(result.stderr, /mb-probe/, 'the error names the outfile, not the probe');
   });
 });
