@@ -180,7 +180,8 @@ export class BenchCall {
     this.#ended = true;
     const { record, context } = this;
     const env = this.#env;
-    record.finish_time = formatTimestamp(nowEpochMs(), env.timezone);
+    const finishEpochMs = nowEpochMs();
+    record.finish_time = formatTimestamp(finishEpochMs, env.timezone);
     for (const mixin of env.mixins) {
       if (mixin.capturePost) this.#guard(mixin.name, () => mixin.capturePost!(record, context));
     }
@@ -201,10 +202,15 @@ export class BenchCall {
     } else if (sync) {
       env.deliver(
         record,
-        attachTelemetry(record, this.#telemetryWaitMs, telemetry.stopSync(), undefined),
+        attachTelemetry(
+          record,
+          this.#telemetryWaitMs,
+          telemetry.stopSync(finishEpochMs),
+          undefined,
+        ),
       );
     } else {
-      stopTelemetry(telemetry, record, env, this.#telemetryWaitMs);
+      stopTelemetry(telemetry, record, env, this.#telemetryWaitMs, finishEpochMs);
     }
   }
 
@@ -244,12 +250,14 @@ function stopTelemetry(
   record: BenchRecord,
   env: CallEnvironment,
   waitedMs: number,
+  finishEpochMs: number,
 ): void {
   let journalJson: string | undefined;
   const encodePending = env.encodePending;
   telemetry.stop(
     (result) => env.deliver(record, attachTelemetry(record, waitedMs, result, journalJson)),
     encodePending && (() => (journalJson = encodePending(record))),
+    finishEpochMs,
   );
 }
 

@@ -142,11 +142,19 @@ export interface TelemetryRun {
    * timeout passes; then it returns false, and {@link TelemetryDefinition.settled} waits for it.
    * Records reach `deliver` in the order their runs completed. A journaled run that waits
    * journals its finished record as `encodePending()` gives it (flat JSON; by default the
-   * record by the record rules).
+   * record by the record rules). `endEpochMs` is when the call ended (its `finish_time`;
+   * now by default): the samples due are counted to it.
    */
-  stop(deliver: (result: TelemetryResult) => void, encodePending?: () => string): boolean;
-  /** Stop sampling and collect the samples without the event loop (process exit, signals). */
-  stopSync(): TelemetryResult;
+  stop(
+    deliver: (result: TelemetryResult) => void,
+    encodePending?: () => string,
+    endEpochMs?: number,
+  ): boolean;
+  /**
+   * Stop sampling and collect the samples without the event loop (process exit, signals); due
+   * counted to `endEpochMs` as for {@link stop}.
+   */
+  stopSync(endEpochMs?: number): TelemetryResult;
   /** Stop sampling and drop the samples. */
   cancel(): void;
 }
@@ -227,11 +235,15 @@ class RunHandle implements TelemetryRun {
   constructor(run: RunState) {
     this.#run = run;
   }
-  stop(deliver: (result: TelemetryResult) => void, encodePending?: () => string): boolean {
-    return this.#run.host.stop(this.#run, deliver, encodePending);
+  stop(
+    deliver: (result: TelemetryResult) => void,
+    encodePending?: () => string,
+    endEpochMs?: number,
+  ): boolean {
+    return this.#run.host.stop(this.#run, deliver, encodePending, endEpochMs);
   }
-  stopSync(): TelemetryResult {
-    return this.#run.host.stopSync(this.#run);
+  stopSync(endEpochMs?: number): TelemetryResult {
+    return this.#run.host.stopSync(this.#run, endEpochMs);
   }
   cancel(): void {
     this.#run.host.cancel(this.#run);
@@ -864,12 +876,13 @@ class SamplerHost {
     run: RunState,
     deliver: (result: TelemetryResult) => void,
     encodePending?: () => string,
+    endEpochMs?: number,
   ): boolean {
     if (!run.done) {
       // Drained only when a reply is waiting (an empty receiveMessageOnPort costs more than the
       // rest of a short call's stop): one the worker has counted, or a sample it posted for
       // this run before the stop (posted before it is counted).
-      const unreceived = this.#markStopped(run);
+      const unreceived = this.#markStopped(run, endEpochMs);
       if (unreceived || Atomics.load(this.#flags, REPLY_COUNTER) !== this.#repliesSeen)
         this.#drain();
       if (!run.done && run.reservoir.total >= run.needed) this.finish(run);
@@ -902,9 +915,9 @@ class SamplerHost {
     return false;
   }
 
-  stopSync(run: RunState): TelemetryResult {
+  stopSync(run: RunState, endEpochMs?: number): TelemetryResult {
     if (!run.done) {
-      this.#markStopped(run);
+      this.#markStopped(run, endEpochMs);
       const deadline = performance.now() + run.spec.timeoutS * 1000;
       while (!run.done) {
         const seen = Atomics.load(this.#flags, REPLY_COUNTER);
@@ -959,11 +972,12 @@ class SamplerHost {
   }
 
   // Set the run's stopped bit; the state word says how many samples the worker had posted.
-  // Returns whether one of them is still on the reply port.
-  #markStopped(run: RunState): boolean {
+  // Returns whether one of them is still on the reply port. Due: the slots to `endEpochMs`
+  // (the call's finish_time, stamped before its post-captures ran), else to now.
+  #markStopped(run: RunState, endEpochMs?: number): boolean {
     if (run.stopped) return false;
     run.stopped = true;
-    const elapsedMs = nowEpochMs() - run.anchorEpochMs;
+    const elapsedMs = (endEpochMs ?? nowEpochMs()) - run.anchorEpochMs;
     run.due = Math.floor(Math.max(elapsedMs, 0) / (run.spec.intervalS * 1000)) + 1;
     if (run.unsampled) {
       run.needed = 0;
