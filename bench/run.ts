@@ -55,6 +55,13 @@ const GROUPS: readonly Group[] = [
   { id: 'journal', file: './journal-and-records.ts', fn: 'measure', fresh: false, timeoutMs: 0 },
   { id: 'cli', file: './cli-startup.ts', fn: 'measure', fresh: false, timeoutMs: 0 },
   { id: 'cli-tree', file: './cli-tree-telemetry.ts', fn: 'measure', fresh: false, timeoutMs: 0 },
+  {
+    id: 'cli-short',
+    file: './cli-short-command.ts',
+    fn: 'measure',
+    fresh: false,
+    timeoutMs: 0,
+  },
   { id: 'mixins', file: './mixins-cost.ts', fn: 'measure', fresh: true, timeoutMs: 120_000 },
   { id: 'compare', file: './compare-cost.ts', fn: 'measure', fresh: false, timeoutMs: 0 },
   { id: 'file', file: './file-output.ts', fn: 'measure', fresh: true, timeoutMs: 120_000 },

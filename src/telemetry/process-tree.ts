@@ -266,6 +266,9 @@ export class ProcessTreeSampler {
         tracked.seenIn = generation;
         rssBytes += rss;
         sampled.push(tracked);
+        // A zombie root has freed its memory and handed its children on: nothing else to read
+        // (the reads a zombie refuses, smaps_rollup among them, took ~3 ms of error handling).
+        if (pid === this.rootPid && this.#rootExited) break;
         if (walk) {
           if (counters.numThreads === 1) readMainThreadChildren(tracked, pid, pids, listed);
           else for (const child of readChildPids(pid) ?? []) addChild(child, pids, listed);
@@ -287,7 +290,7 @@ export class ProcessTreeSampler {
     return {
       cpu_percent: cpuPercent,
       rss_bytes: rssBytes,
-      pss_bytes: this.#sumPss(wallMs),
+      pss_bytes: this.#rootExited ? 0 : this.#sumPss(wallMs),
       num_processes: count,
     };
   }

@@ -137,6 +137,32 @@ describe('microbench --telemetry-interval', {
     }
   });
 
+  test('a command that exits before its first sample: counted missed, and the warning says why (not an overloaded machine)', async () => {
+    const outfile = join(tmp.path, 'brief.jsonl');
+    const args = ['-o', outfile, '--no-mixin', '--telemetry-interval', '0.1', '-n', '3'];
+    const result = await runCli([...args, '--', 'true']);
+    assert.equal(result.code, 0, result.stderr);
+    const record = readOnlyRecord(outfile);
+    // `true` is usually gone before the first read; whichever iteration it was not, has its sample.
+    const unsampled = record.telemetry_samples_taken.filter((n: number) => n === 0).length;
+    for (let i = 0; i < 3; i++) {
+      assert.equal(record.telemetry_samples_due[i], 1);
+      assert.equal(record.telemetry_samples_missed[i], 1 - record.telemetry_samples_taken[i]);
+    }
+    if (unsampled === 0) {
+      assert.doesNotMatch(result.stderr, /warning/);
+    } else {
+      const which = unsampled === 3 ? 'in all 3 iterations ' : `in ${unsampled} of 3 iterations `;
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `warning: ${which}the command exited before telemetry's first sample could be read`,
+        ),
+      );
+    }
+    assert.doesNotMatch(result.stderr, /could not keep up|overloaded/);
+  });
+
   test('samples microbench could not take (stopped with SIGSTOP for 1 s) are counted missed, with a warning', async () => {
     const outfile = join(tmp.path, 'starved.jsonl');
     const args = ['-o', outfile, '--no-mixin', '--telemetry-interval', '0.1'];

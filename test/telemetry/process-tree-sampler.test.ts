@@ -282,6 +282,34 @@ describe('process tree sampling', { skip: !linux && 'needs Linux /proc' }, () =>
     }
   });
 
+  test('a zombie root (exited, not yet reaped) samples as one process holding no memory', async () => {
+    // `sleep 0.1` exits and stays a zombie: its parent (exec'd into `sleep 5`) never reaps it.
+    const parent = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 5'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    children.push(parent);
+    const [line] = await once(parent.stdout!, 'data');
+    const pid = Number(String(line).trim());
+    const sampler = new ProcessTreeSampler(pid, { children: true });
+    try {
+      assert.equal(sampler.rootExited, false);
+      await pollUntil(
+        () => new ProcessInfo(pid).status(),
+        (status) => status === 'zombie',
+      );
+      const sample = sampler.sample();
+      assert.equal(sampler.rootExited, true);
+      assert.deepEqual(sample, {
+        cpu_percent: sample.cpu_percent,
+        rss_bytes: 0,
+        pss_bytes: 0,
+        num_processes: 1,
+      });
+    } finally {
+      sampler.close();
+    }
+  });
+
   test('sampling a root that exited throws the gone error', async () => {
     const root = startShell('exec sleep 5');
     const sampler = new ProcessTreeSampler(root.pid!, { children: true });

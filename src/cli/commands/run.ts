@@ -230,6 +230,7 @@ export async function runCommandBench(
   const removeSignalHandlers = forwardSignals(state);
   try {
     const telemetryModule = await loadTelemetry;
+    telemetryModule?.warmChildTelemetry(telemetryScope, timezone);
     const runOnce = (timed: boolean) =>
       runCommandOnce(command, {
         state,
@@ -331,6 +332,8 @@ export async function runCommandBench(
     const captured = { stdout: [] as CapturedText[], stderr: [] as CapturedText[] };
     const telemetry: TelemetrySample[][] = [];
     const accounts: SampleAccount[] = [];
+    // Per timed iteration: whether its command exited before its initial sample could be read.
+    const exitedUnsampled: boolean[] = [];
     // One entry per started iteration; null for one whose command could not be started.
     const usage: (CommandResourceUsage | null)[] = [];
     let timedOut = false;
@@ -345,6 +348,7 @@ export async function runCommandBench(
       const durationS = outcome.durationS;
       telemetry.push(outcome.telemetry?.samples ?? []);
       accounts.push(outcome.telemetry?.account ?? NOTHING_DUE);
+      exitedUnsampled.push(outcome.telemetry?.exitedBeforeFirstSample === true);
       if (outcome.spawnError) {
         spawnError = outcome.spawnError;
         // The shell's codes for a command that cannot be run: 127 not found, 126 not runnable.
@@ -379,13 +383,8 @@ export async function runCommandBench(
       record.telemetry_scope = telemetryScope;
       // One entry per started iteration, as `telemetry` (the library's one call has one number).
       Object.assign(record, accountListFields(accounts));
-      const missed = accounts.reduce((sum, a) => sum + a.missed, 0);
-      if (missed > 0) {
-        const due = accounts.reduce((sum, a) => sum + a.due, 0);
-        io.stderr.write(
-          `microbench: warning: telemetry took ${due - missed} of the ${due} samples due (telemetry_samples_missed in the record): microbench's own process could not keep up, so the machine is overloaded or the tree too large to read at this interval; lengthen --telemetry-interval or use --telemetry-scope direct\n`,
-        );
-      }
+      const warning = missedSamplesWarning(accounts, exitedUnsampled);
+      if (warning !== undefined) io.stderr.write(warning);
     }
     if (wantUsage) record.resource_usage = usage;
     call.end(state.interruptedBy ? { interrupted: state.interruptedBy } : {});
@@ -558,6 +557,43 @@ function runCommandOnce(command: readonly string[], options: RunOnceOptions): Pr
 
 // A command has no capture methods (a bench subclass's capture*() / capturepost*()).
 const NO_CAPTURE_METHODS: CaptureMethods = { pre: [], post: [] };
+
+// The warning for the samples the record counts missed, or undefined when none was: those of
+// commands that exited before their initial sample could be read are said apart, since no
+// interval or machine would have given them.
+function missedSamplesWarning(
+  accounts: readonly SampleAccount[],
+  exitedUnsampled: readonly boolean[],
+): string | undefined {
+  let due = 0;
+  let missed = 0;
+  let early = 0;
+  let earlyMissed = 0;
+  for (const [i, account] of accounts.entries()) {
+    due += account.due;
+    missed += account.missed;
+    if (exitedUnsampled[i]) {
+      early++;
+      earlyMissed += account.missed;
+    }
+  }
+  if (missed === 0) return undefined;
+  let text = '';
+  if (early > 0) {
+    const which =
+      accounts.length === 1
+        ? 'the command'
+        : early === accounts.length
+          ? `in all ${early} iterations the command`
+          : `in ${early} of ${accounts.length} iterations the command`;
+    text += `microbench: warning: ${which} exited before telemetry's first sample could be read (telemetry_samples_missed in the record): it ran too briefly to be sampled; telemetry needs a command that runs for more than a few milliseconds\n`;
+  }
+  if (missed > earlyMissed) {
+    const otherDue = due - earlyMissed;
+    text += `microbench: warning: telemetry took ${otherDue - (missed - earlyMissed)} of the ${otherDue} samples due${early > 0 ? ' in the other iterations' : ''} (telemetry_samples_missed in the record): microbench's own process could not keep up, so the machine is overloaded or the tree too large to read at this interval; lengthen --telemetry-interval or use --telemetry-scope direct\n`;
+  }
+  return text;
+}
 
 // The account of an iteration that never ran (its command could not be started).
 const NOTHING_DUE: SampleAccount = {
