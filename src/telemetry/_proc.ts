@@ -323,13 +323,23 @@ export interface StatCounters {
   numThreads: number;
   /** 22: start time in clock ticks since boot. */
   startTicks: number;
+  /** 23: virtual memory size in bytes; 0 once an exiting process has let go of its memory. */
+  vsizeBytes: number;
   /** 24: resident set size in pages. */
   rssPages: number;
 }
 
 /** A {@link StatCounters} to fill. */
 export function newStatCounters(): StatCounters {
-  return { state: 0, utimeTicks: 0, stimeTicks: 0, numThreads: 0, startTicks: 0, rssPages: 0 };
+  return {
+    state: 0,
+    utimeTicks: 0,
+    stimeTicks: 0,
+    numThreads: 0,
+    startTicks: 0,
+    vsizeBytes: 0,
+    rssPages: 0,
+  };
 }
 
 const CLOSE_PAREN = 0x29;
@@ -364,6 +374,7 @@ export function parseStatCounters(bytes: Uint8Array, length: number, out: StatCo
       else if (field === 15) out.stimeTicks = number;
       else if (field === 20) out.numThreads = number;
       else if (field === 22) out.startTicks = number;
+      else if (field === 23) out.vsizeBytes = number;
       else if (field === 24) {
         out.rssPages = number;
         return true;
@@ -395,22 +406,25 @@ export function findKeyNumber(text: string, key: string): number | undefined {
 
 /**
  * Sums an smaps or smaps_rollup text like psutil: uss = every `Private_*` line, pss = `Pss:`,
- * swap = `Swap:` (kB in the file, bytes out). Full smaps has one block per mapping: all are summed.
+ * swap = `Swap:`, and rss = `Rss:` (kB in the file, bytes out). Full smaps has one block per
+ * mapping: all are summed.
  */
-export function parseSmaps(text: string): { uss: number; pss: number; swap: number } {
+export function parseSmaps(text: string): { uss: number; pss: number; swap: number; rss: number } {
   let uss = 0;
   let pss = 0;
   let swap = 0;
+  let rss = 0;
   for (const line of text.split('\n')) {
     const first = line.charCodeAt(0);
-    // Only lines starting with P or S matter; mapping headers start with a hex digit.
-    if (first !== 80 && first !== 83) continue;
+    // Only lines starting with P, R or S matter; mapping headers start with a hex digit.
+    if (first !== 80 && first !== 83 && first !== 82) continue;
     const kib = (): number => Number.parseInt(line.slice(line.indexOf(':') + 1), 10) || 0;
     if (line.startsWith('Private_')) uss += kib();
     else if (line.startsWith('Pss:')) pss += kib();
     else if (line.startsWith('Swap:')) swap += kib();
+    else if (line.startsWith('Rss:')) rss += kib();
   }
-  return { uss: uss * 1024, pss: pss * 1024, swap: swap * 1024 };
+  return { uss: uss * 1024, pss: pss * 1024, swap: swap * 1024, rss: rss * 1024 };
 }
 
 // psutil's names for the one-letter states in stat.
@@ -567,7 +581,8 @@ export class LinuxProcess {
   /** statm plus smaps_rollup; falls back to summing smaps when the rollup is missing. */
   memoryFullInfo(): MemoryFullInfo {
     const { rss, vms } = this.memoryInfo();
-    return { rss, vms, ...this.#smaps() };
+    const { uss, pss, swap } = this.#smaps();
+    return { rss, vms, uss, pss, swap };
   }
 
   /** PSS in bytes alone, from smaps_rollup (or smaps), without reading statm. */
@@ -575,8 +590,18 @@ export class LinuxProcess {
     return this.#smaps().pss;
   }
 
-  // uss, pss and swap from smaps_rollup, or from the full smaps on kernels without it.
-  #smaps(): { uss: number; pss: number; swap: number } {
+  /**
+   * RSS in bytes counted from the page tables (smaps_rollup, or smaps), where stat's counter
+   * falls short: the kernel keeps RSS in per-CPU counters, and a reader of stat or statm sees
+   * only what has been folded into the total (a process just exec'd can read 0). Costlier than
+   * stat: the kernel walks every mapping.
+   */
+  memoryRssCounted(): number {
+    return this.#smaps().rss;
+  }
+
+  // uss, pss, swap and rss from smaps_rollup, or from the full smaps on kernels without it.
+  #smaps(): { uss: number; pss: number; swap: number; rss: number } {
     if (!smapsRollupMissing) {
       try {
         // Opened afresh each time, never kept: an open smaps_rollup reads the memory map the

@@ -217,7 +217,10 @@ export class ProcessTreeSampler {
     return this.#peakRssBytes;
   }
 
-  /** Whether the root was a zombie (exited, not yet reaped) at the latest sample. */
+  /**
+   * Whether the root had exited at the latest sample: a zombie (not yet reaped), or exiting,
+   * its memory already let go.
+   */
   get rootExited(): boolean {
     return this.#rootExited;
   }
@@ -254,9 +257,15 @@ export class ProcessTreeSampler {
       if (tracked === undefined) continue;
       try {
         tracked.proc.readStatCounters(counters);
-        const rss = counters.rssPages * pageSizeBytes;
+        // No memory left (vsize 0): a zombie, or a process exiting that has let go of its
+        // memory but is not a zombie yet.
+        const exiting = counters.state === ZOMBIE || counters.vsizeBytes === 0;
+        let rss = counters.rssPages * pageSizeBytes;
+        // A live process's counter reads 0 while its pages are still in the kernel's per-CPU
+        // counters (just exec'd): they are counted from its page tables instead.
+        if (rss === 0 && !exiting) rss = countedRss(tracked.proc);
         this.#notePeak(tracked, rss, wallMs);
-        if (pid === this.rootPid) this.#rootExited = counters.state === ZOMBIE;
+        if (pid === this.rootPid) this.#rootExited = exiting;
         const cpuTicks = counters.utimeTicks + counters.stimeTicks;
         if (!Number.isNaN(tracked.cpuTicks)) {
           cpuDeltaTicks += Math.max(0, cpuTicks - tracked.cpuTicks);
@@ -266,8 +275,9 @@ export class ProcessTreeSampler {
         tracked.seenIn = generation;
         rssBytes += rss;
         sampled.push(tracked);
-        // A zombie root has freed its memory and handed its children on: nothing else to read
-        // (the reads a zombie refuses, smaps_rollup among them, took ~3 ms of error handling).
+        // An exited root has freed its memory (and, once a zombie, handed its children on):
+        // nothing else to read (the reads a zombie refuses, smaps_rollup among them, took ~3 ms
+        // of error handling).
         if (pid === this.rootPid && this.#rootExited) break;
         if (walk) {
           if (counters.numThreads === 1) readMainThreadChildren(tracked, pid, pids, listed);
@@ -401,6 +411,16 @@ export class ProcessTreeSampler {
       closeChildrenFd(tracked);
       this.#tracked.delete(pid);
     }
+  }
+}
+
+// A process's RSS counted from its page tables; 0 when it is gone or hides them.
+function countedRss(proc: LinuxProcess): number {
+  try {
+    return proc.memoryRssCounted();
+  } catch (error) {
+    if (error instanceof NoSuchProcessError || error instanceof AccessDeniedError) return 0;
+    throw error;
   }
 }
 

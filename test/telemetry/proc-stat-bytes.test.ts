@@ -45,6 +45,7 @@ describe('stat lines parsed as bytes', () => {
         stimeTicks: text.stimeTicks,
         numThreads: text.numThreads,
         startTicks: text.startTicks,
+        vsizeBytes: text.vsizeBytes,
         rssPages: text.rssPages,
       });
       compared += 1;
@@ -52,13 +53,14 @@ describe('stat lines parsed as bytes', () => {
     assert.ok(compared >= 2, `compared ${compared} processes`);
   });
 
-  test('each field is taken by its number: 14, 15, 20, 22 and 24', () => {
+  test('each field is taken by its number: 14, 15, 20, 22, 23 and 24', () => {
     assert.deepEqual(countersOf(statLine('x', numbered)), {
       state: 'R'.charCodeAt(0),
       utimeTicks: 14007,
       stimeTicks: 15007,
       numThreads: 20007,
       startTicks: 22007,
+      vsizeBytes: 23007,
       rssPages: 24007,
     });
   });

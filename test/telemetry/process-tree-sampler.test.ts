@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OptionError } from '../../src/errors.js';
+import { LinuxProcess, parseSmaps } from '../../src/telemetry/_proc.js';
 import { NoSuchProcessError, ProcessInfo } from '../../src/telemetry/process-info.js';
 import {
   listDescendants,
@@ -279,6 +280,28 @@ describe('process tree sampling', { skip: !linux && 'needs Linux /proc' }, () =>
       assert.ok(settled.pss_bytes! <= 84 * MiB, `refreshed: ${settled.pss_bytes! / MiB} MiB`);
     } finally {
       sampler.close();
+    }
+  });
+
+  test('RSS counted from the page tables (the fallback for a counter that reads 0) agrees with the counter', () => {
+    // The kernel's RSS counters are per-CPU, and stat shows only what was folded into the total:
+    // a process just exec'd can read 0 there. The sampler then counts smaps_rollup's Rss lines.
+    assert.deepEqual(
+      parseSmaps(
+        '55d0c0000000-7ffd00000000 ---p 00000000 00:00 0 [rollup]\nRss: 1200 kB\nPss: 800 kB\nPrivate_Clean: 100 kB\nPrivate_Dirty: 500 kB\nSwap: 4 kB\n',
+      ),
+      { uss: 600 * 1024, pss: 800 * 1024, swap: 4 * 1024, rss: 1200 * 1024 },
+    );
+    const proc = new LinuxProcess(process.pid);
+    try {
+      const counted = proc.memoryRssCounted();
+      const counter = process.memoryUsage().rss;
+      assert.ok(
+        Math.abs(counted - counter) <= counter * 0.25,
+        `counted ${counted} B, counter ${counter} B`,
+      );
+    } finally {
+      proc.close();
     }
   });
 
