@@ -12,7 +12,6 @@ watchWarnings();
 
 const WRITERS = 8;
 const RECORDS = 500;
-const FIXTURE = fixturePath('file-writer-process.ts');
 
 const dir = mkdtempSync(join(tmpdir(), 'mb-writers-'));
 const children: ChildProcessByStdio<Writable, Readable, Readable>[] = [];
@@ -21,13 +20,11 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-// Start one writer; resolves once it has printed "ready".
-function startWriter(outfile: string, writer: number) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', FIXTURE, outfile, String(writer), String(RECORDS)],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
-  );
+// Start one writer process (`fixture` with `args`); `ready` resolves once it has printed "ready".
+function startWriter(fixture: string, args: readonly string[], writer: number) {
+  const child = spawn(process.execPath, ['--import', 'tsx', fixturePath(fixture), ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   children.push(child);
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
@@ -50,7 +47,9 @@ function startWriter(outfile: string, writer: number) {
 
 test(`${WRITERS} processes × ${RECORDS} records to one outfile: every line intact`, async () => {
   const outfile = join(dir, 'shared.jsonl');
-  const writers = Array.from({ length: WRITERS }, (_, writer) => startWriter(outfile, writer));
+  const writers = Array.from({ length: WRITERS }, (_, writer) =>
+    startWriter('file-writer-process.ts', [outfile, String(writer), String(RECORDS)], writer),
+  );
   await Promise.all(writers.map((w) => w.ready));
   for (const { child } of writers) child.stdin.end('go\n');
   await Promise.all(writers.map((w) => w.exited));
@@ -90,38 +89,10 @@ test('processes that start on a new outfile at the same instant lose none of the
   const ROUNDS = 100;
   const folder = join(dir, 'first-writes');
   mkdirSync(folder);
-  const writers = Array.from({ length: WRITERS_AT_ONCE }, (_, writer) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        fixturePath('file-first-write-process.ts'),
-        folder,
-        String(writer),
-        String(ROUNDS),
-      ],
-      { stdio: ['pipe', 'pipe', 'pipe'] },
-    );
-    children.push(child);
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const exited = new Promise<void>((resolve, reject) => {
-      child.on('close', (code, signal) => {
-        if (code === 0 && stderr === '') resolve();
-        else reject(new Error(`writer ${writer} exited with ${code ?? signal}: ${stderr}`));
-      });
-    });
-    const ready = new Promise<void>((resolve) => {
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        if (chunk.includes('ready')) resolve();
-      });
-    });
-    return { child, ready, exited };
-  });
-  await Promise.race([Promise.all(writers.map((w) => w.ready)), ...writers.map((w) => w.exited)]);
+  const writers = Array.from({ length: WRITERS_AT_ONCE }, (_, writer) =>
+    startWriter('file-first-write-process.ts', [folder, String(writer), String(ROUNDS)], writer),
+  );
+  await Promise.all(writers.map((w) => w.ready));
   const epoch = Date.now() + 200;
   for (const { child } of writers) child.stdin.end(`go ${epoch}\n`);
   await Promise.all(writers.map((w) => w.exited));
