@@ -67,7 +67,6 @@ export function startChildTelemetry(
   const children = options.scope === 'tree';
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
-  let exitedBeforeFirstSample = false;
   let sampler: ProcessTreeSampler | undefined;
   try {
     sampler = new ProcessTreeSampler(pid, { children });
@@ -75,7 +74,6 @@ export function startChildTelemetry(
     stopped = true;
     endEpochMs = anchorEpochMs;
     sampler?.close();
-    exitedBeforeFirstSample = error instanceof NoSuchProcessError;
     if (!(error instanceof NoSuchProcessError)) {
       samples.push({
         timestamp: formatTimestamp(anchorEpochMs, options.timezone),
@@ -100,10 +98,7 @@ export function startChildTelemetry(
     try {
       const { num_processes, ...sample } = sampler.sample();
       // The command has exited (a zombie not yet reaped): nothing left to sample.
-      if (sampler.rootExited) {
-        exitedBeforeFirstSample = samples.length === 0;
-        return close();
-      }
+      if (sampler.rootExited) return close();
       // The process count says something only for a tree; alone it is always 1.
       const fields = children ? { ...sample, num_processes } : sample;
       samples.push({ timestamp, ...fields });
@@ -113,8 +108,6 @@ export function startChildTelemetry(
       if (!(error instanceof NoSuchProcessError)) {
         samples.push({ timestamp, error: describe(error) });
         takenAtMs.push(epochMs);
-      } else {
-        exitedBeforeFirstSample = samples.length === 0;
       }
       close();
     }
@@ -139,6 +132,9 @@ export function startChildTelemetry(
   schedule();
   return {
     stop() {
+      // Sampling that ended by itself with nothing taken (a failure is a sample of its own):
+      // the command was gone before its initial sample.
+      const exitedBeforeFirstSample = stopped && samples.length === 0;
       close();
       const account = accountSamples(takenAtMs, anchorEpochMs, intervalMs, endEpochMs!);
       return {
